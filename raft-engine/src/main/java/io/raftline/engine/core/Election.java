@@ -1,0 +1,215 @@
+package io.raftline.engine.core;
+
+import static io.raftline.engine.core.RaftNode.NO_MEMBER;
+import static io.raftline.engine.core.RaftRole.CANDIDATE;
+import static io.raftline.engine.core.RaftRole.FOLLOWER;
+import static io.raftline.engine.core.RaftRole.LEADER;
+import static io.raftline.engine.core.RaftRole.PRE_CANDIDATE;
+
+/**
+ * Leader election (§5.2) with PreVote (thesis §9.6): timeouts, vote requests, granting votes and counting them.
+ */
+final class Election
+{
+    private final RaftNode node;
+
+    Election(final RaftNode node)
+    {
+        this.node = node;
+    }
+
+    void onElectionTimeout(final long nowNs)
+    {
+        campaign(nowNs, node.config.isPreVoteEnabled(), "election timeout");
+    }
+
+    /**
+     * Start a pre-vote, or an election proper. A pre-vote changes no durable state: only if a majority would vote
+     * for this member does it start a new term, so a member cut off from the majority cannot inflate terms and
+     * depose a working leader when it returns.
+     */
+    void campaign(final long nowNs, final boolean preVote, final String reason)
+    {
+        node.transitionTo(preVote ? PRE_CANDIDATE : CANDIDATE, nowNs, reason);
+        final Peer self = node.peers[node.selfPosition];
+        self.hasVoteResponse = true;
+        self.isVoteGranted = true;
+        for (final Peer peer : node.peers)
+        {
+            peer.isVoteRequestPending = peer != self;
+        }
+        if (!countVotes(nowNs))
+        {
+            sendPendingVoteRequests();
+        }
+    }
+
+    void resetVotes()
+    {
+        for (final Peer peer : node.peers)
+        {
+            peer.resetVote();
+        }
+    }
+
+    boolean hasPendingVoteRequests()
+    {
+        for (final Peer peer : node.peers)
+        {
+            if (peer.isVoteRequestPending)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    int sendPendingVoteRequests()
+    {
+        final boolean preVote = PRE_CANDIDATE == node.role;
+        final long term = preVote ? node.currentTerm + 1 : node.currentTerm;
+        final long lastLogIndex = node.log.lastIndex();
+        final long lastLogTerm = node.log.lastTerm();
+        int sent = 0;
+        for (final Peer peer : node.peers)
+        {
+            if (peer.isVoteRequestPending &&
+                node.outbox.requestVote(peer.memberId, term, lastLogIndex, lastLogTerm, preVote))
+            {
+                peer.isVoteRequestPending = false;
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    void onRequestVote(
+        final int candidateId,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final long nowNs)
+    {
+        if (preVote)
+        {
+            onPreVoteRequest(candidateId, term, lastLogIndex, lastLogTerm, nowNs);
+            return;
+        }
+        if (!node.acceptTerm(term, candidateId, false, nowNs))
+        {
+            node.outbox.voteResponse(candidateId, node.currentTerm, term, false, false);
+            return;
+        }
+        // One vote per term (§5.2), only for a log at least as up to date as ours (§5.4.1). A leader or candidate
+        // of this term has voted for itself, so it never grants here.
+        final boolean granted = (NO_MEMBER == node.votedFor || candidateId == node.votedFor) &&
+            node.isLogUpToDate(lastLogIndex, lastLogTerm);
+        if (granted)
+        {
+            node.persistTermAndVote(node.currentTerm, candidateId);
+            if (FOLLOWER != node.role)
+            {
+                node.transitionTo(FOLLOWER, nowNs, "voted for " + candidateId);
+            }
+            else
+            {
+                node.resetElectionDeadline(nowNs);
+            }
+        }
+        node.outbox.voteResponse(candidateId, node.currentTerm, term, granted, false);
+    }
+
+    /**
+     * The one exception to the term check: a pre-vote request carries the term the candidate would stand in, and
+     * must not move this member's term, its vote or its role.
+     */
+    private void onPreVoteRequest(
+        final int candidateId, final long term, final long lastLogIndex, final long lastLogTerm, final long nowNs)
+    {
+        final boolean granted = term > node.currentTerm &&
+            !isWithinLeaderLease(nowNs) &&
+            node.isLogUpToDate(lastLogIndex, lastLogTerm);
+        node.outbox.voteResponse(candidateId, node.currentTerm, term, granted, true);
+    }
+
+    /**
+     * Leader stickiness: while this member has heard from a live leader within the minimum election timeout it
+     * believes that leader is alive, and refuses to help anyone replace it.
+     */
+    private boolean isWithinLeaderLease(final long nowNs)
+    {
+        return LEADER == node.role ||
+            (NO_MEMBER != node.leaderId && nowNs - node.lastLeaderContactNs < node.config.electionTimeoutMinNs());
+    }
+
+    void onRequestVoteResponse(
+        final int voterId,
+        final long term,
+        final long candidateTerm,
+        final boolean granted,
+        final boolean preVote,
+        final long nowNs)
+    {
+        if (term > node.currentTerm)
+        {
+            // A granted pre-vote never carries a term above ours (the voter's term is below the one we proposed),
+            // so this is a refusal from a member that has moved on: follow it into its term.
+            node.stepDown(term, NO_MEMBER, nowNs, "vote response with higher term " + term + " from " + voterId);
+            return;
+        }
+        final boolean isCurrent = preVote ?
+            PRE_CANDIDATE == node.role && candidateTerm == node.currentTerm + 1 :
+            CANDIDATE == node.role && candidateTerm == node.currentTerm;
+        if (!isCurrent)
+        {
+            return;
+        }
+        final Peer peer = node.peerOf(voterId);
+        peer.hasVoteResponse = true;
+        peer.isVoteGranted = granted;
+        countVotes(nowNs);
+    }
+
+    /**
+     * @return true if the election was decided (won or lost) by the votes so far.
+     */
+    private boolean countVotes(final long nowNs)
+    {
+        int grants = 0;
+        int refusals = 0;
+        for (final Peer peer : node.peers)
+        {
+            if (peer.hasVoteResponse)
+            {
+                if (peer.isVoteGranted)
+                {
+                    grants++;
+                }
+                else
+                {
+                    refusals++;
+                }
+            }
+        }
+        final int majority = Quorum.majority(node.memberCount);
+        if (grants >= majority)
+        {
+            if (PRE_CANDIDATE == node.role)
+            {
+                campaign(nowNs, false, "won pre-vote");
+            }
+            else
+            {
+                node.transitionTo(LEADER, nowNs, "won election with " + grants + " votes");
+            }
+            return true;
+        }
+        if (refusals >= majority)
+        {
+            node.transitionTo(FOLLOWER, nowNs, (PRE_CANDIDATE == node.role ? "lost pre-vote" : "lost election"));
+            return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,125 @@
+package io.raftline.engine.core;
+
+/**
+ * Where the core writes the messages it sends to other members.
+ * <p>
+ * <b>The durability contract.</b> A step of the core (one inbound message, one proposal, one {@code doWork}) may
+ * change the log and the term/vote and also emit messages. Messages fall into two lanes:
+ * <ul>
+ *     <li><b>after persist</b>: {@link #requestVote} (unless it is a pre-vote), {@link #voteResponse},
+ *     {@link #appendEntriesResponse} and {@link #installSnapshotResponse}. They promise something about this
+ *     member's durable state (a vote, a term, the entries it holds), so an implementation must hold them back until
+ *     the log and metadata changes made before the call are durable (the driver syncs the stores, then releases
+ *     them). A crash between the two loses both the state and the messages, never only the state;</li>
+ *     <li><b>immediate</b>: {@link #appendEntries}, {@link #installSnapshot}, {@link #timeoutNow} and pre-vote
+ *     requests. They depend only on state that was durable before the step (the leader's term), or on nothing: a
+ *     leader may send entries before its own copy is synced (Raft thesis §10.2.1) because it counts itself towards
+ *     a commit only after the driver reports the sync through {@link RaftNode#onPersisted(long)}.</li>
+ * </ul>
+ * <b>Back-pressure.</b> A send that returns false (or a negative count) was not sent and the core retries it later;
+ * a response that cannot go out at once stays queued in the implementation, or is counted and dropped like a lost
+ * network packet, which Raft tolerates.
+ */
+public interface Outbox
+{
+    /**
+     * Send entries {@code firstIndex ..} (at most {@code maxEntries}, fewer if the transport's message limit is
+     * reached) from the leader's log, read at the time of the call. An empty batch is a heartbeat.
+     *
+     * @param followerId   to send to.
+     * @param term         the leader's current term.
+     * @param prevLogIndex index of the entry before {@code firstIndex}.
+     * @param prevLogTerm  term of that entry.
+     * @param leaderCommit the leader's commit index.
+     * @param firstIndex   index of the first entry to send, {@code prevLogIndex + 1}.
+     * @param maxEntries   most entries to send, possibly 0.
+     * @return how many entries were sent (0 for a heartbeat), or a negative value if nothing could be sent now.
+     */
+    int appendEntries(
+        int followerId,
+        long term,
+        long prevLogIndex,
+        long prevLogTerm,
+        long leaderCommit,
+        long firstIndex,
+        int maxEntries);
+
+    /**
+     * Answer an AppendEntries. Lane: after persist.
+     *
+     * @param leaderId      to answer.
+     * @param term          this member's current term.
+     * @param prevLogIndex  of the request answered, so the leader can drop stale answers.
+     * @param success       whether the entries were accepted.
+     * @param matchIndex    on success, the last index known to match the leader's log.
+     * @param conflictIndex on rejection, where the leader should look next: the first index of
+     *                      {@code conflictTerm}, or the end of this log.
+     * @param conflictTerm  on rejection, the term of this member's entry at {@code prevLogIndex}, or 0 if it has
+     *                      none.
+     * @param lastLogIndex  this member's last index.
+     */
+    void appendEntriesResponse(
+        int leaderId,
+        long term,
+        long prevLogIndex,
+        boolean success,
+        long matchIndex,
+        long conflictIndex,
+        long conflictTerm,
+        long lastLogIndex);
+
+    /**
+     * Ask for a vote. Lane: immediate for a pre-vote, after persist for a vote.
+     *
+     * @param recipientId  to ask.
+     * @param term         the candidate's term (for a pre-vote, the term it would stand in).
+     * @param lastLogIndex of the candidate.
+     * @param lastLogTerm  of the candidate.
+     * @param preVote      whether this is a pre-vote.
+     * @return false if the request could not be sent now.
+     */
+    boolean requestVote(int recipientId, long term, long lastLogIndex, long lastLogTerm, boolean preVote);
+
+    /**
+     * Answer a vote request. Lane: after persist.
+     *
+     * @param candidateId   to answer.
+     * @param term          this member's current term.
+     * @param candidateTerm the term the vote was asked for.
+     * @param granted       whether the vote is granted.
+     * @param preVote       whether it answers a pre-vote.
+     */
+    void voteResponse(int candidateId, long term, long candidateTerm, boolean granted, boolean preVote);
+
+    /**
+     * Tell a caught-up follower to start an election at once (leadership transfer). Lane: immediate.
+     *
+     * @param followerId to send to.
+     * @param term       the leader's current term.
+     * @return false if it could not be sent now.
+     */
+    boolean timeoutNow(int followerId, long term);
+
+    /**
+     * Send the chunk of the leader's snapshot that starts at {@code chunkOffset}. Lane: immediate.
+     *
+     * @param followerId    to send to.
+     * @param term          the leader's current term.
+     * @param snapshotIndex last index the snapshot covers.
+     * @param snapshotTerm  term of that index.
+     * @param chunkOffset   first byte of the chunk.
+     * @return bytes sent, or a negative value if nothing could be sent now.
+     */
+    int installSnapshot(int followerId, long term, long snapshotIndex, long snapshotTerm, long chunkOffset);
+
+    /**
+     * Answer a snapshot chunk. Lane: after persist.
+     *
+     * @param leaderId      to answer.
+     * @param term          this member's current term.
+     * @param snapshotIndex of the snapshot being received.
+     * @param nextOffset    the first byte still needed, or the snapshot length once installed.
+     * @param status        one of the {@code SNAPSHOT_*} codes of {@link RaftNode}.
+     */
+    void installSnapshotResponse(int leaderId, long term, long snapshotIndex, long nextOffset, int status);
+}

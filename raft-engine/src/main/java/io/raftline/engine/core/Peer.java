@@ -1,0 +1,128 @@
+package io.raftline.engine.core;
+
+/**
+ * What this member tracks about one other member: its vote in the current election and, while this member
+ * leads, its replication progress (etcd's {@code tracker.Progress}).
+ * <p>
+ * Replication states: {@link #PROBE} sends one batch at a time and waits for the answer, to find where the
+ * follower's log matches; {@link #REPLICATE} streams batches without waiting (pipelining), at most
+ * {@code maxInflightBatches} unacknowledged; {@link #SNAPSHOT} streams the snapshot because the entries the follower
+ * needs were compacted.
+ */
+final class Peer
+{
+    static final int PROBE = 0;
+    static final int REPLICATE = 1;
+    static final int SNAPSHOT = 2;
+
+    final int memberId;
+    final int position;
+
+    // Invariant (leader): matchIndex < nextIndex; matchIndex only grows within a term.
+    long nextIndex;
+    long matchIndex;
+    int state = PROBE;
+    boolean isProbeSent;
+    long lastSendNs;
+    boolean isRecentlyActive;
+
+    // Last index of each unacknowledged batch, oldest first, in a ring.
+    private final long[] inflightLastIndex;
+    private int inflightHead;
+    private int inflightCount;
+
+    boolean isVoteRequestPending;
+    boolean hasVoteResponse;
+    boolean isVoteGranted;
+
+    // Snapshot transfer (leader side).
+    long snapshotIndex;
+    long snapshotNextOffset;
+    long snapshotLength;
+    boolean isSnapshotChunkInFlight;
+
+    Peer(final int memberId, final int position, final int maxInflightBatches)
+    {
+        this.memberId = memberId;
+        this.position = position;
+        this.inflightLastIndex = new long[maxInflightBatches];
+    }
+
+    void resetForLeadership(final long lastLogIndex, final long nowNs)
+    {
+        nextIndex = lastLogIndex + 1;
+        matchIndex = 0;
+        state = PROBE;
+        isProbeSent = false;
+        lastSendNs = nowNs;
+        isRecentlyActive = true;
+        clearInflight();
+        isSnapshotChunkInFlight = false;
+    }
+
+    void resetVote()
+    {
+        isVoteRequestPending = false;
+        hasVoteResponse = false;
+        isVoteGranted = false;
+    }
+
+    void becomeProbe(final long nextIndex)
+    {
+        state = PROBE;
+        this.nextIndex = Math.max(nextIndex, matchIndex + 1);
+        isProbeSent = false;
+        clearInflight();
+    }
+
+    void becomeReplicate()
+    {
+        state = REPLICATE;
+        nextIndex = Math.max(nextIndex, matchIndex + 1);
+        isProbeSent = false;
+        clearInflight();
+    }
+
+    void becomeSnapshot(final long snapshotIndex, final long snapshotLength)
+    {
+        state = SNAPSHOT;
+        this.snapshotIndex = snapshotIndex;
+        this.snapshotLength = snapshotLength;
+        snapshotNextOffset = 0;
+        isSnapshotChunkInFlight = false;
+        isProbeSent = false;
+        clearInflight();
+    }
+
+    boolean isInflightFull()
+    {
+        return inflightCount == inflightLastIndex.length;
+    }
+
+    int inflightCount()
+    {
+        return inflightCount;
+    }
+
+    void addInflight(final long lastIndex)
+    {
+        final int slot = (inflightHead + inflightCount) % inflightLastIndex.length;
+        inflightLastIndex[slot] = lastIndex;
+        inflightCount++;
+    }
+
+    void freeInflightTo(final long acknowledgedIndex)
+    {
+        while (inflightCount > 0 && inflightLastIndex[inflightHead] <= acknowledgedIndex)
+        {
+            inflightHead = (inflightHead + 1) % inflightLastIndex.length;
+            inflightCount--;
+        }
+    }
+
+    void clearInflight()
+    {
+        inflightHead = 0;
+        inflightCount = 0;
+    }
+}

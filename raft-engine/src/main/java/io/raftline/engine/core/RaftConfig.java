@@ -1,0 +1,411 @@
+package io.raftline.engine.core;
+
+import java.util.Arrays;
+
+/**
+ * The immutable settings of one member's Raft core. Build with {@link #builder()}; {@link Builder#build()}
+ * validates the values against each other. The core never reads system properties: the agent's context does, and
+ * passes the result here.
+ */
+public final class RaftConfig
+{
+    private final int memberId;
+    private final int[] memberIds;
+    private final long electionTimeoutMinNs;
+    private final long electionTimeoutMaxNs;
+    private final long heartbeatIntervalNs;
+    private final int maxEntriesPerBatch;
+    private final int maxInflightBatches;
+    private final int maxAppliesPerCycle;
+    private final int maxEntryLength;
+    private final boolean isPreVoteEnabled;
+    private final boolean isCheckQuorumEnabled;
+    private final boolean appendsLeaderNoop;
+
+    private RaftConfig(final Builder builder)
+    {
+        memberId = builder.memberId;
+        memberIds = builder.memberIds.clone();
+        electionTimeoutMinNs = builder.electionTimeoutMinNs;
+        electionTimeoutMaxNs = builder.electionTimeoutMaxNs;
+        heartbeatIntervalNs = builder.heartbeatIntervalNs;
+        maxEntriesPerBatch = builder.maxEntriesPerBatch;
+        maxInflightBatches = builder.maxInflightBatches;
+        maxAppliesPerCycle = builder.maxAppliesPerCycle;
+        maxEntryLength = builder.maxEntryLength;
+        isPreVoteEnabled = builder.isPreVoteEnabled;
+        isCheckQuorumEnabled = builder.isCheckQuorumEnabled;
+        appendsLeaderNoop = builder.appendsLeaderNoop;
+    }
+
+    /**
+     * @return a builder with the defaults.
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /**
+     * @return a builder initialised from this config.
+     */
+    public Builder toBuilder()
+    {
+        return new Builder()
+            .memberId(memberId)
+            .memberIds(memberIds)
+            .electionTimeoutNs(electionTimeoutMinNs, electionTimeoutMaxNs)
+            .heartbeatIntervalNs(heartbeatIntervalNs)
+            .maxEntriesPerBatch(maxEntriesPerBatch)
+            .maxInflightBatches(maxInflightBatches)
+            .maxAppliesPerCycle(maxAppliesPerCycle)
+            .maxEntryLength(maxEntryLength)
+            .preVote(isPreVoteEnabled)
+            .checkQuorum(isCheckQuorumEnabled)
+            .appendLeaderNoop(appendsLeaderNoop);
+    }
+
+    /**
+     * @return the id of this member.
+     */
+    public int memberId()
+    {
+        return memberId;
+    }
+
+    /**
+     * @return a copy of the ids of all voting members, this one included.
+     */
+    public int[] memberIds()
+    {
+        return memberIds.clone();
+    }
+
+    int memberIdAt(final int position)
+    {
+        return memberIds[position];
+    }
+
+    /**
+     * @return the number of voting members.
+     */
+    public int memberCount()
+    {
+        return memberIds.length;
+    }
+
+    /**
+     * @param id of a member.
+     * @return its position in {@link #memberIds()}, or -1 if it is not a member.
+     */
+    public int positionOf(final int id)
+    {
+        for (int i = 0; i < memberIds.length; i++)
+        {
+            if (memberIds[i] == id)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * @return the shortest election timeout; also how long a follower trusts a leader it heard from (pre-vote
+     * lease).
+     */
+    public long electionTimeoutMinNs()
+    {
+        return electionTimeoutMinNs;
+    }
+
+    /**
+     * @return the longest election timeout (exclusive); timeouts are drawn uniformly in between.
+     */
+    public long electionTimeoutMaxNs()
+    {
+        return electionTimeoutMaxNs;
+    }
+
+    /**
+     * @return how long a leader lets a follower go without a message.
+     */
+    public long heartbeatIntervalNs()
+    {
+        return heartbeatIntervalNs;
+    }
+
+    /**
+     * @return most entries in one AppendEntries.
+     */
+    public int maxEntriesPerBatch()
+    {
+        return maxEntriesPerBatch;
+    }
+
+    /**
+     * @return most AppendEntries batches sent to one follower and not yet acknowledged.
+     */
+    public int maxInflightBatches()
+    {
+        return maxInflightBatches;
+    }
+
+    /**
+     * @return most entries applied in one duty cycle.
+     */
+    public int maxAppliesPerCycle()
+    {
+        return maxAppliesPerCycle;
+    }
+
+    /**
+     * @return the largest payload a proposal may carry.
+     */
+    public int maxEntryLength()
+    {
+        return maxEntryLength;
+    }
+
+    /**
+     * @return whether a member runs a pre-vote before it starts an election.
+     */
+    public boolean isPreVoteEnabled()
+    {
+        return isPreVoteEnabled;
+    }
+
+    /**
+     * @return whether a leader steps down when it has not heard from a majority for an election timeout.
+     */
+    public boolean isCheckQuorumEnabled()
+    {
+        return isCheckQuorumEnabled;
+    }
+
+    /**
+     * @return whether a new leader appends an empty entry so that earlier entries commit without waiting for a
+     * proposal.
+     */
+    public boolean appendsLeaderNoop()
+    {
+        return appendsLeaderNoop;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String toString()
+    {
+        return "RaftConfig{" +
+            "memberId=" + memberId +
+            ", memberIds=" + Arrays.toString(memberIds) +
+            ", electionTimeoutMinNs=" + electionTimeoutMinNs +
+            ", electionTimeoutMaxNs=" + electionTimeoutMaxNs +
+            ", heartbeatIntervalNs=" + heartbeatIntervalNs +
+            ", maxEntriesPerBatch=" + maxEntriesPerBatch +
+            ", maxInflightBatches=" + maxInflightBatches +
+            ", maxAppliesPerCycle=" + maxAppliesPerCycle +
+            ", maxEntryLength=" + maxEntryLength +
+            ", preVote=" + isPreVoteEnabled +
+            ", checkQuorum=" + isCheckQuorumEnabled +
+            ", leaderNoop=" + appendsLeaderNoop +
+            '}';
+    }
+
+    /**
+     * Builds a {@link RaftConfig}. Defaults suit a low-latency cluster on one host.
+     */
+    public static final class Builder
+    {
+        private int memberId = -1;
+        private int[] memberIds = new int[0];
+        private long electionTimeoutMinNs = 150_000_000L;
+        private long electionTimeoutMaxNs = 300_000_000L;
+        private long heartbeatIntervalNs = 20_000_000L;
+        private int maxEntriesPerBatch = 1024;
+        private int maxInflightBatches = 64;
+        private int maxAppliesPerCycle = 1024;
+        private int maxEntryLength = 1 << 20;
+        private boolean isPreVoteEnabled = true;
+        private boolean isCheckQuorumEnabled = true;
+        private boolean appendsLeaderNoop = true;
+
+        private Builder()
+        {
+        }
+
+        /**
+         * @param memberId of this member.
+         * @return this for a fluent API.
+         */
+        public Builder memberId(final int memberId)
+        {
+            this.memberId = memberId;
+            return this;
+        }
+
+        /**
+         * @param memberIds of all voting members, this one included; non-negative and distinct.
+         * @return this for a fluent API.
+         */
+        public Builder memberIds(final int... memberIds)
+        {
+            this.memberIds = memberIds.clone();
+            return this;
+        }
+
+        /**
+         * @param minNs shortest election timeout.
+         * @param maxNs longest election timeout (exclusive).
+         * @return this for a fluent API.
+         */
+        public Builder electionTimeoutNs(final long minNs, final long maxNs)
+        {
+            this.electionTimeoutMinNs = minNs;
+            this.electionTimeoutMaxNs = maxNs;
+            return this;
+        }
+
+        /**
+         * @param heartbeatIntervalNs how long a leader lets a follower go without a message.
+         * @return this for a fluent API.
+         */
+        public Builder heartbeatIntervalNs(final long heartbeatIntervalNs)
+        {
+            this.heartbeatIntervalNs = heartbeatIntervalNs;
+            return this;
+        }
+
+        /**
+         * @param maxEntriesPerBatch most entries in one AppendEntries.
+         * @return this for a fluent API.
+         */
+        public Builder maxEntriesPerBatch(final int maxEntriesPerBatch)
+        {
+            this.maxEntriesPerBatch = maxEntriesPerBatch;
+            return this;
+        }
+
+        /**
+         * @param maxInflightBatches most unacknowledged batches per follower.
+         * @return this for a fluent API.
+         */
+        public Builder maxInflightBatches(final int maxInflightBatches)
+        {
+            this.maxInflightBatches = maxInflightBatches;
+            return this;
+        }
+
+        /**
+         * @param maxAppliesPerCycle most entries applied per duty cycle.
+         * @return this for a fluent API.
+         */
+        public Builder maxAppliesPerCycle(final int maxAppliesPerCycle)
+        {
+            this.maxAppliesPerCycle = maxAppliesPerCycle;
+            return this;
+        }
+
+        /**
+         * @param maxEntryLength largest payload a proposal may carry.
+         * @return this for a fluent API.
+         */
+        public Builder maxEntryLength(final int maxEntryLength)
+        {
+            this.maxEntryLength = maxEntryLength;
+            return this;
+        }
+
+        /**
+         * @param enabled whether to run a pre-vote before an election.
+         * @return this for a fluent API.
+         */
+        public Builder preVote(final boolean enabled)
+        {
+            this.isPreVoteEnabled = enabled;
+            return this;
+        }
+
+        /**
+         * @param enabled whether a leader steps down without a majority's contact.
+         * @return this for a fluent API.
+         */
+        public Builder checkQuorum(final boolean enabled)
+        {
+            this.isCheckQuorumEnabled = enabled;
+            return this;
+        }
+
+        /**
+         * @param enabled whether a new leader appends an empty entry.
+         * @return this for a fluent API.
+         */
+        public Builder appendLeaderNoop(final boolean enabled)
+        {
+            this.appendsLeaderNoop = enabled;
+            return this;
+        }
+
+        /**
+         * Validate and build.
+         *
+         * @return the config.
+         * @throws IllegalArgumentException naming the values that do not fit together.
+         */
+        public RaftConfig build()
+        {
+            if (0 == memberIds.length)
+            {
+                throw new IllegalArgumentException("memberIds must name at least one member");
+            }
+            for (int i = 0; i < memberIds.length; i++)
+            {
+                if (memberIds[i] < 0)
+                {
+                    throw new IllegalArgumentException("member id must be >= 0: memberIds=" +
+                        Arrays.toString(memberIds));
+                }
+                for (int j = i + 1; j < memberIds.length; j++)
+                {
+                    if (memberIds[i] == memberIds[j])
+                    {
+                        throw new IllegalArgumentException("duplicate member id " + memberIds[i] + " in memberIds=" +
+                            Arrays.toString(memberIds));
+                    }
+                }
+            }
+            boolean isMember = false;
+            for (final int id : memberIds)
+            {
+                isMember |= id == memberId;
+            }
+            if (!isMember)
+            {
+                throw new IllegalArgumentException("memberId=" + memberId + " is not in memberIds=" +
+                    Arrays.toString(memberIds));
+            }
+            if (heartbeatIntervalNs <= 0)
+            {
+                throw new IllegalArgumentException("heartbeatIntervalNs=" + heartbeatIntervalNs + " must be > 0");
+            }
+            if (electionTimeoutMinNs <= heartbeatIntervalNs)
+            {
+                throw new IllegalArgumentException("electionTimeoutMinNs=" + electionTimeoutMinNs +
+                    " must be > heartbeatIntervalNs=" + heartbeatIntervalNs);
+            }
+            if (electionTimeoutMaxNs <= electionTimeoutMinNs)
+            {
+                throw new IllegalArgumentException("electionTimeoutMaxNs=" + electionTimeoutMaxNs +
+                    " must be > electionTimeoutMinNs=" + electionTimeoutMinNs);
+            }
+            if (maxEntriesPerBatch < 1 || maxInflightBatches < 1 || maxAppliesPerCycle < 1 || maxEntryLength < 0)
+            {
+                throw new IllegalArgumentException("maxEntriesPerBatch=" + maxEntriesPerBatch +
+                    ", maxInflightBatches=" + maxInflightBatches + ", maxAppliesPerCycle=" + maxAppliesPerCycle +
+                    " must be >= 1 and maxEntryLength=" + maxEntryLength + " >= 0");
+            }
+            return new RaftConfig(this);
+        }
+    }
+}

@@ -1,0 +1,680 @@
+package io.raftline.engine.core;
+
+import io.raftline.log.LogEntryView;
+import io.raftline.log.MetadataStore;
+import io.raftline.log.RaftLog;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.random.RandomGenerator;
+
+import static io.raftline.engine.core.RaftRole.CANDIDATE;
+import static io.raftline.engine.core.RaftRole.FOLLOWER;
+import static io.raftline.engine.core.RaftRole.LEADER;
+import static io.raftline.engine.core.RaftRole.PRE_CANDIDATE;
+
+/**
+ * The Raft core of one member: a deterministic state machine with no threads, clocks or I/O of its own.
+ * <p>
+ * Inputs are decoded messages ({@code on...}), proposals and {@link #doWork(long)}, each with the current time as
+ * {@code nowNs}. Effects go to the {@link RaftLog}, the {@link MetadataStore}, the {@link Outbox} and the
+ * {@link StateMachine} it was given. Randomness (election timeouts) comes only from the injected generator, so a
+ * seed reproduces every behaviour.
+ * <p>
+ * The driver's contract, once per duty cycle: feed inputs, call {@link #doWork(long)}, release the outbox's
+ * immediate lane, sync the log and metadata, call {@link #onPersisted(long)}, release the after-persist lane.
+ * <p>
+ * Every inbound message passes one term check ({@link #acceptTerm}) before role-specific handling, which may then
+ * assume the message's term equals {@link #currentTerm()}. Every change of role goes through
+ * {@link #transitionTo}. Not thread safe: one agent thread owns a node.
+ */
+public final class RaftNode
+{
+    /**
+     * No member: no leader known, or no vote cast.
+     */
+    public static final int NO_MEMBER = MetadataStore.NO_VOTE;
+
+    /**
+     * {@link #propose} result: this member is not the leader; see {@link #leaderId()}.
+     */
+    public static final long NOT_LEADER = -1;
+
+    /**
+     * {@link #propose} result: the payload is longer than {@link RaftConfig#maxEntryLength()}.
+     */
+    public static final long ENTRY_TOO_LARGE = -2;
+
+    /**
+     * {@link #propose} result: leadership is being handed to another member.
+     */
+    public static final long TRANSFER_IN_PROGRESS = -3;
+
+    /**
+     * Snapshot chunk status: stored, send the next.
+     */
+    public static final int SNAPSHOT_ACCEPTED = 0;
+
+    /**
+     * Snapshot chunk status: the snapshot is complete and installed.
+     */
+    public static final int SNAPSHOT_INSTALLED = 1;
+
+    /**
+     * Snapshot chunk status: the chunk did not fit; resend from the offset given.
+     */
+    public static final int SNAPSHOT_REJECTED = 2;
+
+    /**
+     * {@link #nextDeadlineNs()} when there is work to do at once.
+     */
+    public static final long NOW = Long.MIN_VALUE;
+
+    static final DirectBuffer EMPTY_PAYLOAD = new UnsafeBuffer(new byte[0]);
+
+    final RaftConfig config;
+    final RaftLog log;
+    final MetadataStore metadata;
+    final Outbox outbox;
+    final StateMachine stateMachine;
+    final RandomGenerator random;
+    final RaftEventListener listener;
+    final int memberId;
+    final int selfPosition;
+    final int memberCount;
+    final Peer[] peers;
+    final long[] scratchIndices;
+    private final LogEntryView applyView = new LogEntryView();
+    private final Election election;
+    private final Replicator replicator;
+    private final LogReceiver receiver;
+
+    RaftRole role = FOLLOWER;
+    // Invariant: currentTerm and votedFor equal what the metadata store holds (written through on every change).
+    long currentTerm;
+    int votedFor;
+    int leaderId = NO_MEMBER;
+    // Invariant: commitIndex never decreases within a member's lifetime; lastApplied <= commitIndex.
+    long commitIndex;
+    long lastApplied;
+    // Highest index known durable in this member's own log; a leader counts itself only up to here.
+    long persistedIndex;
+    long electionDeadlineNs;
+    long lastLeaderContactNs;
+    long electionCount;
+    long rejectedMessageCount;
+
+    /**
+     * Create the core of a member from its durable state. The member starts as a follower with a fresh election
+     * timeout; entries after the log's base are applied again as they are (re)learned to be committed.
+     *
+     * @param config       of the member.
+     * @param log          of the member, as recovered from disk.
+     * @param metadata     the member's durable term and vote.
+     * @param outbox       to send messages through.
+     * @param stateMachine to apply committed entries to.
+     * @param random       seeded source of election timeouts.
+     * @param listener     trace hooks, or {@link RaftEventListener#NO_OP}.
+     * @param nowNs        the current time.
+     */
+    public RaftNode(
+        final RaftConfig config,
+        final RaftLog log,
+        final MetadataStore metadata,
+        final Outbox outbox,
+        final StateMachine stateMachine,
+        final RandomGenerator random,
+        final RaftEventListener listener,
+        final long nowNs)
+    {
+        this.config = config;
+        this.log = log;
+        this.metadata = metadata;
+        this.outbox = outbox;
+        this.stateMachine = stateMachine;
+        this.random = random;
+        this.listener = listener;
+        this.memberId = config.memberId();
+        this.selfPosition = config.positionOf(memberId);
+        this.memberCount = config.memberCount();
+        this.peers = new Peer[memberCount];
+        for (int i = 0; i < memberCount; i++)
+        {
+            peers[i] = new Peer(config.memberIdAt(i), i, config.maxInflightBatches());
+        }
+        this.scratchIndices = new long[memberCount];
+        this.election = new Election(this);
+        this.replicator = new Replicator(this);
+        this.receiver = new LogReceiver(this);
+
+        currentTerm = metadata.currentTerm();
+        votedFor = metadata.votedFor();
+        commitIndex = log.baseIndex();
+        lastApplied = log.baseIndex();
+        persistedIndex = log.lastIndex();
+        lastLeaderContactNs = nowNs;
+        resetElectionDeadline(nowNs);
+    }
+
+    // ------------------------------------------------------------------------------------------------ inputs
+
+    /**
+     * One duty cycle of the core: election and heartbeat timers, replication to followers, applying committed
+     * entries.
+     *
+     * @param nowNs the current time.
+     * @return the amount of work done, 0 if there was none.
+     */
+    public int doWork(final long nowNs)
+    {
+        int workCount = 0;
+        if (LEADER == role)
+        {
+            workCount += replicator.checkQuorum(nowNs);
+            if (LEADER == role)
+            {
+                workCount += replicator.replicate(nowNs);
+                workCount += replicator.transferWork(nowNs);
+            }
+        }
+        else if (nowNs >= electionDeadlineNs)
+        {
+            election.onElectionTimeout(nowNs);
+            workCount++;
+        }
+        else if (PRE_CANDIDATE == role || CANDIDATE == role)
+        {
+            workCount += election.sendPendingVoteRequests();
+        }
+        workCount += applyCommitted();
+        return workCount;
+    }
+
+    /**
+     * The driver has made every log and metadata change so far durable.
+     *
+     * @param nowNs the current time.
+     */
+    public void onPersisted(final long nowNs)
+    {
+        persistedIndex = log.lastIndex();
+        if (LEADER == role)
+        {
+            replicator.maybeCommit();
+        }
+    }
+
+    /**
+     * Propose a command. Only the leader accepts one; it is appended to the leader's log and replicated on the
+     * next {@link #doWork(long)}.
+     *
+     * @param buffer holding the command.
+     * @param offset of the command.
+     * @param length of the command.
+     * @param nowNs  the current time.
+     * @return the index the command will have once committed, or {@link #NOT_LEADER}, {@link #ENTRY_TOO_LARGE}
+     * or {@link #TRANSFER_IN_PROGRESS}.
+     */
+    public long propose(final DirectBuffer buffer, final int offset, final int length, final long nowNs)
+    {
+        if (LEADER != role)
+        {
+            return NOT_LEADER;
+        }
+        if (length > config.maxEntryLength())
+        {
+            return ENTRY_TOO_LARGE;
+        }
+        if (replicator.isTransferring())
+        {
+            return TRANSFER_IN_PROGRESS;
+        }
+        return log.append(currentTerm, buffer, offset, length);
+    }
+
+    /**
+     * A (pre-)vote request arrived.
+     *
+     * @param candidateId  of the sender.
+     * @param term         of the candidate, or the term it would stand in for a pre-vote.
+     * @param lastLogIndex of the candidate.
+     * @param lastLogTerm  of the candidate.
+     * @param preVote      whether it is a pre-vote.
+     * @param nowNs        the current time.
+     */
+    public void onRequestVote(
+        final int candidateId,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final long nowNs)
+    {
+        if (isUnknownSender(candidateId, "RequestVote"))
+        {
+            return;
+        }
+        election.onRequestVote(candidateId, term, lastLogIndex, lastLogTerm, preVote, nowNs);
+    }
+
+    /**
+     * An answer to this member's (pre-)vote request arrived.
+     *
+     * @param voterId       of the sender.
+     * @param term          of the voter.
+     * @param candidateTerm the term the vote was asked for.
+     * @param granted       whether the vote was granted.
+     * @param preVote       whether it answers a pre-vote.
+     * @param nowNs         the current time.
+     */
+    public void onRequestVoteResponse(
+        final int voterId,
+        final long term,
+        final long candidateTerm,
+        final boolean granted,
+        final boolean preVote,
+        final long nowNs)
+    {
+        if (isUnknownSender(voterId, "RequestVoteResponse"))
+        {
+            return;
+        }
+        election.onRequestVoteResponse(voterId, term, candidateTerm, granted, preVote, nowNs);
+    }
+
+    /**
+     * An AppendEntries (or heartbeat) arrived.
+     *
+     * @param leaderId     of the sender.
+     * @param term         of the leader.
+     * @param prevLogIndex index of the entry before the batch.
+     * @param prevLogTerm  term of that entry.
+     * @param leaderCommit the leader's commit index.
+     * @param entries      the batch, possibly empty.
+     * @param nowNs        the current time.
+     */
+    public void onAppendEntries(
+        final int leaderId,
+        final long term,
+        final long prevLogIndex,
+        final long prevLogTerm,
+        final long leaderCommit,
+        final EntryBatch entries,
+        final long nowNs)
+    {
+        if (isUnknownSender(leaderId, "AppendEntries"))
+        {
+            return;
+        }
+        if (!acceptTerm(term, leaderId, true, nowNs))
+        {
+            // A stale leader: tell it the current term so that it steps down (§5.1).
+            outbox.appendEntriesResponse(leaderId, currentTerm, prevLogIndex, false, 0, 0, 0, log.lastIndex());
+            return;
+        }
+        if (!followLeader(leaderId, nowNs, "AppendEntries"))
+        {
+            return;
+        }
+        receiver.onAppendEntries(leaderId, prevLogIndex, prevLogTerm, leaderCommit, entries);
+    }
+
+    /**
+     * A follower answered an AppendEntries.
+     *
+     * @param followerId    of the sender.
+     * @param term          of the follower.
+     * @param prevLogIndex  of the request answered.
+     * @param success       whether the entries were accepted.
+     * @param matchIndex    on success, the last index known to match.
+     * @param conflictIndex on rejection, where to look next.
+     * @param conflictTerm  on rejection, the follower's term at prevLogIndex, or 0.
+     * @param lastLogIndex  the follower's last index.
+     * @param nowNs         the current time.
+     */
+    public void onAppendEntriesResponse(
+        final int followerId,
+        final long term,
+        final long prevLogIndex,
+        final boolean success,
+        final long matchIndex,
+        final long conflictIndex,
+        final long conflictTerm,
+        final long lastLogIndex,
+        final long nowNs)
+    {
+        if (isUnknownSender(followerId, "AppendEntriesResponse"))
+        {
+            return;
+        }
+        if (!acceptTerm(term, followerId, false, nowNs) || LEADER != role)
+        {
+            return;
+        }
+        replicator.onAppendEntriesResponse(
+            peerOf(followerId), prevLogIndex, success, matchIndex, conflictIndex, conflictTerm, lastLogIndex, nowNs);
+    }
+
+    /**
+     * The leader asks this member to start an election at once (leadership transfer).
+     *
+     * @param leaderId of the sender.
+     * @param term     of the leader.
+     * @param nowNs    the current time.
+     */
+    public void onTimeoutNow(final int leaderId, final long term, final long nowNs)
+    {
+        if (isUnknownSender(leaderId, "TimeoutNow"))
+        {
+            return;
+        }
+        if (!acceptTerm(term, leaderId, true, nowNs) || FOLLOWER != role || leaderId != this.leaderId)
+        {
+            return;
+        }
+        election.campaign(nowNs, false, "TimeoutNow from leader " + leaderId);
+    }
+
+    /**
+     * Hand leadership to another member: stop accepting proposals, bring it up to date, then tell it to start an
+     * election. Abandoned after an election timeout.
+     *
+     * @param targetId the member to hand over to.
+     * @param nowNs    the current time.
+     * @return false if this member is not the leader or the target is not another member.
+     */
+    public boolean transferLeadership(final int targetId, final long nowNs)
+    {
+        if (LEADER != role || targetId == memberId || config.positionOf(targetId) < 0)
+        {
+            return false;
+        }
+        replicator.startTransfer(peerOf(targetId), nowNs);
+        return true;
+    }
+
+    // ------------------------------------------------------------------------------------------------ queries
+
+    /**
+     * @return the id of this member.
+     */
+    public int memberId()
+    {
+        return memberId;
+    }
+
+    /**
+     * @return the current role.
+     */
+    public RaftRole role()
+    {
+        return role;
+    }
+
+    /**
+     * @return the current term.
+     */
+    public long currentTerm()
+    {
+        return currentTerm;
+    }
+
+    /**
+     * @return the member voted for in the current term, or {@link #NO_MEMBER}.
+     */
+    public int votedFor()
+    {
+        return votedFor;
+    }
+
+    /**
+     * @return the leader of the current term as far as this member knows, or {@link #NO_MEMBER}.
+     */
+    public int leaderId()
+    {
+        return leaderId;
+    }
+
+    /**
+     * @return the highest index known to be committed.
+     */
+    public long commitIndex()
+    {
+        return commitIndex;
+    }
+
+    /**
+     * @return the highest index applied to the state machine.
+     */
+    public long lastApplied()
+    {
+        return lastApplied;
+    }
+
+    /**
+     * @return how many elections this member has started as a candidate.
+     */
+    public long electionCount()
+    {
+        return electionCount;
+    }
+
+    /**
+     * @return how many inbound messages were rejected as invalid (unknown sender, malformed batch).
+     */
+    public long rejectedMessageCount()
+    {
+        return rejectedMessageCount;
+    }
+
+    /**
+     * @return the log this core writes.
+     */
+    public RaftLog log()
+    {
+        return log;
+    }
+
+    /**
+     * When {@link #doWork(long)} next has something to do, so that a simulator need not call it every tick.
+     *
+     * @return the earliest time of a pending timer, or {@link #NOW} if there is work to do already.
+     */
+    public long nextDeadlineNs()
+    {
+        if (lastApplied < commitIndex)
+        {
+            return NOW;
+        }
+        if (LEADER == role)
+        {
+            return replicator.nextDeadlineNs();
+        }
+        if ((PRE_CANDIDATE == role || CANDIDATE == role) && election.hasPendingVoteRequests())
+        {
+            return NOW;
+        }
+        return electionDeadlineNs;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String toString()
+    {
+        return "RaftNode{id=" + memberId + ", role=" + role + ", term=" + currentTerm + ", votedFor=" + votedFor +
+            ", leader=" + leaderId + ", commit=" + commitIndex + ", applied=" + lastApplied +
+            ", last=" + log.lastIndex() + "/" + log.lastTerm() + ", base=" + log.baseIndex() + '}';
+    }
+
+    // ------------------------------------------------------------------------------------------------ shared rules
+
+    /**
+     * The one term check every inbound message passes (§5.1): a higher term makes this member a follower in that
+     * term; a lower term marks the message stale.
+     *
+     * @param term         of the message.
+     * @param senderId     of the message.
+     * @param isFromLeader whether the sender claims leadership of {@code term} (AppendEntries, TimeoutNow).
+     * @param nowNs        the current time.
+     * @return true if the message is of the current term (after any step-down).
+     */
+    boolean acceptTerm(final long term, final int senderId, final boolean isFromLeader, final long nowNs)
+    {
+        if (term > currentTerm)
+        {
+            stepDown(term, isFromLeader ? senderId : NO_MEMBER, nowNs, "higher term " + term + " from " + senderId);
+            return true;
+        }
+        return term == currentTerm;
+    }
+
+    /**
+     * Become a follower in {@code term} (not lower than the current one), forgetting the vote if the term is new.
+     */
+    void stepDown(final long term, final int newLeaderId, final long nowNs, final String reason)
+    {
+        if (term < currentTerm)
+        {
+            throw new RaftSafetyException("term would go backwards: currentTerm=" + currentTerm + " term=" + term);
+        }
+        if (term > currentTerm)
+        {
+            persistTermAndVote(term, NO_MEMBER);
+        }
+        leaderId = newLeaderId;
+        if (FOLLOWER != role)
+        {
+            transitionTo(FOLLOWER, nowNs, reason);
+        }
+    }
+
+    /**
+     * A message from the leader of the current term arrived: follow it.
+     *
+     * @return false if this member is itself leader of the term, which Raft forbids.
+     */
+    boolean followLeader(final int newLeaderId, final long nowNs, final String messageType)
+    {
+        if (LEADER == role)
+        {
+            throw new RaftSafetyException("two leaders in term " + currentTerm + ": " + memberId + " and " +
+                newLeaderId + " (" + messageType + ")");
+        }
+        if (FOLLOWER != role)
+        {
+            transitionTo(FOLLOWER, nowNs, messageType + " from leader " + newLeaderId);
+        }
+        leaderId = newLeaderId;
+        lastLeaderContactNs = nowNs;
+        resetElectionDeadline(nowNs);
+        return true;
+    }
+
+    void persistTermAndVote(final long term, final int vote)
+    {
+        currentTerm = term;
+        votedFor = vote;
+        metadata.update(term, vote);
+    }
+
+    /**
+     * The single place the role changes; it owns each role's entry actions.
+     */
+    void transitionTo(final RaftRole next, final long nowNs, final String reason)
+    {
+        final RaftRole previous = role;
+        role = next;
+        switch (next)
+        {
+            case FOLLOWER:
+                replicator.cancelTransfer();
+                resetElectionDeadline(nowNs);
+                break;
+
+            case PRE_CANDIDATE:
+                leaderId = NO_MEMBER;
+                resetElectionDeadline(nowNs);
+                election.resetVotes();
+                break;
+
+            case CANDIDATE:
+                leaderId = NO_MEMBER;
+                persistTermAndVote(currentTerm + 1, memberId);
+                electionCount++;
+                resetElectionDeadline(nowNs);
+                election.resetVotes();
+                break;
+
+            case LEADER:
+                leaderId = memberId;
+                replicator.onBecomeLeader(nowNs);
+                break;
+
+            default:
+                throw new IllegalStateException("unknown role " + next);
+        }
+        listener.onRoleChange(memberId, previous, next, currentTerm, reason, nowNs);
+    }
+
+    void resetElectionDeadline(final long nowNs)
+    {
+        electionDeadlineNs = nowNs + random.nextLong(config.electionTimeoutMinNs(), config.electionTimeoutMaxNs());
+    }
+
+    boolean isLogUpToDate(final long lastLogIndex, final long lastLogTerm)
+    {
+        // §5.4.1: the later last term wins; with equal last terms the longer log wins.
+        final long myLastTerm = log.lastTerm();
+        return lastLogTerm > myLastTerm || (lastLogTerm == myLastTerm && lastLogIndex >= log.lastIndex());
+    }
+
+    void advanceCommitIndex(final long newCommitIndex)
+    {
+        if (newCommitIndex > commitIndex)
+        {
+            commitIndex = newCommitIndex;
+            listener.onCommit(memberId, newCommitIndex);
+        }
+    }
+
+    Peer peerOf(final int id)
+    {
+        return peers[config.positionOf(id)];
+    }
+
+    void countRejected(final int senderId, final String reason)
+    {
+        rejectedMessageCount++;
+        listener.onRejectedMessage(memberId, senderId, reason);
+    }
+
+    private boolean isUnknownSender(final int senderId, final String messageType)
+    {
+        if (senderId == memberId || config.positionOf(senderId) < 0)
+        {
+            countRejected(senderId, messageType + " from unknown member " + senderId);
+            return true;
+        }
+        return false;
+    }
+
+    private int applyCommitted()
+    {
+        int applied = 0;
+        final int limit = config.maxAppliesPerCycle();
+        while (lastApplied < commitIndex && applied < limit)
+        {
+            final long index = lastApplied + 1;
+            if (!log.read(index, applyView))
+            {
+                throw new IllegalStateException("committed entry " + index + " is missing from the log: base=" +
+                    log.baseIndex() + " last=" + log.lastIndex());
+            }
+            stateMachine.onApply(index, applyView.term(), applyView.buffer(), applyView.offset(), applyView.length());
+            lastApplied = index;
+            applied++;
+        }
+        return applied;
+    }
+}

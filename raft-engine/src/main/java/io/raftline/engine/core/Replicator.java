@@ -1,0 +1,361 @@
+package io.raftline.engine.core;
+
+import io.raftline.log.RaftLog;
+
+import static io.raftline.engine.core.RaftNode.NOW;
+import static io.raftline.engine.core.RaftRole.FOLLOWER;
+import static io.raftline.engine.core.RaftRole.LEADER;
+
+/**
+ * The leader's side of log replication (§5.3): per-follower progress, batched and pipelined AppendEntries,
+ * back-off on rejection, heartbeats, the commit rule (§5.4.2), check-quorum and leadership transfer.
+ */
+final class Replicator
+{
+    private final RaftNode node;
+    private long quorumCheckDeadlineNs;
+    private Peer transferTarget;
+    private long transferDeadlineNs;
+    private boolean isTimeoutNowSent;
+
+    Replicator(final RaftNode node)
+    {
+        this.node = node;
+    }
+
+    void onBecomeLeader(final long nowNs)
+    {
+        final long lastIndex = node.log.lastIndex();
+        for (final Peer peer : node.peers)
+        {
+            peer.resetForLeadership(lastIndex, nowNs);
+            // Send the first probe at once: it announces the new leader.
+            peer.lastSendNs = nowNs - node.config.heartbeatIntervalNs();
+        }
+        quorumCheckDeadlineNs = nowNs + node.config.electionTimeoutMaxNs();
+        transferTarget = null;
+        if (node.config.appendsLeaderNoop())
+        {
+            // An entry of the new term: committing it commits every earlier entry (§5.4.2, §8).
+            node.log.append(node.currentTerm, RaftNode.EMPTY_PAYLOAD, 0, 0);
+        }
+        maybeCommit();
+    }
+
+    /**
+     * Send at most one batch to each follower that has room for one, or a heartbeat to a follower that has heard
+     * nothing for a heartbeat interval.
+     */
+    int replicate(final long nowNs)
+    {
+        int workCount = 0;
+        final long heartbeatIntervalNs = node.config.heartbeatIntervalNs();
+        for (final Peer peer : node.peers)
+        {
+            if (peer.position == node.selfPosition)
+            {
+                continue;
+            }
+            final boolean isHeartbeatDue = nowNs - peer.lastSendNs >= heartbeatIntervalNs;
+            switch (peer.state)
+            {
+                case Peer.PROBE:
+                    if (!peer.isProbeSent || isHeartbeatDue)
+                    {
+                        if (sendAppend(peer, nowNs, node.config.maxEntriesPerBatch()))
+                        {
+                            peer.isProbeSent = true;
+                            workCount++;
+                        }
+                    }
+                    break;
+
+                case Peer.REPLICATE:
+                    if (peer.nextIndex <= node.log.lastIndex() && !peer.isInflightFull())
+                    {
+                        workCount += sendAppend(peer, nowNs, node.config.maxEntriesPerBatch()) ? 1 : 0;
+                    }
+                    else if (isHeartbeatDue)
+                    {
+                        workCount += sendAppend(peer, nowNs, 0) ? 1 : 0;
+                    }
+                    break;
+
+                case Peer.SNAPSHOT:
+                    workCount += sendSnapshotChunk(peer, nowNs, isHeartbeatDue);
+                    break;
+
+                default:
+                    throw new IllegalStateException("unknown replication state " + peer.state);
+            }
+        }
+        return workCount;
+    }
+
+    private boolean sendAppend(final Peer peer, final long nowNs, final int maxEntries)
+    {
+        final RaftLog log = node.log;
+        final long prevLogIndex = peer.nextIndex - 1;
+        if (prevLogIndex < log.baseIndex())
+        {
+            // The entries this follower needs were compacted away (issue: snapshots); until a snapshot can be
+            // sent, keep probing from the base so that the follower at least learns the leader and commit index.
+            peer.nextIndex = log.baseIndex() + 1;
+            return false;
+        }
+        final long entriesAvailable = log.lastIndex() - prevLogIndex;
+        final int count = (int)Math.min(maxEntries, entriesAvailable);
+        final int sent = node.outbox.appendEntries(
+            peer.memberId,
+            node.currentTerm,
+            prevLogIndex,
+            log.termAt(prevLogIndex),
+            node.commitIndex,
+            prevLogIndex + 1,
+            count);
+        if (sent < 0)
+        {
+            return false;
+        }
+        peer.lastSendNs = nowNs;
+        if (Peer.REPLICATE == peer.state && sent > 0)
+        {
+            // Pipelining: assume the batch arrives; a rejection rewinds nextIndex.
+            peer.nextIndex = prevLogIndex + sent + 1;
+            peer.addInflight(prevLogIndex + sent);
+        }
+        return true;
+    }
+
+    private int sendSnapshotChunk(final Peer peer, final long nowNs, final boolean isHeartbeatDue)
+    {
+        return 0;
+    }
+
+    void onAppendEntriesResponse(
+        final Peer peer,
+        final long prevLogIndex,
+        final boolean success,
+        final long matchIndex,
+        final long conflictIndex,
+        final long conflictTerm,
+        final long lastLogIndex,
+        final long nowNs)
+    {
+        peer.isRecentlyActive = true;
+        if (success)
+        {
+            if (matchIndex > node.log.lastIndex() || matchIndex < 0)
+            {
+                node.countRejected(peer.memberId, "AppendEntriesResponse matchIndex=" + matchIndex +
+                    " beyond leader lastIndex=" + node.log.lastIndex());
+                return;
+            }
+            onAppendAccepted(peer, matchIndex);
+        }
+        else
+        {
+            onAppendRejected(peer, prevLogIndex, conflictIndex, conflictTerm);
+        }
+    }
+
+    private void onAppendAccepted(final Peer peer, final long matchIndex)
+    {
+        // Answers can arrive late and out of order: matchIndex and nextIndex only ever move forward here.
+        final boolean hasAdvanced = matchIndex > peer.matchIndex;
+        if (hasAdvanced)
+        {
+            peer.matchIndex = matchIndex;
+        }
+        if (peer.nextIndex <= matchIndex)
+        {
+            peer.nextIndex = matchIndex + 1;
+        }
+        peer.freeInflightTo(matchIndex);
+        if (Peer.PROBE == peer.state)
+        {
+            peer.becomeReplicate();
+        }
+        if (hasAdvanced)
+        {
+            maybeCommit();
+        }
+    }
+
+    private void onAppendRejected(
+        final Peer peer, final long prevLogIndex, final long conflictIndex, final long conflictTerm)
+    {
+        if (Peer.REPLICATE == peer.state && prevLogIndex <= peer.matchIndex)
+        {
+            return;
+        }
+        if (Peer.PROBE == peer.state && prevLogIndex != peer.nextIndex - 1)
+        {
+            return;
+        }
+        if (Peer.SNAPSHOT == peer.state)
+        {
+            return;
+        }
+        peer.becomeProbe(backOffIndex(prevLogIndex, conflictIndex, conflictTerm));
+    }
+
+    /**
+     * Fast back-off: skip the follower's whole conflicting term at once. If the leader has entries of that term,
+     * the next probe starts after the leader's last one; otherwise at the first index the follower has of it.
+     */
+    private long backOffIndex(final long prevLogIndex, final long conflictIndex, final long conflictTerm)
+    {
+        long nextIndex = conflictIndex;
+        if (conflictTerm > 0)
+        {
+            final long lastOfTerm = lastIndexOfTerm(conflictTerm, Math.min(prevLogIndex, node.log.lastIndex()));
+            if (lastOfTerm > 0)
+            {
+                nextIndex = lastOfTerm + 1;
+            }
+        }
+        // Never beyond the index just refused, never before the start of the log.
+        return Math.max(1, Math.min(nextIndex, prevLogIndex));
+    }
+
+    /**
+     * @return the last index at or below {@code upTo} holding {@code term}, or 0 if the log holds none. Terms never
+     * decrease along the log, so a binary search finds it.
+     */
+    private long lastIndexOfTerm(final long term, final long upTo)
+    {
+        final RaftLog log = node.log;
+        long low = log.baseIndex();
+        long high = upTo;
+        if (high < low || log.termAt(low) > term)
+        {
+            return 0;
+        }
+        while (low < high)
+        {
+            final long mid = low + ((high - low + 1) >> 1);
+            if (log.termAt(mid) <= term)
+            {
+                low = mid;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+        return log.termAt(low) == term ? low : 0;
+    }
+
+    /**
+     * The commit rule (§5.4.2, Figure 8): the highest index a majority holds is committed only if its entry is of
+     * the current term; earlier entries commit with it. The leader counts itself only as far as its log is durable.
+     */
+    void maybeCommit()
+    {
+        final long[] indices = node.scratchIndices;
+        for (final Peer peer : node.peers)
+        {
+            indices[peer.position] = peer.position == node.selfPosition ?
+                Math.min(node.persistedIndex, node.log.lastIndex()) : peer.matchIndex;
+        }
+        final long majorityIndex = Quorum.majorityIndex(indices, node.memberCount);
+        if (majorityIndex > node.commitIndex && node.log.termAt(majorityIndex) == node.currentTerm)
+        {
+            node.advanceCommitIndex(majorityIndex);
+        }
+    }
+
+    /**
+     * Check-quorum: a leader that has not heard from a majority within an election timeout steps down, so that a
+     * leader cut off from the cluster stops accepting proposals it can never commit.
+     */
+    int checkQuorum(final long nowNs)
+    {
+        if (!node.config.isCheckQuorumEnabled() || 1 == node.memberCount || nowNs < quorumCheckDeadlineNs)
+        {
+            return 0;
+        }
+        int active = 0;
+        for (final Peer peer : node.peers)
+        {
+            if (peer.position == node.selfPosition || peer.isRecentlyActive)
+            {
+                active++;
+            }
+            peer.isRecentlyActive = false;
+        }
+        quorumCheckDeadlineNs = nowNs + node.config.electionTimeoutMaxNs();
+        if (active < Quorum.majority(node.memberCount))
+        {
+            node.transitionTo(FOLLOWER, nowNs, "check-quorum: heard from " + active + " of " + node.memberCount);
+        }
+        return 1;
+    }
+
+    long nextDeadlineNs()
+    {
+        final long heartbeatIntervalNs = node.config.heartbeatIntervalNs();
+        long deadlineNs = node.config.isCheckQuorumEnabled() && node.memberCount > 1 ?
+            quorumCheckDeadlineNs : Long.MAX_VALUE;
+        final long lastIndex = node.log.lastIndex();
+        for (final Peer peer : node.peers)
+        {
+            if (peer.position == node.selfPosition)
+            {
+                continue;
+            }
+            if ((Peer.PROBE == peer.state && !peer.isProbeSent) ||
+                (Peer.REPLICATE == peer.state && peer.nextIndex <= lastIndex && !peer.isInflightFull()))
+            {
+                return NOW;
+            }
+            deadlineNs = Math.min(deadlineNs, peer.lastSendNs + heartbeatIntervalNs);
+        }
+        if (null != transferTarget)
+        {
+            if (!isTimeoutNowSent && transferTarget.matchIndex == lastIndex)
+            {
+                return NOW;
+            }
+            deadlineNs = Math.min(deadlineNs, transferDeadlineNs);
+        }
+        return deadlineNs;
+    }
+
+    void startTransfer(final Peer target, final long nowNs)
+    {
+        transferTarget = target;
+        transferDeadlineNs = nowNs + node.config.electionTimeoutMaxNs();
+        isTimeoutNowSent = false;
+    }
+
+    boolean isTransferring()
+    {
+        return null != transferTarget;
+    }
+
+    void cancelTransfer()
+    {
+        transferTarget = null;
+    }
+
+    int transferWork(final long nowNs)
+    {
+        if (null == transferTarget)
+        {
+            return 0;
+        }
+        if (nowNs >= transferDeadlineNs)
+        {
+            transferTarget = null;
+            return 1;
+        }
+        if (!isTimeoutNowSent && transferTarget.matchIndex == node.log.lastIndex() && LEADER == node.role)
+        {
+            isTimeoutNowSent = node.outbox.timeoutNow(transferTarget.memberId, node.currentTerm);
+            return isTimeoutNowSent ? 1 : 0;
+        }
+        return 0;
+    }
+}
