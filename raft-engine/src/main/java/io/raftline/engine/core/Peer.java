@@ -125,4 +125,12 @@ final class Peer
         inflightHead = 0;
         inflightCount = 0;
     }
+
+    @Override
+    public String toString()
+    {
+        return memberId + ":" + (PROBE == state ? "probe" : REPLICATE == state ? "replicate" : "snapshot") +
+            " next=" + nextIndex + " match=" + matchIndex + " inflight=" + inflightCount +
+            (isProbeSent ? " probeSent" : "") + " lastSend=" + lastSendNs / 1_000_000 + "ms";
+    }
 }

@@ -502,9 +502,29 @@ public final class RaftNode
      */
     public String toString()
     {
-        return "RaftNode{id=" + memberId + ", role=" + role + ", term=" + currentTerm + ", votedFor=" + votedFor +
-            ", leader=" + leaderId + ", commit=" + commitIndex + ", applied=" + lastApplied +
-            ", last=" + log.lastIndex() + "/" + log.lastTerm() + ", base=" + log.baseIndex() + '}';
+        final StringBuilder builder = new StringBuilder()
+            .append("RaftNode{id=").append(memberId)
+            .append(", role=").append(role)
+            .append(", term=").append(currentTerm)
+            .append(", votedFor=").append(votedFor)
+            .append(", leader=").append(leaderId)
+            .append(", commit=").append(commitIndex)
+            .append(", applied=").append(lastApplied)
+            .append(", last=").append(log.lastIndex()).append('/').append(log.lastTerm())
+            .append(", base=").append(log.baseIndex());
+        if (LEADER == role)
+        {
+            builder.append(", peers=[");
+            for (final Peer peer : peers)
+            {
+                if (peer.position != selfPosition)
+                {
+                    builder.append(' ').append(peer);
+                }
+            }
+            builder.append(" ]");
+        }
+        return builder.append('}').toString();
     }
 
     // ------------------------------------------------------------------------------------------------ shared rules

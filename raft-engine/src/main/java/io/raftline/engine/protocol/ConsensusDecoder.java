@@ -1,0 +1,435 @@
+package io.raftline.engine.protocol;
+
+import io.raftline.codecs.AppendEntriesDecoder;
+import io.raftline.codecs.AppendEntriesResponseDecoder;
+import io.raftline.codecs.BooleanType;
+import io.raftline.codecs.MessageHeaderDecoder;
+import io.raftline.codecs.RequestVoteDecoder;
+import io.raftline.codecs.RequestVoteResponseDecoder;
+import io.raftline.codecs.TimeoutNowDecoder;
+import io.raftline.engine.core.EntryBatch;
+import io.raftline.engine.core.RaftConfig;
+import io.raftline.engine.core.RaftNode;
+import org.agrona.DirectBuffer;
+
+/**
+ * Decodes consensus frames and passes their fields, as primitives, to a {@link RaftNode}.
+ * <p>
+ * Every frame is checked before the core sees it: header length, schema id and version, template id, the
+ * announced block length, every length inside the frame against its end, the sender (a configured member other than
+ * this one) and the recipient (this member). A frame that fails is counted by reason and reported to the
+ * {@link FrameRejectionHandler}; it never throws. Allocates nothing.
+ */
+public final class ConsensusDecoder
+{
+    private static final int HEADER_LENGTH = MessageHeaderDecoder.ENCODED_LENGTH;
+
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final RequestVoteDecoder requestVoteDecoder = new RequestVoteDecoder();
+    private final RequestVoteResponseDecoder voteResponseDecoder = new RequestVoteResponseDecoder();
+    private final AppendEntriesDecoder appendEntriesDecoder = new AppendEntriesDecoder();
+    private final AppendEntriesResponseDecoder appendResponseDecoder = new AppendEntriesResponseDecoder();
+    private final TimeoutNowDecoder timeoutNowDecoder = new TimeoutNowDecoder();
+    private final SbeEntryBatch entryBatch = new SbeEntryBatch();
+    private final long[] rejectionCounts = new long[FrameRejection.count()];
+    private final RaftConfig config;
+    private final FrameRejectionHandler rejectionHandler;
+    private RaftNode node;
+    private long framesDecoded;
+
+    /**
+     * @param config           of this member, naming the members allowed to send.
+     * @param rejectionHandler told of every refused frame.
+     */
+    public ConsensusDecoder(final RaftConfig config, final FrameRejectionHandler rejectionHandler)
+    {
+        this.config = config;
+        this.rejectionHandler = rejectionHandler;
+    }
+
+    /**
+     * @param node the core to pass decoded messages to.
+     * @return this for a fluent API.
+     */
+    public ConsensusDecoder node(final RaftNode node)
+    {
+        this.node = node;
+        return this;
+    }
+
+    /**
+     * Decode one frame and hand it to the core.
+     *
+     * @param buffer holding the frame.
+     * @param offset of the frame.
+     * @param length of the frame.
+     * @param nowNs  the current time.
+     * @return true if the frame was passed to the core, false if it was rejected.
+     */
+    public boolean onFrame(final DirectBuffer buffer, final int offset, final int length, final long nowNs)
+    {
+        if (length < HEADER_LENGTH)
+        {
+            return reject(FrameRejection.TOO_SHORT, -1, -1, length);
+        }
+        headerDecoder.wrap(buffer, offset);
+        final int templateId = headerDecoder.templateId();
+        if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
+        {
+            return reject(FrameRejection.WRONG_SCHEMA, templateId, -1, length);
+        }
+        final int version = headerDecoder.version();
+        if (version < 1)
+        {
+            return reject(FrameRejection.WRONG_VERSION, templateId, -1, length);
+        }
+        final int blockLength = headerDecoder.blockLength();
+        final int bodyOffset = offset + HEADER_LENGTH;
+        final int end = offset + length;
+
+        switch (templateId)
+        {
+            case RequestVoteDecoder.TEMPLATE_ID:
+                if (!hasBlock(RequestVoteDecoder.BLOCK_LENGTH, blockLength, length, templateId))
+                {
+                    return false;
+                }
+                return onRequestVote(buffer, bodyOffset, blockLength, version, length, nowNs);
+
+            case RequestVoteResponseDecoder.TEMPLATE_ID:
+                if (!hasBlock(RequestVoteResponseDecoder.BLOCK_LENGTH, blockLength, length, templateId))
+                {
+                    return false;
+                }
+                return onVoteResponse(buffer, bodyOffset, blockLength, version, length, nowNs);
+
+            case AppendEntriesDecoder.TEMPLATE_ID:
+                if (!hasBlock(AppendEntriesDecoder.BLOCK_LENGTH, blockLength, length, templateId))
+                {
+                    return false;
+                }
+                return onAppendEntries(buffer, bodyOffset, blockLength, version, end, length, nowNs);
+
+            case AppendEntriesResponseDecoder.TEMPLATE_ID:
+                if (!hasBlock(AppendEntriesResponseDecoder.BLOCK_LENGTH, blockLength, length, templateId))
+                {
+                    return false;
+                }
+                return onAppendResponse(buffer, bodyOffset, blockLength, version, length, nowNs);
+
+            case TimeoutNowDecoder.TEMPLATE_ID:
+                if (!hasBlock(TimeoutNowDecoder.BLOCK_LENGTH, blockLength, length, templateId))
+                {
+                    return false;
+                }
+                return onTimeoutNow(buffer, bodyOffset, blockLength, version, length, nowNs);
+
+            default:
+                return reject(FrameRejection.UNKNOWN_TEMPLATE, templateId, -1, length);
+        }
+    }
+
+    /**
+     * @param reason a frame may be rejected for.
+     * @return how many frames were rejected for it.
+     */
+    public long rejectionCount(final FrameRejection reason)
+    {
+        return rejectionCounts[reason.ordinal()];
+    }
+
+    /**
+     * @return frames rejected for any reason.
+     */
+    public long totalRejections()
+    {
+        long total = 0;
+        for (final long count : rejectionCounts)
+        {
+            total += count;
+        }
+        return total;
+    }
+
+    /**
+     * @return frames passed to the core.
+     */
+    public long framesDecoded()
+    {
+        return framesDecoded;
+    }
+
+    private boolean onRequestVote(
+        final DirectBuffer buffer,
+        final int bodyOffset,
+        final int blockLength,
+        final int version,
+        final int length,
+        final long nowNs)
+    {
+        final RequestVoteDecoder decoder = requestVoteDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        final int senderId = decoder.candidateId();
+        if (!isValidRoute(RequestVoteDecoder.TEMPLATE_ID, senderId, decoder.recipientId(), length))
+        {
+            return false;
+        }
+        final BooleanType preVote = decoder.preVote();
+        if (BooleanType.NULL_VAL == preVote)
+        {
+            return reject(FrameRejection.MALFORMED, RequestVoteDecoder.TEMPLATE_ID, senderId, length);
+        }
+        framesDecoded++;
+        node.onRequestVote(
+            senderId,
+            decoder.term(),
+            decoder.lastLogIndex(),
+            decoder.lastLogTerm(),
+            BooleanType.TRUE == preVote,
+            nowNs);
+        return true;
+    }
+
+    private boolean onVoteResponse(
+        final DirectBuffer buffer,
+        final int bodyOffset,
+        final int blockLength,
+        final int version,
+        final int length,
+        final long nowNs)
+    {
+        final RequestVoteResponseDecoder decoder = voteResponseDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        final int senderId = decoder.voterId();
+        if (!isValidRoute(RequestVoteResponseDecoder.TEMPLATE_ID, senderId, decoder.candidateId(), length))
+        {
+            return false;
+        }
+        final BooleanType granted = decoder.granted();
+        final BooleanType preVote = decoder.preVote();
+        if (BooleanType.NULL_VAL == granted || BooleanType.NULL_VAL == preVote)
+        {
+            return reject(FrameRejection.MALFORMED, RequestVoteResponseDecoder.TEMPLATE_ID, senderId, length);
+        }
+        framesDecoded++;
+        node.onRequestVoteResponse(
+            senderId,
+            decoder.term(),
+            decoder.candidateTerm(),
+            BooleanType.TRUE == granted,
+            BooleanType.TRUE == preVote,
+            nowNs);
+        return true;
+    }
+
+    private boolean onAppendEntries(
+        final DirectBuffer buffer,
+        final int bodyOffset,
+        final int blockLength,
+        final int version,
+        final int end,
+        final int length,
+        final long nowNs)
+    {
+        final AppendEntriesDecoder decoder = appendEntriesDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        final int senderId = decoder.leaderId();
+        if (!isValidRoute(AppendEntriesDecoder.TEMPLATE_ID, senderId, decoder.followerId(), length))
+        {
+            return false;
+        }
+        if (!hasValidEntries(buffer, bodyOffset + blockLength, end))
+        {
+            return reject(FrameRejection.MALFORMED, AppendEntriesDecoder.TEMPLATE_ID, senderId, length);
+        }
+        final long prevLogIndex = decoder.prevLogIndex();
+        final long prevLogTerm = decoder.prevLogTerm();
+        final long leaderCommit = decoder.leaderCommit();
+        if (prevLogIndex < 0 || prevLogTerm < 0 || leaderCommit < 0)
+        {
+            return reject(FrameRejection.MALFORMED, AppendEntriesDecoder.TEMPLATE_ID, senderId, length);
+        }
+        framesDecoded++;
+        final long term = decoder.term();
+        entryBatch.wrap(decoder);
+        node.onAppendEntries(senderId, term, prevLogIndex, prevLogTerm, leaderCommit, entryBatch, nowNs);
+        return true;
+    }
+
+    private boolean onAppendResponse(
+        final DirectBuffer buffer,
+        final int bodyOffset,
+        final int blockLength,
+        final int version,
+        final int length,
+        final long nowNs)
+    {
+        final AppendEntriesResponseDecoder decoder =
+            appendResponseDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        final int senderId = decoder.followerId();
+        if (!isValidRoute(AppendEntriesResponseDecoder.TEMPLATE_ID, senderId, decoder.leaderId(), length))
+        {
+            return false;
+        }
+        final BooleanType success = decoder.success();
+        if (BooleanType.NULL_VAL == success)
+        {
+            return reject(FrameRejection.MALFORMED, AppendEntriesResponseDecoder.TEMPLATE_ID, senderId, length);
+        }
+        framesDecoded++;
+        node.onAppendEntriesResponse(
+            senderId,
+            decoder.term(),
+            decoder.prevLogIndex(),
+            BooleanType.TRUE == success,
+            decoder.matchIndex(),
+            decoder.conflictIndex(),
+            decoder.conflictTerm(),
+            decoder.lastLogIndex(),
+            nowNs);
+        return true;
+    }
+
+    private boolean onTimeoutNow(
+        final DirectBuffer buffer,
+        final int bodyOffset,
+        final int blockLength,
+        final int version,
+        final int length,
+        final long nowNs)
+    {
+        final TimeoutNowDecoder decoder = timeoutNowDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        final int senderId = decoder.leaderId();
+        if (!isValidRoute(TimeoutNowDecoder.TEMPLATE_ID, senderId, decoder.followerId(), length))
+        {
+            return false;
+        }
+        framesDecoded++;
+        node.onTimeoutNow(senderId, decoder.term(), nowNs);
+        return true;
+    }
+
+    /**
+     * Walk the entries group without decoding it, checking that every length stays inside the frame.
+     */
+    private static boolean hasValidEntries(final DirectBuffer buffer, final int groupOffset, final int end)
+    {
+        final int groupHeaderLength = AppendEntriesDecoder.EntriesDecoder.sbeHeaderSize();
+        if (groupOffset + groupHeaderLength > end)
+        {
+            return false;
+        }
+        final int entryBlockLength = buffer.getShort(groupOffset, AppendEntriesDecoder.BYTE_ORDER) & 0xFFFF;
+        final int count = buffer.getShort(groupOffset + 2, AppendEntriesDecoder.BYTE_ORDER) & 0xFFFF;
+        if (entryBlockLength < AppendEntriesDecoder.EntriesDecoder.sbeBlockLength())
+        {
+            return false;
+        }
+        final int payloadHeaderLength = AppendEntriesDecoder.EntriesDecoder.payloadHeaderLength();
+        long position = groupOffset + groupHeaderLength;
+        for (int i = 0; i < count; i++)
+        {
+            if (position + entryBlockLength + payloadHeaderLength > end)
+            {
+                return false;
+            }
+            final long payloadLength =
+                buffer.getInt((int)position + entryBlockLength, AppendEntriesDecoder.BYTE_ORDER) & 0xFFFF_FFFFL;
+            position += entryBlockLength + payloadHeaderLength + payloadLength;
+            if (position > end)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean hasBlock(final int requiredBlockLength, final int blockLength, final int length, final int id)
+    {
+        if (blockLength < requiredBlockLength)
+        {
+            return reject(FrameRejection.MALFORMED, id, -1, length);
+        }
+        if (HEADER_LENGTH + blockLength > length)
+        {
+            return reject(FrameRejection.TOO_SHORT, id, -1, length);
+        }
+        return true;
+    }
+
+    private boolean isValidRoute(final int templateId, final int senderId, final int recipientId, final int length)
+    {
+        if (senderId == config.memberId() || config.positionOf(senderId) < 0)
+        {
+            return reject(FrameRejection.UNKNOWN_SENDER, templateId, senderId, length);
+        }
+        if (recipientId != config.memberId())
+        {
+            return reject(FrameRejection.WRONG_RECIPIENT, templateId, senderId, length);
+        }
+        return true;
+    }
+
+    private boolean reject(final FrameRejection reason, final int templateId, final int senderId, final int length)
+    {
+        rejectionCounts[reason.ordinal()]++;
+        rejectionHandler.onFrameRejected(reason, templateId, senderId, length);
+        return false;
+    }
+
+    /**
+     * The entries of the AppendEntries being decoded, read in place from the frame.
+     */
+    private static final class SbeEntryBatch implements EntryBatch
+    {
+        private AppendEntriesDecoder decoder;
+        private AppendEntriesDecoder.EntriesDecoder entries;
+        private int count;
+        private long term;
+        private int offset;
+        private int length;
+
+        void wrap(final AppendEntriesDecoder decoder)
+        {
+            this.decoder = decoder;
+            this.entries = decoder.entries();
+            this.count = entries.count();
+        }
+
+        public int count()
+        {
+            return count;
+        }
+
+        public boolean next()
+        {
+            if (!entries.hasNext())
+            {
+                return false;
+            }
+            entries.next();
+            term = entries.term();
+            length = entries.payloadLength();
+            offset = decoder.limit() + AppendEntriesDecoder.EntriesDecoder.payloadHeaderLength();
+            entries.skipPayload();
+            return true;
+        }
+
+        public long term()
+        {
+            return term;
+        }
+
+        public DirectBuffer buffer()
+        {
+            return decoder.buffer();
+        }
+
+        public int offset()
+        {
+            return offset;
+        }
+
+        public int length()
+        {
+            return length;
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.raftline.engine.sim;
+
+import io.raftline.log.InMemoryRaftLog;
+import io.raftline.log.LogEntryView;
+import io.raftline.log.RaftLog;
+import org.agrona.DirectBuffer;
+
+import java.util.Arrays;
+
+/**
+ * A {@link RaftLog} that delegates to an {@link InMemoryRaftLog} and keeps, for the invariant checks, a hash chain
+ * over its entries: {@code chain(i)} identifies the whole log up to index {@code i}, so two logs agree up to
+ * {@code i} exactly when their chains agree there (Log Matching in O(1)).
+ */
+final class ObservedLog implements RaftLog
+{
+    private final InMemoryRaftLog delegate;
+    private final LogEntryView view = new LogEntryView();
+    private long[] chain = new long[1024];
+    private long validTo;
+    private long baseChain;
+
+    ObservedLog(final InMemoryRaftLog delegate)
+    {
+        this.delegate = delegate;
+    }
+
+    InMemoryRaftLog delegate()
+    {
+        return delegate;
+    }
+
+    /**
+     * The log was rebuilt from its durable image after a crash: forget the cached chain.
+     */
+    void onCrash()
+    {
+        validTo = delegate.baseIndex();
+    }
+
+    /**
+     * Tell the log what the chain hash of its base index is (known from the committed history).
+     */
+    void baseChain(final long baseChain)
+    {
+        this.baseChain = baseChain;
+    }
+
+    long chain(final long index)
+    {
+        final long base = delegate.baseIndex();
+        if (index == base)
+        {
+            return baseChain;
+        }
+        if (index < base || index > delegate.lastIndex())
+        {
+            throw new IllegalArgumentException("no chain for index " + index + " in [" + base + ", " +
+                delegate.lastIndex() + "]");
+        }
+        if (validTo < base)
+        {
+            validTo = base;
+        }
+        ensureCapacity(index);
+        for (long i = validTo + 1; i <= index; i++)
+        {
+            delegate.read(i, view);
+            final long previous = i - 1 == base ? baseChain : chain[(int)(i - 1)];
+            chain[(int)i] = Hashing.chain(previous, Hashing.entry(view.term(), view.buffer(), view.offset(),
+                view.length()));
+        }
+        if (index > validTo)
+        {
+            validTo = index;
+        }
+        return chain[(int)index];
+    }
+
+    private void ensureCapacity(final long index)
+    {
+        if (index >= chain.length)
+        {
+            chain = Arrays.copyOf(chain, (int)Math.max(index + 1, chain.length * 2L));
+        }
+    }
+
+    private void dirtyFrom(final long index)
+    {
+        validTo = Math.min(validTo, index - 1);
+    }
+
+    public long baseIndex()
+    {
+        return delegate.baseIndex();
+    }
+
+    public long baseTerm()
+    {
+        return delegate.baseTerm();
+    }
+
+    public long lastIndex()
+    {
+        return delegate.lastIndex();
+    }
+
+    public long lastTerm()
+    {
+        return delegate.lastTerm();
+    }
+
+    public long termAt(final long index)
+    {
+        return delegate.termAt(index);
+    }
+
+    public long append(final long term, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final long index = delegate.append(term, buffer, offset, length);
+        dirtyFrom(index);
+        return index;
+    }
+
+    public boolean read(final long index, final LogEntryView view)
+    {
+        return delegate.read(index, view);
+    }
+
+    public void truncateAfter(final long index)
+    {
+        delegate.truncateAfter(index);
+        dirtyFrom(index + 1);
+    }
+
+    public void compactTo(final long index)
+    {
+        if (index > delegate.baseIndex())
+        {
+            baseChain = chain(index);
+        }
+        delegate.compactTo(index);
+    }
+
+    public void reset(final long baseIndex, final long baseTerm)
+    {
+        delegate.reset(baseIndex, baseTerm);
+        validTo = baseIndex;
+    }
+
+    public void sync()
+    {
+        delegate.sync();
+    }
+
+    public void close()
+    {
+        delegate.close();
+    }
+}

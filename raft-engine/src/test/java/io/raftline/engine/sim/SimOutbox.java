@@ -1,0 +1,145 @@
+package io.raftline.engine.sim;
+
+import io.raftline.engine.core.Outbox;
+import io.raftline.engine.protocol.ConsensusEncoder;
+import io.raftline.log.RaftLog;
+import org.agrona.ExpandableArrayBuffer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The simulator's {@link Outbox}: encodes every message with the real SBE encoder and holds the frames in the two
+ * lanes of the durability contract until the {@link SimNode} releases them to the network.
+ */
+final class SimOutbox implements Outbox
+{
+    /**
+     * One encoded message waiting to be sent.
+     */
+    record Frame(int to, byte[] bytes, boolean isRequest)
+    {
+    }
+
+    private final int memberId;
+    private final RaftLog log;
+    private final int maxFrameLength;
+    private final ConsensusEncoder encoder = new ConsensusEncoder();
+    private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(4096);
+    private final List<Frame> immediate = new ArrayList<>();
+    private final List<Frame> afterPersist = new ArrayList<>();
+
+    SimOutbox(final int memberId, final RaftLog log, final int maxFrameLength)
+    {
+        this.memberId = memberId;
+        this.log = log;
+        this.maxFrameLength = maxFrameLength;
+    }
+
+    public int appendEntries(
+        final int followerId,
+        final long term,
+        final long prevLogIndex,
+        final long prevLogTerm,
+        final long leaderCommit,
+        final long firstIndex,
+        final int maxEntries)
+    {
+        final int count = encoder.entriesThatFit(log, firstIndex, maxEntries, maxFrameLength);
+        final int length = encoder.appendEntries(
+            scratch, 0, memberId, followerId, term, prevLogIndex, prevLogTerm, leaderCommit, log, firstIndex, count);
+        immediate.add(new Frame(followerId, copy(length), true));
+        return count;
+    }
+
+    public void appendEntriesResponse(
+        final int leaderId,
+        final long term,
+        final long prevLogIndex,
+        final boolean success,
+        final long matchIndex,
+        final long conflictIndex,
+        final long conflictTerm,
+        final long lastLogIndex)
+    {
+        final int length = encoder.appendEntriesResponse(
+            scratch, 0, memberId, leaderId, term, prevLogIndex, success, matchIndex, conflictIndex, conflictTerm,
+            lastLogIndex);
+        afterPersist.add(new Frame(leaderId, copy(length), false));
+    }
+
+    public boolean requestVote(
+        final int recipientId, final long term, final long lastLogIndex, final long lastLogTerm, final boolean preVote)
+    {
+        final int length = encoder.requestVote(
+            scratch, 0, memberId, recipientId, term, lastLogIndex, lastLogTerm, preVote);
+        (preVote ? immediate : afterPersist).add(new Frame(recipientId, copy(length), true));
+        return true;
+    }
+
+    public void voteResponse(
+        final int candidateId, final long term, final long candidateTerm, final boolean granted, final boolean preVote)
+    {
+        final int length = encoder.voteResponse(
+            scratch, 0, memberId, candidateId, term, candidateTerm, granted, preVote);
+        afterPersist.add(new Frame(candidateId, copy(length), false));
+    }
+
+    public boolean timeoutNow(final int followerId, final long term)
+    {
+        final int length = encoder.timeoutNow(scratch, 0, memberId, followerId, term);
+        immediate.add(new Frame(followerId, copy(length), true));
+        return true;
+    }
+
+    public int installSnapshot(
+        final int followerId,
+        final long term,
+        final long snapshotIndex,
+        final long snapshotTerm,
+        final long chunkOffset)
+    {
+        return -1;
+    }
+
+    public void installSnapshotResponse(
+        final int leaderId, final long term, final long snapshotIndex, final long nextOffset, final int status)
+    {
+        final int length = encoder.installSnapshotResponse(
+            scratch, 0, memberId, leaderId, term, snapshotIndex, nextOffset, status);
+        afterPersist.add(new Frame(leaderId, copy(length), false));
+    }
+
+    List<Frame> takeImmediate()
+    {
+        return take(immediate);
+    }
+
+    List<Frame> takeAfterPersist()
+    {
+        return take(afterPersist);
+    }
+
+    void clear()
+    {
+        immediate.clear();
+        afterPersist.clear();
+    }
+
+    private static List<Frame> take(final List<Frame> lane)
+    {
+        if (lane.isEmpty())
+        {
+            return List.of();
+        }
+        final List<Frame> frames = new ArrayList<>(lane);
+        lane.clear();
+        return frames;
+    }
+
+    private byte[] copy(final int length)
+    {
+        return Arrays.copyOf(scratch.byteArray(), length);
+    }
+}
