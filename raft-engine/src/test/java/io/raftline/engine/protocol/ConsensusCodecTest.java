@@ -1,0 +1,227 @@
+package io.raftline.engine.protocol;
+
+import io.raftline.codecs.MessageHeaderEncoder;
+import io.raftline.engine.core.Outbox;
+import io.raftline.engine.core.RaftConfig;
+import io.raftline.engine.core.RaftEventListener;
+import io.raftline.engine.core.RaftNode;
+import io.raftline.engine.core.StateMachine;
+import io.raftline.log.InMemoryMetadataStore;
+import io.raftline.log.InMemoryRaftLog;
+import io.raftline.log.LogEntryView;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Frames encoded by {@link ConsensusEncoder} decode through {@link ConsensusDecoder} into the same values; malformed
+ * frames are counted by reason and never reach the core or throw.
+ */
+class ConsensusCodecTest
+{
+    private static final RaftConfig CONFIG = RaftConfig.builder().memberId(1).memberIds(1, 2, 3).build();
+
+    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(1 << 16);
+    private final ConsensusEncoder encoder = new ConsensusEncoder();
+    private final InMemoryRaftLog receiverLog = new InMemoryRaftLog();
+    private final List<String> outboxCalls = new ArrayList<>();
+    private final List<String> rejections = new ArrayList<>();
+    private final ConsensusDecoder decoder = new ConsensusDecoder(CONFIG,
+        (reason, templateId, senderId, length) -> rejections.add(reason + "/" + templateId + "/" + senderId));
+    private final RaftNode node = new RaftNode(CONFIG, receiverLog, new InMemoryMetadataStore(), recordingOutbox(),
+        noApply(), new SplittableRandom(1), RaftEventListener.NO_OP, 0);
+
+    ConsensusCodecTest()
+    {
+        decoder.node(node);
+    }
+
+    @Test
+    void appendEntriesCarriesEntriesFromTheLogIntact()
+    {
+        final InMemoryRaftLog leaderLog = new InMemoryRaftLog();
+        leaderLog.append(1, new UnsafeBuffer(new byte[]{1, 2, 3}), 0, 3);
+        leaderLog.append(1, new UnsafeBuffer(new byte[0]), 0, 0);
+        leaderLog.append(2, new UnsafeBuffer("hello".getBytes()), 0, 5);
+        final int expectedLength = encoder.appendEntriesLength(leaderLog, 1, 3);
+
+        final int length = encoder.appendEntries(buffer, 0, 2, 1, 2, 0, 0, 3, leaderLog, 1, 3);
+
+        assertEquals(expectedLength, length);
+        assertTrue(decoder.onFrame(buffer, 0, length, 0));
+        assertEquals(3, receiverLog.lastIndex());
+        assertEquals(2, receiverLog.lastTerm());
+        assertEquals(1, receiverLog.termAt(2));
+        final LogEntryView view = new LogEntryView();
+        assertTrue(receiverLog.read(3, view));
+        assertEquals("hello", view.buffer().getStringWithoutLengthAscii(view.offset(), view.length()));
+        assertTrue(receiverLog.read(2, view));
+        assertEquals(0, view.length());
+        assertEquals(List.of("appendEntriesResponse to 2 term 2 success true match 3"), outboxCalls);
+        assertEquals(3, node.commitIndex());
+    }
+
+    @Test
+    void entriesThatFitRespectsTheFrameLimit()
+    {
+        final InMemoryRaftLog leaderLog = new InMemoryRaftLog();
+        for (int i = 0; i < 10; i++)
+        {
+            leaderLog.append(1, new UnsafeBuffer(new byte[100]), 0, 100);
+        }
+        final int perEntry = ConsensusEncoder.APPEND_ENTRY_OVERHEAD + 100;
+        final int limit = ConsensusEncoder.APPEND_ENTRIES_HEADER_LENGTH + 3 * perEntry + perEntry / 2;
+        assertEquals(3, encoder.entriesThatFit(leaderLog, 1, 10, limit));
+        assertEquals(2, encoder.entriesThatFit(leaderLog, 1, 2, limit));
+        assertEquals(1, encoder.entriesThatFit(leaderLog, 10, 5, limit));
+        assertEquals(0, encoder.entriesThatFit(leaderLog, 11, 5, limit));
+    }
+
+    @Test
+    void voteMessagesRoundTrip()
+    {
+        int length = encoder.requestVote(buffer, 0, 3, 1, 4, 0, 0, true);
+        assertTrue(decoder.onFrame(buffer, 0, length, 0));
+        length = encoder.requestVote(buffer, 0, 2, 1, 5, 0, 0, false);
+        assertTrue(decoder.onFrame(buffer, 0, length, 0));
+        assertEquals(List.of(
+            "voteResponse to 3 term 0 for 4 granted true preVote true",
+            "voteResponse to 2 term 5 for 5 granted true preVote false"), outboxCalls);
+        assertEquals(5, node.currentTerm());
+    }
+
+    @Test
+    void rejectsFramesThatAreTooShortOrForeign()
+    {
+        final int length = encoder.requestVote(buffer, 0, 2, 1, 4, 0, 0, true);
+        assertFalse(decoder.onFrame(buffer, 0, 5, 0));
+        assertFalse(decoder.onFrame(buffer, 0, length - 1, 0));
+
+        buffer.putShort(4, (short)999, MessageHeaderEncoder.BYTE_ORDER);
+        assertFalse(decoder.onFrame(buffer, 0, length, 0));
+        encoder.requestVote(buffer, 0, 2, 1, 4, 0, 0, true);
+        buffer.putShort(6, (short)0, MessageHeaderEncoder.BYTE_ORDER);
+        assertFalse(decoder.onFrame(buffer, 0, length, 0));
+        encoder.requestVote(buffer, 0, 2, 1, 4, 0, 0, true);
+        buffer.putShort(2, (short)77, MessageHeaderEncoder.BYTE_ORDER);
+        assertFalse(decoder.onFrame(buffer, 0, length, 0));
+
+        assertEquals(2, decoder.rejectionCount(FrameRejection.TOO_SHORT));
+        assertEquals(1, decoder.rejectionCount(FrameRejection.WRONG_SCHEMA));
+        assertEquals(1, decoder.rejectionCount(FrameRejection.WRONG_VERSION));
+        assertEquals(1, decoder.rejectionCount(FrameRejection.UNKNOWN_TEMPLATE));
+        assertTrue(outboxCalls.isEmpty());
+        assertEquals(5, rejections.size());
+    }
+
+    @Test
+    void rejectsUnknownSenderAndWrongRecipient()
+    {
+        int length = encoder.requestVote(buffer, 0, 9, 1, 4, 0, 0, true);
+        assertFalse(decoder.onFrame(buffer, 0, length, 0));
+        length = encoder.requestVote(buffer, 0, 1, 1, 4, 0, 0, true);
+        assertFalse(decoder.onFrame(buffer, 0, length, 0));
+        length = encoder.requestVote(buffer, 0, 2, 3, 4, 0, 0, true);
+        assertFalse(decoder.onFrame(buffer, 0, length, 0));
+        assertEquals(2, decoder.rejectionCount(FrameRejection.UNKNOWN_SENDER));
+        assertEquals(1, decoder.rejectionCount(FrameRejection.WRONG_RECIPIENT));
+        assertTrue(outboxCalls.isEmpty());
+    }
+
+    @Test
+    void rejectsEntryLengthsRunningPastTheFrame()
+    {
+        final InMemoryRaftLog leaderLog = new InMemoryRaftLog();
+        leaderLog.append(1, new UnsafeBuffer(new byte[16]), 0, 16);
+        final int length = encoder.appendEntries(buffer, 0, 2, 1, 1, 0, 0, 0, leaderLog, 1, 1);
+        final int payloadLengthOffset = ConsensusEncoder.APPEND_ENTRIES_HEADER_LENGTH + 8;
+        buffer.putInt(payloadLengthOffset, 1_000_000, MessageHeaderEncoder.BYTE_ORDER);
+        assertFalse(decoder.onFrame(buffer, 0, length, 0));
+        buffer.putInt(payloadLengthOffset, 16, MessageHeaderEncoder.BYTE_ORDER);
+        assertFalse(decoder.onFrame(buffer, 0, length - 1, 0));
+        buffer.putShort(ConsensusEncoder.APPEND_ENTRIES_HEADER_LENGTH - 2, (short)60000,
+            MessageHeaderEncoder.BYTE_ORDER);
+        assertFalse(decoder.onFrame(buffer, 0, length, 0));
+        assertEquals(3, decoder.rejectionCount(FrameRejection.MALFORMED));
+        assertEquals(0, receiverLog.lastIndex());
+    }
+
+    @Test
+    void randomBytesNeverThrowAndNeverReachTheCoreUnlessValid()
+    {
+        final SplittableRandom random = new SplittableRandom(7);
+        final byte[] bytes = new byte[256];
+        final UnsafeBuffer frame = new UnsafeBuffer(bytes);
+        for (int i = 0; i < 100_000; i++)
+        {
+            random.nextBytes(bytes);
+            decoder.onFrame(frame, 0, random.nextInt(bytes.length + 1), 0);
+        }
+        assertEquals(100_000, decoder.totalRejections() + decoder.framesDecoded());
+        assertTrue(decoder.totalRejections() > 99_000);
+    }
+
+    private static StateMachine noApply()
+    {
+        return (index, term, buffer, offset, length) -> {};
+    }
+
+    private Outbox recordingOutbox()
+    {
+        return new Outbox()
+        {
+            public int appendEntries(final int followerId, final long term, final long prevLogIndex,
+                final long prevLogTerm, final long leaderCommit, final long firstIndex, final int maxEntries)
+            {
+                outboxCalls.add("appendEntries to " + followerId);
+                return maxEntries;
+            }
+
+            public void appendEntriesResponse(final int leaderId, final long term, final long prevLogIndex,
+                final boolean success, final long matchIndex, final long conflictIndex, final long conflictTerm,
+                final long lastLogIndex)
+            {
+                outboxCalls.add("appendEntriesResponse to " + leaderId + " term " + term + " success " + success +
+                    " match " + matchIndex);
+            }
+
+            public boolean requestVote(final int recipientId, final long term, final long lastLogIndex,
+                final long lastLogTerm, final boolean preVote)
+            {
+                outboxCalls.add("requestVote to " + recipientId);
+                return true;
+            }
+
+            public void voteResponse(final int candidateId, final long term, final long candidateTerm,
+                final boolean granted, final boolean preVote)
+            {
+                outboxCalls.add("voteResponse to " + candidateId + " term " + term + " for " + candidateTerm +
+                    " granted " + granted + " preVote " + preVote);
+            }
+
+            public boolean timeoutNow(final int followerId, final long term)
+            {
+                return true;
+            }
+
+            public int installSnapshot(final int followerId, final long term, final long snapshotIndex,
+                final long snapshotTerm, final long chunkOffset)
+            {
+                return -1;
+            }
+
+            public void installSnapshotResponse(final int leaderId, final long term, final long snapshotIndex,
+                final long nextOffset, final int status)
+            {
+            }
+        };
+    }
+}
