@@ -80,9 +80,11 @@ final class LogReceiver
                         localTerm + ", leader " + leaderId + " term " + entryTerm + " (commitIndex=" +
                         node.commitIndex + ")");
                 }
+                node.isPersistPending = true;
                 log.truncateAfter(index - 1);
                 node.persistedIndex = Math.min(node.persistedIndex, index - 1);
             }
+            node.isPersistPending = true;
             log.append(entryTerm, entries.buffer(), entries.offset(), entries.length());
         }
 

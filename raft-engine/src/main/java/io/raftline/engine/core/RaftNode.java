@@ -103,6 +103,8 @@ public final class RaftNode
     long lastLeaderContactNs;
     long electionCount;
     long rejectedMessageCount;
+    // Set by every change to the log or the term/vote; cleared when the driver reports them durable.
+    boolean isPersistPending;
 
     /**
      * Create the core of a member from its durable state. The member starts as a follower with a fresh election
@@ -186,7 +188,7 @@ public final class RaftNode
         {
             workCount += election.sendPendingVoteRequests();
         }
-        workCount += applyCommitted();
+        workCount += applyBatch();
         return workCount;
     }
 
@@ -197,6 +199,7 @@ public final class RaftNode
      */
     public void onPersisted(final long nowNs)
     {
+        isPersistPending = false;
         persistedIndex = log.lastIndex();
         if (LEADER == role)
         {
@@ -229,6 +232,7 @@ public final class RaftNode
         {
             return TRANSFER_IN_PROGRESS;
         }
+        isPersistPending = true;
         return log.append(currentTerm, buffer, offset, length);
     }
 
@@ -476,6 +480,26 @@ public final class RaftNode
     }
 
     /**
+     * @return true if the log or the term/vote changed since the last {@link #onPersisted(long)}: the driver must
+     * sync before it releases the outbox's after-persist lane.
+     */
+    public boolean isPersistPending()
+    {
+        return isPersistPending;
+    }
+
+    /**
+     * Apply committed entries now, without the rest of a duty cycle: for the driver to call right after
+     * {@link #onPersisted(long)} advanced the commit index.
+     *
+     * @return entries applied.
+     */
+    public int applyCommitted()
+    {
+        return applyBatch();
+    }
+
+    /**
      * When {@link #doWork(long)} next has something to do, so that a simulator need not call it every tick.
      *
      * @return the earliest time of a pending timer, or {@link #NOW} if there is work to do already.
@@ -593,6 +617,7 @@ public final class RaftNode
 
     void persistTermAndVote(final long term, final int vote)
     {
+        isPersistPending = true;
         currentTerm = term;
         votedFor = vote;
         metadata.update(term, vote);
@@ -679,7 +704,7 @@ public final class RaftNode
         return false;
     }
 
-    private int applyCommitted()
+    private int applyBatch()
     {
         int applied = 0;
         final int limit = config.maxAppliesPerCycle();

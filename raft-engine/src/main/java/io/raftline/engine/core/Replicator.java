@@ -37,6 +37,7 @@ final class Replicator
         if (node.config.appendsLeaderNoop())
         {
             // An entry of the new term: committing it commits every earlier entry (§5.4.2, §8).
+            node.isPersistPending = true;
             node.log.append(node.currentTerm, RaftNode.EMPTY_PAYLOAD, 0, 0);
         }
         maybeCommit();

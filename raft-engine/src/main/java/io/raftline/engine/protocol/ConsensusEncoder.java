@@ -81,6 +81,7 @@ public final class ConsensusEncoder
     private final InstallSnapshotEncoder installSnapshotEncoder = new InstallSnapshotEncoder();
     private final InstallSnapshotResponseEncoder snapshotResponseEncoder = new InstallSnapshotResponseEncoder();
     private final LogEntryView entryView = new LogEntryView();
+    private int fitFrameLength;
 
     /**
      * @param buffer       to encode into.
@@ -151,7 +152,8 @@ public final class ConsensusEncoder
      * @param firstIndex     of the first entry.
      * @param maxEntries     most entries wanted.
      * @param maxFrameLength longest frame allowed.
-     * @return the number of entries that fit, 0 for none (even the first entry is too long, or none wanted).
+     * @return the number of entries that fit, 0 for none (even the first entry is too long, or none wanted); the
+     * length of the frame carrying them is then {@link #fitFrameLength()}.
      */
     public int entriesThatFit(final RaftLog log, final long firstIndex, final int maxEntries, final int maxFrameLength)
     {
@@ -160,14 +162,24 @@ public final class ConsensusEncoder
         int count = 0;
         while (count < limit && log.read(firstIndex + count, entryView))
         {
-            length += APPEND_ENTRY_OVERHEAD + entryView.length();
-            if (length > maxFrameLength)
+            final long next = length + APPEND_ENTRY_OVERHEAD + entryView.length();
+            if (next > maxFrameLength)
             {
                 break;
             }
+            length = next;
             count++;
         }
+        fitFrameLength = (int)length;
         return count;
+    }
+
+    /**
+     * @return the frame length of the entries the last {@link #entriesThatFit} call counted.
+     */
+    public int fitFrameLength()
+    {
+        return fitFrameLength;
     }
 
     /**

@@ -1,0 +1,46 @@
+package io.raftline.engine;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * The replicated state machine a service hands to Raftline. Every member applies the same commands, in the same
+ * order, exactly once per member lifetime.
+ * <p>
+ * All methods run on the member's agent thread. They must be deterministic (the state may depend only on the
+ * commands applied, never on clocks, randomness or the member), must not block, must not call back into Raftline,
+ * and should allocate nothing: {@link #onApply} is on the latency path of every command.
+ */
+public interface RaftService
+{
+    /**
+     * Apply one committed command and write the answer for the client.
+     *
+     * @param index    of the command in the replicated log.
+     * @param term     in which the command was proposed.
+     * @param command  buffer holding the command; valid only during the call.
+     * @param offset   of the command.
+     * @param length   of the command.
+     * @param response where to write the answer, from offset 0; it grows as needed.
+     * @return the length of the answer written to {@code response}, 0 for none.
+     */
+    int onApply(long index, long term, DirectBuffer command, int offset, int length, MutableDirectBuffer response);
+
+    /**
+     * A client session opened (replicated: every member sees it at the same point of the log).
+     *
+     * @param clientSessionId of the new session.
+     */
+    default void onSessionOpen(final long clientSessionId)
+    {
+    }
+
+    /**
+     * A client session closed.
+     *
+     * @param clientSessionId of the closed session.
+     */
+    default void onSessionClose(final long clientSessionId)
+    {
+    }
+}

@@ -1,0 +1,37 @@
+package io.raftline.engine.agent;
+
+import io.raftline.log.MetadataStore;
+import io.raftline.log.RaftLog;
+import io.raftline.log.SnapshotStore;
+import org.agrona.CloseHelper;
+
+/**
+ * The durable state of one member.
+ *
+ * @param log       the Raft log.
+ * @param metadata  the term and vote.
+ * @param snapshots the snapshot store.
+ */
+public record MemberStorage(RaftLog log, MetadataStore metadata, SnapshotStore snapshots) implements AutoCloseable
+{
+    /**
+     * Opens the storage of a member from its context.
+     */
+    @FunctionalInterface
+    public interface Factory
+    {
+        /**
+         * @param ctx of the member, concluded.
+         * @return its storage, open.
+         */
+        MemberStorage open(MemberContext ctx);
+    }
+
+    /**
+     * Close the stores.
+     */
+    public void close()
+    {
+        CloseHelper.closeAll(log, metadata, snapshots);
+    }
+}

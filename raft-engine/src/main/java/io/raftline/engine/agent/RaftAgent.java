@@ -1,0 +1,242 @@
+package io.raftline.engine.agent;
+
+import io.aeron.FragmentAssembler;
+import io.aeron.Subscription;
+import io.raftline.engine.core.RaftEventListener;
+import io.raftline.engine.core.RaftNode;
+import io.raftline.engine.core.RaftRole;
+import io.raftline.engine.protocol.ConsensusDecoder;
+import io.raftline.engine.protocol.FrameRejection;
+import io.raftline.engine.protocol.FrameRejectionHandler;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.NanoClock;
+
+import java.util.SplittableRandom;
+
+/**
+ * One member's duty cycle, as an Agrona {@link Agent}: read the clock once; poll consensus and client frames
+ * (bounded); let the core run its timers, replicate and apply; sync the stores if anything changed, tell the core,
+ * apply what that committed, and only then release the messages that promise durable state; flush client answers.
+ * Housekeeping (counters, session timeouts) runs on a 10 ms slow tick.
+ * <p>
+ * A broken safety invariant or a failing state machine stops the member (fail-stop): it stops answering, so the
+ * cluster carries on without it, and the error is counted and reported. Malformed input never throws; it is
+ * counted by the adapters.
+ */
+final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
+{
+    private static final long SLOW_TICK_INTERVAL_NS = 10_000_000L;
+
+    private final MemberContext ctx;
+    private final MemberStorage storage;
+    private final MemberCounters counters;
+    private final NanoClock clock;
+    private final ErrorHandler errorHandler;
+    private final Subscription consensusSubscription;
+    private final Subscription ingressSubscription;
+    private final FragmentAssembler consensusAssembler;
+    private final FragmentAssembler ingressAssembler;
+    private final ConsensusAdapter consensusAdapter;
+    private final IngressAdapter ingressAdapter;
+    private final ConsensusPublisher publisher;
+    private final SessionManager sessions;
+    private final ConsensusDecoder decoder;
+    private final RaftNode node;
+    private final int fragmentLimit;
+    private final boolean terminatesOnFailure;
+    private final String roleName;
+    private long slowTickDeadlineNs;
+    private long publishedCommitIndex;
+    private long publishedAppliedIndex;
+    private volatile boolean isFailed;
+    private volatile RaftRole role = RaftRole.FOLLOWER;
+
+    RaftAgent(
+        final MemberContext ctx,
+        final MemberStorage storage,
+        final MemberCounters counters,
+        final Subscription consensusSubscription,
+        final Subscription ingressSubscription,
+        final ConsensusPublisher publisher,
+        final SessionManager sessions,
+        final boolean terminatesOnFailure)
+    {
+        this.ctx = ctx;
+        this.storage = storage;
+        this.counters = counters;
+        this.clock = ctx.nanoClock();
+        this.errorHandler = ctx.errorHandler();
+        this.consensusSubscription = consensusSubscription;
+        this.ingressSubscription = ingressSubscription;
+        this.publisher = publisher;
+        this.sessions = sessions;
+        this.fragmentLimit = ctx.fragmentLimit();
+        this.terminatesOnFailure = terminatesOnFailure;
+        this.roleName = "raftline-member-" + ctx.memberId();
+        this.decoder = new ConsensusDecoder(ctx.raftConfig(), this);
+        this.node = new RaftNode(
+            ctx.raftConfig(),
+            storage.log(),
+            storage.metadata(),
+            publisher,
+            sessions,
+            new SplittableRandom(ctx.randomSeed()),
+            this,
+            clock.nanoTime());
+        decoder.node(node);
+        sessions.node(node);
+        this.consensusAdapter = new ConsensusAdapter(decoder);
+        this.ingressAdapter = new IngressAdapter(sessions, this, ctx.maxCommandLength());
+        this.consensusAssembler = new FragmentAssembler(consensusAdapter, 64 * 1024, true);
+        this.ingressAssembler = new FragmentAssembler(ingressAdapter, 64 * 1024, true);
+    }
+
+    public String roleName()
+    {
+        return roleName;
+    }
+
+    RaftNode node()
+    {
+        return node;
+    }
+
+    boolean isFailed()
+    {
+        return isFailed;
+    }
+
+    RaftRole role()
+    {
+        return role;
+    }
+
+    SessionManager sessions()
+    {
+        return sessions;
+    }
+
+    public int doWork()
+    {
+        if (isFailed)
+        {
+            return 0;
+        }
+        try
+        {
+            return dutyCycle();
+        }
+        catch (final AgentTerminationException ex)
+        {
+            throw ex;
+        }
+        catch (final Throwable t)
+        {
+            fail(t);
+            return 0;
+        }
+    }
+
+    private int dutyCycle()
+    {
+        final long nowNs = clock.nanoTime();
+        int workCount = 0;
+        if (nowNs >= slowTickDeadlineNs)
+        {
+            workCount += slowTick(nowNs);
+            slowTickDeadlineNs = nowNs + SLOW_TICK_INTERVAL_NS;
+        }
+
+        consensusAdapter.nowNs(nowNs);
+        workCount += consensusSubscription.poll(consensusAssembler, fragmentLimit);
+        ingressAdapter.nowNs(nowNs);
+        sessions.nowNs(nowNs);
+        workCount += ingressSubscription.poll(ingressAssembler, fragmentLimit);
+
+        workCount += node.doWork(nowNs);
+
+        if (node.isPersistPending())
+        {
+            storage.log().sync();
+            storage.metadata().sync();
+            node.onPersisted(nowNs);
+            workCount += node.applyCommitted();
+        }
+        if (publisher.hasPending())
+        {
+            workCount += publisher.releasePending();
+        }
+        workCount += sessions.doWork(nowNs);
+        publishProgress();
+        return workCount;
+    }
+
+    private void publishProgress()
+    {
+        final long commitIndex = node.commitIndex();
+        if (commitIndex != publishedCommitIndex)
+        {
+            publishedCommitIndex = commitIndex;
+            counters.commitIndex.setRelease(commitIndex);
+        }
+        final long appliedIndex = node.lastApplied();
+        if (appliedIndex != publishedAppliedIndex)
+        {
+            publishedAppliedIndex = appliedIndex;
+            counters.appliedIndex.setRelease(appliedIndex);
+        }
+    }
+
+    private int slowTick(final long nowNs)
+    {
+        counters.term.setRelease(node.currentTerm());
+        counters.lastLogIndex.setRelease(storage.log().lastIndex());
+        counters.leaderId.setRelease(node.leaderId());
+        counters.elections.setRelease(node.electionCount());
+        counters.sessions.setRelease(sessions.sessionCount());
+        counters.consensusBackPressure.setRelease(publisher.backPressureCount());
+        return sessions.slowTick(nowNs);
+    }
+
+    private void fail(final Throwable t)
+    {
+        isFailed = true;
+        counters.errors.increment();
+        errorHandler.onError(new IllegalStateException("member " + ctx.memberId() + " stopped: " + t, t));
+        if (terminatesOnFailure)
+        {
+            throw new AgentTerminationException(t);
+        }
+    }
+
+    public void onRoleChange(
+        final int memberId,
+        final RaftRole from,
+        final RaftRole to,
+        final long term,
+        final String reason,
+        final long nowNs)
+    {
+        role = to;
+        counters.role.setRelease(to.code());
+        counters.term.setRelease(term);
+        if (RaftRole.LEADER == to)
+        {
+            counters.leaderId.setRelease(memberId);
+            sessions.onBecomeLeader(nowNs);
+        }
+    }
+
+    public void onFrameRejected(final FrameRejection reason, final int templateId, final int senderId,
+        final int length)
+    {
+        counters.rejectedFrames.increment();
+    }
+
+    public void onClose()
+    {
+        sessions.close();
+    }
+}

@@ -1,0 +1,244 @@
+package io.raftline.engine.agent;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.raftline.engine.core.RaftRole;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A running cluster member: its storage, Aeron publications and subscriptions, and the {@link RaftAgent} that runs
+ * the Raft core. Build one from a {@link MemberContext}:
+ * <pre>
+ * try (RaftMember member = RaftMember.launch(new MemberContext()
+ *     .memberId(0).members("0@10.0.0.1:20000,1@10.0.0.2:20000,2@10.0.0.3:20000")
+ *     .service(new MyStateMachine())))
+ * {
+ *     ...
+ * }
+ * </pre>
+ * {@link #launch} runs the agent on its own thread; {@link #create} leaves it to the caller (several members can
+ * share one thread through a {@code CompositeAgent}, as {@link LocalCluster} does).
+ */
+public final class RaftMember implements AutoCloseable
+{
+    private final MemberContext ctx;
+    private final List<AutoCloseable> owned = new ArrayList<>();
+    private final RaftAgent agent;
+    private final MemberStorage storage;
+    private final Aeron aeron;
+    private final MemberCounters counters;
+    private final MediaDriver driver;
+    private AgentRunner runner;
+
+    private RaftMember(final MemberContext ctx, final boolean isDedicatedThread)
+    {
+        this.ctx = ctx;
+        ctx.conclude();
+        MediaDriver launchedDriver = null;
+        Aeron client = ctx.aeron();
+        try
+        {
+            if (null == client)
+            {
+                String aeronDir = ctx.aeronDirectoryName();
+                if (null == aeronDir)
+                {
+                    launchedDriver = launchEmbeddedDriver("raftline-member-" + ctx.memberId());
+                    aeronDir = launchedDriver.aeronDirectoryName();
+                }
+                client = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir)
+                    .clientName("raftline-member-" + ctx.memberId()));
+                owned.add(client);
+            }
+            this.driver = launchedDriver;
+            this.aeron = client;
+            this.storage = ctx.storageFactory().open(ctx);
+            owned.add(storage);
+            this.counters = new MemberCounters(aeron, ctx.memberId());
+            owned.add(counters);
+
+            final ClusterMembers members = ctx.clusterMembers();
+            final String channel = members.channel(ctx.memberId());
+            final Subscription consensus = aeron.addSubscription(channel, ctx.consensusStreamBase() + ctx.memberId());
+            owned.add(consensus);
+            final Subscription ingress = aeron.addSubscription(channel, ctx.ingressStreamBase() + ctx.memberId());
+            owned.add(ingress);
+            final int[] ids = ctx.raftConfig().memberIds();
+            final ExclusivePublication[] publications = new ExclusivePublication[ids.length];
+            for (int i = 0; i < ids.length; i++)
+            {
+                if (ids[i] != ctx.memberId())
+                {
+                    publications[i] = aeron.addExclusivePublication(members.channel(ids[i]),
+                        ctx.consensusStreamBase() + ids[i]);
+                    owned.add(publications[i]);
+                }
+            }
+            final ConsensusPublisher publisher =
+                new ConsensusPublisher(ctx.raftConfig(), storage.log(), publications, ctx.maxFrameLength());
+            final SessionManager sessions = new SessionManager(ctx, aeron, counters);
+            this.agent = new RaftAgent(ctx, storage, counters, consensus, ingress, publisher, sessions,
+                isDedicatedThread);
+        }
+        catch (final RuntimeException ex)
+        {
+            closeOwned();
+            CloseHelper.quietClose(launchedDriver);
+            throw ex;
+        }
+        if (isDedicatedThread)
+        {
+            runner = new AgentRunner(ctx.idleStrategy(), ctx.errorHandler(), null, agent);
+            AgentRunner.startOnThread(runner);
+        }
+    }
+
+    /**
+     * Start a member on its own thread.
+     *
+     * @param ctx of the member; concluded here.
+     * @return the running member.
+     */
+    public static RaftMember launch(final MemberContext ctx)
+    {
+        return new RaftMember(ctx, true);
+    }
+
+    /**
+     * Create a member whose agent the caller runs ({@link #agent()}), alone or composed with others.
+     *
+     * @param ctx of the member; concluded here.
+     * @return the member, not yet running.
+     */
+    public static RaftMember create(final MemberContext ctx)
+    {
+        return new RaftMember(ctx, false);
+    }
+
+    /**
+     * An embedded media driver in a fresh directory under /dev/shm (or the temp dir), deleted on close. One shared
+     * thread: on a small host more spinning threads than cores starve each other.
+     *
+     * @param name prefix of the directory.
+     * @return the driver.
+     */
+    public static MediaDriver launchEmbeddedDriver(final String name)
+    {
+        final File shm = new File("/dev/shm");
+        final File base = shm.isDirectory() && shm.canWrite() ? shm : new File(System.getProperty("java.io.tmpdir"));
+        final String dir = new File(base, name + "-" + UUID.randomUUID()).getAbsolutePath();
+        return MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(dir)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(new BackoffIdleStrategy())
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .termBufferSparseFile(true));
+    }
+
+    /**
+     * @return the agent, for callers that run it themselves.
+     */
+    public Agent agent()
+    {
+        return agent;
+    }
+
+    /**
+     * @return this member's context.
+     */
+    public MemberContext context()
+    {
+        return ctx;
+    }
+
+    /**
+     * @return the member's role as last seen by the agent.
+     */
+    public RaftRole role()
+    {
+        return agent.role();
+    }
+
+    /**
+     * @return whether the member stopped on an error.
+     */
+    public boolean isFailed()
+    {
+        return agent.isFailed();
+    }
+
+    /**
+     * @return the Aeron directory the member's counters are in.
+     */
+    public String aeronDirectoryName()
+    {
+        return aeron.context().aeronDirectoryName();
+    }
+
+    /**
+     * @return the commit index as the agent last published it.
+     */
+    public long commitIndex()
+    {
+        return counters.commitIndex.get();
+    }
+
+    /**
+     * @return the last applied index as the agent last published it.
+     */
+    public long appliedIndex()
+    {
+        return counters.appliedIndex.get();
+    }
+
+    /**
+     * @return the current term as the agent last published it.
+     */
+    public long term()
+    {
+        return counters.term.get();
+    }
+
+    RaftAgent raftAgent()
+    {
+        return agent;
+    }
+
+    /**
+     * Stop the agent (if this member runs it) and release everything the member owns.
+     */
+    public void close()
+    {
+        if (null != runner)
+        {
+            CloseHelper.quietClose(runner);
+        }
+        else
+        {
+            agent.onClose();
+        }
+        closeOwned();
+        CloseHelper.quietClose(driver);
+    }
+
+    private void closeOwned()
+    {
+        for (int i = owned.size() - 1; i >= 0; i--)
+        {
+            CloseHelper.quietClose(owned.get(i));
+        }
+        owned.clear();
+    }
+}

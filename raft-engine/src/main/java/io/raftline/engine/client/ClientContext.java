@@ -1,0 +1,317 @@
+package io.raftline.engine.client;
+
+import io.aeron.Aeron;
+import io.raftline.engine.agent.ClusterMembers;
+import io.raftline.engine.agent.MemberConfiguration;
+import org.agrona.SystemUtil;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.YieldingIdleStrategy;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Settings of a {@link RaftClient}.
+ */
+public final class ClientContext
+{
+    /**
+     * Default command timeout.
+     */
+    public static final long COMMAND_TIMEOUT_DEFAULT_NS = 5_000_000_000L;
+
+    /**
+     * Default wait before the client asks every member who leads.
+     */
+    public static final long LEADER_TIMEOUT_DEFAULT_NS = 500_000_000L;
+
+    private String members = System.getProperty(MemberConfiguration.MEMBERS_PROP_NAME);
+    private ClusterMembers clusterMembers;
+    private String aeronDirectoryName;
+    private Aeron aeron;
+    private int ingressStreamBase = Integer.getInteger(MemberConfiguration.INGRESS_STREAM_BASE_PROP_NAME,
+        MemberConfiguration.INGRESS_STREAM_BASE_DEFAULT);
+    private String egressChannel;
+    private int egressStreamId = ThreadLocalRandom.current().nextInt(100_000, 1_000_000_000);
+    private int maxInflight = 1024;
+    private int maxCommandLength = Integer.getInteger(MemberConfiguration.MAX_COMMAND_LENGTH_PROP_NAME,
+        MemberConfiguration.MAX_COMMAND_LENGTH_DEFAULT);
+    private long commandTimeoutNs = SystemUtil.getDurationInNanos("raftline.client.command.timeout",
+        COMMAND_TIMEOUT_DEFAULT_NS);
+    private long leaderTimeoutNs = SystemUtil.getDurationInNanos("raftline.client.leader.timeout",
+        LEADER_TIMEOUT_DEFAULT_NS);
+    private long connectTimeoutNs = 10_000_000_000L;
+    private long keepAliveIntervalNs = 1_000_000_000L;
+    private byte[] credentials = new byte[0];
+    private ResponseListener listener;
+    private IdleStrategy idleStrategy = new YieldingIdleStrategy();
+    private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+
+    ClientContext conclude()
+    {
+        if (null == listener)
+        {
+            throw new IllegalArgumentException("listener must be set");
+        }
+        if (null == aeron && null == aeronDirectoryName)
+        {
+            throw new IllegalArgumentException("either aeron or aeronDirectoryName must be set");
+        }
+        clusterMembers = ClusterMembers.parse(members);
+        if (null == egressChannel)
+        {
+            egressChannel = clusterMembers.isIpc() ? "aeron:ipc" : "aeron:udp?endpoint=127.0.0.1:0";
+        }
+        if (maxInflight < 1)
+        {
+            throw new IllegalArgumentException("maxInflight=" + maxInflight + " must be >= 1");
+        }
+        if (leaderTimeoutNs >= commandTimeoutNs)
+        {
+            throw new IllegalArgumentException("leaderTimeoutNs=" + leaderTimeoutNs + " must be < commandTimeoutNs=" +
+                commandTimeoutNs);
+        }
+        return this;
+    }
+
+    /**
+     * @param members of the cluster, as the members were configured.
+     * @return this for a fluent API.
+     */
+    public ClientContext members(final String members)
+    {
+        this.members = members;
+        return this;
+    }
+
+    ClusterMembers clusterMembers()
+    {
+        return clusterMembers;
+    }
+
+    /**
+     * @param aeronDirectoryName of the media driver to use.
+     * @return this for a fluent API.
+     */
+    public ClientContext aeronDirectoryName(final String aeronDirectoryName)
+    {
+        this.aeronDirectoryName = aeronDirectoryName;
+        return this;
+    }
+
+    String aeronDirectoryName()
+    {
+        return aeronDirectoryName;
+    }
+
+    /**
+     * @param aeron client to use; the RaftClient does not close it.
+     * @return this for a fluent API.
+     */
+    public ClientContext aeron(final Aeron aeron)
+    {
+        this.aeron = aeron;
+        return this;
+    }
+
+    Aeron aeron()
+    {
+        return aeron;
+    }
+
+    /**
+     * @param ingressStreamBase the members' ingress stream id base.
+     * @return this for a fluent API.
+     */
+    public ClientContext ingressStreamBase(final int ingressStreamBase)
+    {
+        this.ingressStreamBase = ingressStreamBase;
+        return this;
+    }
+
+    int ingressStreamBase()
+    {
+        return ingressStreamBase;
+    }
+
+    /**
+     * @param egressChannel where answers come; for UDP an endpoint on this host (port 0 picks a free port).
+     * @return this for a fluent API.
+     */
+    public ClientContext egressChannel(final String egressChannel)
+    {
+        this.egressChannel = egressChannel;
+        return this;
+    }
+
+    String egressChannel()
+    {
+        return egressChannel;
+    }
+
+    /**
+     * @param egressStreamId stream of the answers; unique per client on a shared channel.
+     * @return this for a fluent API.
+     */
+    public ClientContext egressStreamId(final int egressStreamId)
+    {
+        this.egressStreamId = egressStreamId;
+        return this;
+    }
+
+    int egressStreamId()
+    {
+        return egressStreamId;
+    }
+
+    /**
+     * @param maxInflight most commands outstanding.
+     * @return this for a fluent API.
+     */
+    public ClientContext maxInflight(final int maxInflight)
+    {
+        this.maxInflight = maxInflight;
+        return this;
+    }
+
+    int maxInflight()
+    {
+        return maxInflight;
+    }
+
+    /**
+     * @param maxCommandLength largest command; must not exceed the cluster's.
+     * @return this for a fluent API.
+     */
+    public ClientContext maxCommandLength(final int maxCommandLength)
+    {
+        this.maxCommandLength = maxCommandLength;
+        return this;
+    }
+
+    int maxCommandLength()
+    {
+        return maxCommandLength;
+    }
+
+    /**
+     * @param commandTimeoutNs after which unanswered commands are reported timed out (outcome unknown).
+     * @return this for a fluent API.
+     */
+    public ClientContext commandTimeoutNs(final long commandTimeoutNs)
+    {
+        this.commandTimeoutNs = commandTimeoutNs;
+        return this;
+    }
+
+    long commandTimeoutNs()
+    {
+        return commandTimeoutNs;
+    }
+
+    /**
+     * @param leaderTimeoutNs silence after which the client asks every member who leads.
+     * @return this for a fluent API.
+     */
+    public ClientContext leaderTimeoutNs(final long leaderTimeoutNs)
+    {
+        this.leaderTimeoutNs = leaderTimeoutNs;
+        return this;
+    }
+
+    long leaderTimeoutNs()
+    {
+        return leaderTimeoutNs;
+    }
+
+    /**
+     * @param connectTimeoutNs how long {@link RaftClient#connect} waits for a session.
+     * @return this for a fluent API.
+     */
+    public ClientContext connectTimeoutNs(final long connectTimeoutNs)
+    {
+        this.connectTimeoutNs = connectTimeoutNs;
+        return this;
+    }
+
+    long connectTimeoutNs()
+    {
+        return connectTimeoutNs;
+    }
+
+    /**
+     * @param keepAliveIntervalNs how often an idle client tells the leader it is alive.
+     * @return this for a fluent API.
+     */
+    public ClientContext keepAliveIntervalNs(final long keepAliveIntervalNs)
+    {
+        this.keepAliveIntervalNs = keepAliveIntervalNs;
+        return this;
+    }
+
+    long keepAliveIntervalNs()
+    {
+        return keepAliveIntervalNs;
+    }
+
+    /**
+     * @param credentials for the cluster's authenticator.
+     * @return this for a fluent API.
+     */
+    public ClientContext credentials(final byte[] credentials)
+    {
+        this.credentials = credentials.clone();
+        return this;
+    }
+
+    byte[] credentials()
+    {
+        return credentials;
+    }
+
+    /**
+     * @param listener of the commands' outcomes.
+     * @return this for a fluent API.
+     */
+    public ClientContext listener(final ResponseListener listener)
+    {
+        this.listener = listener;
+        return this;
+    }
+
+    ResponseListener listener()
+    {
+        return listener;
+    }
+
+    /**
+     * @param idleStrategy used while {@link RaftClient#connect} waits.
+     * @return this for a fluent API.
+     */
+    public ClientContext idleStrategy(final IdleStrategy idleStrategy)
+    {
+        this.idleStrategy = idleStrategy;
+        return this;
+    }
+
+    IdleStrategy idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    /**
+     * @param nanoClock for timeouts.
+     * @return this for a fluent API.
+     */
+    public ClientContext nanoClock(final NanoClock nanoClock)
+    {
+        this.nanoClock = nanoClock;
+        return this;
+    }
+
+    NanoClock nanoClock()
+    {
+        return nanoClock;
+    }
+}

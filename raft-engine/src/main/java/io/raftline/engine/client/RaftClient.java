@@ -1,0 +1,644 @@
+package io.raftline.engine.client;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.raftline.codecs.ClientRedirectDecoder;
+import io.raftline.codecs.ClientRequestEncoder;
+import io.raftline.codecs.ClientResponseCode;
+import io.raftline.codecs.ClientResponseDecoder;
+import io.raftline.codecs.MessageHeaderDecoder;
+import io.raftline.codecs.MessageHeaderEncoder;
+import io.raftline.codecs.SessionCloseEncoder;
+import io.raftline.codecs.SessionConnectEncoder;
+import io.raftline.codecs.SessionEventCode;
+import io.raftline.codecs.SessionEventDecoder;
+import io.raftline.codecs.SessionKeepAliveEncoder;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A client of a Raftline cluster: opens a session, submits commands and receives their answers, exactly once.
+ * <p>
+ * Use from one thread: {@link #offer} submits a command and returns its correlation id at once; {@link #poll}
+ * receives answers (through the {@link ResponseListener}), follows the leader when it changes, resends unanswered
+ * commands in order, and times them out. At most {@code maxInflight} commands are outstanding: beyond that
+ * {@link #offer} returns {@link #BACK_PRESSURED}, so the caller never builds an unbounded queue.
+ * <p>
+ * Exactly once: each command carries the session's next correlation id; the cluster applies a correlation id once
+ * and answers a resent one from its cache. If no member answers within the command timeout, the unanswered
+ * commands are reported {@link ResponseListener#TIMED_OUT} (their outcome is unknown: they may still apply) and
+ * the client opens a fresh session.
+ */
+public final class RaftClient implements AutoCloseable
+{
+    /**
+     * {@link #offer} result: {@code maxInflight} commands are outstanding; poll and try again.
+     */
+    public static final long BACK_PRESSURED = -1;
+
+    /**
+     * {@link #offer} result: no session is open (the client is finding the leader); poll and try again.
+     */
+    public static final long NOT_CONNECTED = -2;
+
+    /**
+     * {@link #offer} result: the command is longer than {@code maxCommandLength}.
+     */
+    public static final long TOO_LARGE = -3;
+
+    /**
+     * {@link #offer} result: the client is closed.
+     */
+    public static final long CLOSED = -4;
+
+    private static final int HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH;
+
+    private final ClientContext ctx;
+    private final Aeron aeron;
+    private final boolean ownsAeron;
+    private final ExclusivePublication[] ingress;
+    private final int[] memberIds;
+    private final Subscription egress;
+    private final String responseChannel;
+    private final FragmentAssembler assembler;
+    private final ResponseListener listener;
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final ClientRequestEncoder requestEncoder = new ClientRequestEncoder();
+    private final SessionConnectEncoder connectEncoder = new SessionConnectEncoder();
+    private final SessionKeepAliveEncoder keepAliveEncoder = new SessionKeepAliveEncoder();
+    private final SessionCloseEncoder closeEncoder = new SessionCloseEncoder();
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final ClientResponseDecoder responseDecoder = new ClientResponseDecoder();
+    private final ClientRedirectDecoder redirectDecoder = new ClientRedirectDecoder();
+    private final SessionEventDecoder eventDecoder = new SessionEventDecoder();
+    private final ExpandableArrayBuffer controlBuffer = new ExpandableArrayBuffer(512);
+    private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
+    private final byte[] credentials;
+
+    // In-flight commands: a ring indexed by correlation id, each slot holding the encoded request frame.
+    private final ExpandableArrayBuffer[] frames;
+    private final int[] frameLengths;
+    private final long[] sentNs;
+    private final int maxInflight;
+    private long firstUnanswered = 1;
+    private long lastCorrelationId;
+
+    private long sessionId;
+    private int leaderIndex = -1;
+    private long connectCorrelationId;
+    private long lastConnectAttemptNs;
+    private long lastSendNs;
+    private long lastProgressNs;
+    private long connectStartedNs;
+    private boolean isClosed;
+    private String lastRejection;
+    private long sessionsOpened;
+    private long leaderChanges;
+    private long resends;
+
+    private RaftClient(final ClientContext ctx)
+    {
+        this.ctx = ctx.conclude();
+        this.listener = ctx.listener();
+        this.credentials = ctx.credentials();
+        this.maxInflight = ctx.maxInflight();
+        this.frames = new ExpandableArrayBuffer[maxInflight];
+        this.frameLengths = new int[maxInflight];
+        this.sentNs = new long[maxInflight];
+        if (null != ctx.aeron())
+        {
+            aeron = ctx.aeron();
+            ownsAeron = false;
+        }
+        else
+        {
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDirectoryName())
+                .clientName("raftline-client"));
+            ownsAeron = true;
+        }
+        try
+        {
+            memberIds = ctx.clusterMembers().ids();
+            ingress = new ExclusivePublication[memberIds.length];
+            for (int i = 0; i < memberIds.length; i++)
+            {
+                ingress[i] = aeron.addExclusivePublication(ctx.clusterMembers().channel(memberIds[i]),
+                    ctx.ingressStreamBase() + memberIds[i]);
+            }
+            egress = aeron.addSubscription(ctx.egressChannel(), ctx.egressStreamId());
+            responseChannel = resolveResponseChannel();
+            assembler = new FragmentAssembler(new EgressHandler(), 4096, true);
+        }
+        catch (final RuntimeException ex)
+        {
+            closeResources();
+            throw ex;
+        }
+    }
+
+    /**
+     * Connect and open a session, waiting up to the context's connect timeout.
+     *
+     * @param ctx of the client.
+     * @return the connected client.
+     * @throws ClientException if the cluster refused the session or no leader answered in time.
+     */
+    public static RaftClient connect(final ClientContext ctx)
+    {
+        final RaftClient client = new RaftClient(ctx);
+        try
+        {
+            client.awaitSession();
+            return client;
+        }
+        catch (final RuntimeException ex)
+        {
+            client.close();
+            throw ex;
+        }
+    }
+
+    private String resolveResponseChannel()
+    {
+        final String channel = ctx.egressChannel();
+        if (!channel.startsWith("aeron:udp") || !channel.matches(".*endpoint=[^|]*:0([|].*)?$"))
+        {
+            return channel;
+        }
+        final long deadlineNs = ctx.nanoClock().nanoTime() + ctx.connectTimeoutNs();
+        String resolved;
+        while (null == (resolved = egress.tryResolveChannelEndpointPort()))
+        {
+            if (ctx.nanoClock().nanoTime() > deadlineNs)
+            {
+                throw new ClientException("could not resolve the port of egress channel " + channel);
+            }
+            Thread.onSpinWait();
+        }
+        return resolved;
+    }
+
+    private void awaitSession()
+    {
+        connectStartedNs = ctx.nanoClock().nanoTime();
+        startConnect(connectStartedNs);
+        while (0 == sessionId)
+        {
+            final long nowNs = ctx.nanoClock().nanoTime();
+            if (null != lastRejection)
+            {
+                throw new ClientException("session refused: " + lastRejection);
+            }
+            if (nowNs - connectStartedNs > ctx.connectTimeoutNs())
+            {
+                throw new ClientException("no leader answered within " + ctx.connectTimeoutNs() / 1_000_000 +
+                    " ms; members " + ctx.clusterMembers());
+            }
+            ctx.idleStrategy().idle(poll());
+        }
+    }
+
+    /**
+     * Submit a command. It is copied; the buffer can be reused at once.
+     *
+     * @param buffer holding the command.
+     * @param offset of the command.
+     * @param length of the command.
+     * @return the command's correlation id (its answer carries it), or {@link #BACK_PRESSURED},
+     * {@link #NOT_CONNECTED}, {@link #TOO_LARGE} or {@link #CLOSED}.
+     */
+    public long offer(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (isClosed)
+        {
+            return CLOSED;
+        }
+        if (0 == sessionId || leaderIndex < 0)
+        {
+            return NOT_CONNECTED;
+        }
+        if (length > ctx.maxCommandLength())
+        {
+            return TOO_LARGE;
+        }
+        if (lastCorrelationId - firstUnanswered + 1 >= maxInflight)
+        {
+            return BACK_PRESSURED;
+        }
+        final long correlationId = lastCorrelationId + 1;
+        final int slot = slot(correlationId);
+        ExpandableArrayBuffer frame = frames[slot];
+        if (null == frame)
+        {
+            frame = new ExpandableArrayBuffer(Math.max(256, HEADER_LENGTH + ClientRequestEncoder.BLOCK_LENGTH + 4 +
+                length));
+            frames[slot] = frame;
+        }
+        requestEncoder.wrapAndApplyHeader(frame, 0, headerEncoder)
+            .clientSessionId(sessionId)
+            .correlationId(correlationId)
+            .putPayload(buffer, offset, length);
+        final int frameLength = HEADER_LENGTH + requestEncoder.encodedLength();
+        final long nowNs = ctx.nanoClock().nanoTime();
+        final long result = ingress[leaderIndex].offer(frame, 0, frameLength);
+        if (result < 0)
+        {
+            if (Publication.NOT_CONNECTED == result)
+            {
+                suspectLeader(nowNs);
+                return NOT_CONNECTED;
+            }
+            if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
+            {
+                throw new ClientException("ingress publication to member " + memberIds[leaderIndex] + " is " +
+                    (Publication.CLOSED == result ? "closed" : "at its max position"));
+            }
+            return BACK_PRESSURED;
+        }
+        frameLengths[slot] = frameLength;
+        sentNs[slot] = nowNs;
+        if (firstUnanswered > lastCorrelationId)
+        {
+            lastProgressNs = nowNs;
+        }
+        lastCorrelationId = correlationId;
+        lastSendNs = nowNs;
+        return correlationId;
+    }
+
+    /**
+     * Receive answers and do the client's housekeeping: leader changes, resends, timeouts, keep-alives.
+     *
+     * @return the amount of work done, 0 if none.
+     */
+    public int poll()
+    {
+        if (isClosed)
+        {
+            return 0;
+        }
+        int work = egress.poll(assembler, 64);
+        final long nowNs = ctx.nanoClock().nanoTime();
+        if (0 == sessionId || leaderIndex < 0)
+        {
+            if (nowNs - lastConnectAttemptNs > ctx.leaderTimeoutNs())
+            {
+                startConnect(nowNs);
+                work++;
+            }
+            return work;
+        }
+        if (firstUnanswered <= lastCorrelationId)
+        {
+            final long waitingNs = nowNs - lastProgressNs;
+            if (waitingNs > ctx.commandTimeoutNs())
+            {
+                timeOutAll(nowNs);
+                work++;
+            }
+            else if (waitingNs > ctx.leaderTimeoutNs() && nowNs - lastConnectAttemptNs > ctx.leaderTimeoutNs())
+            {
+                suspectLeader(nowNs);
+                work++;
+            }
+        }
+        else if (nowNs - lastSendNs > ctx.keepAliveIntervalNs())
+        {
+            keepAliveEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+                .clientSessionId(sessionId)
+                .correlationId(0);
+            ingress[leaderIndex].offer(controlBuffer, 0, HEADER_LENGTH + keepAliveEncoder.encodedLength());
+            lastSendNs = nowNs;
+            work++;
+        }
+        return work;
+    }
+
+    /**
+     * @return the open session's id, 0 while none is open.
+     */
+    public long sessionId()
+    {
+        return sessionId;
+    }
+
+    /**
+     * @return the member this client believes leads, or -1.
+     */
+    public int leaderId()
+    {
+        return leaderIndex < 0 ? -1 : memberIds[leaderIndex];
+    }
+
+    /**
+     * @return commands sent and not yet answered.
+     */
+    public int inflight()
+    {
+        return (int)(lastCorrelationId - firstUnanswered + 1);
+    }
+
+    /**
+     * @return how many times this client switched leader.
+     */
+    public long leaderChanges()
+    {
+        return leaderChanges;
+    }
+
+    /**
+     * @return commands sent again after a change of leader.
+     */
+    public long resends()
+    {
+        return resends;
+    }
+
+    /**
+     * @return sessions opened over the client's life (more than one after a timeout).
+     */
+    public long sessionsOpened()
+    {
+        return sessionsOpened;
+    }
+
+    /**
+     * Close the session (best effort) and release the client's resources.
+     */
+    public void close()
+    {
+        if (!isClosed)
+        {
+            isClosed = true;
+            if (0 != sessionId && leaderIndex >= 0)
+            {
+                closeEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder).clientSessionId(sessionId);
+                ingress[leaderIndex].offer(controlBuffer, 0, HEADER_LENGTH + closeEncoder.encodedLength());
+            }
+            closeResources();
+        }
+    }
+
+    private void closeResources()
+    {
+        if (null != ingress)
+        {
+            for (final ExclusivePublication publication : ingress)
+            {
+                CloseHelper.quietClose(publication);
+            }
+        }
+        CloseHelper.quietClose(egress);
+        if (ownsAeron)
+        {
+            CloseHelper.quietClose(aeron);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- internals
+
+    private int slot(final long correlationId)
+    {
+        return (int)(correlationId % maxInflight);
+    }
+
+    /**
+     * Ask every member for the session: the leader answers (a new session, or the existing one re-attached).
+     */
+    private void startConnect(final long nowNs)
+    {
+        lastConnectAttemptNs = nowNs;
+        connectCorrelationId++;
+        connectEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+            .correlationId(connectCorrelationId)
+            .clientSessionId(sessionId)
+            .responseStreamId(ctx.egressStreamId())
+            .responseChannel(responseChannel)
+            .putCredentials(credentials, 0, credentials.length);
+        final int length = HEADER_LENGTH + connectEncoder.encodedLength();
+        for (final ExclusivePublication publication : ingress)
+        {
+            publication.offer(controlBuffer, 0, length);
+        }
+    }
+
+    private void suspectLeader(final long nowNs)
+    {
+        if (0 != sessionId)
+        {
+            startConnect(nowNs);
+        }
+    }
+
+    private void switchLeader(final int memberId)
+    {
+        for (int i = 0; i < memberIds.length; i++)
+        {
+            if (memberIds[i] == memberId)
+            {
+                if (i != leaderIndex)
+                {
+                    leaderIndex = i;
+                    leaderChanges++;
+                }
+                resendAll();
+                return;
+            }
+        }
+    }
+
+    private void resendAll()
+    {
+        final long nowNs = ctx.nanoClock().nanoTime();
+        lastProgressNs = nowNs;
+        for (long correlationId = firstUnanswered; correlationId <= lastCorrelationId; correlationId++)
+        {
+            final int slot = slot(correlationId);
+            if (ingress[leaderIndex].offer(frames[slot], 0, frameLengths[slot]) < 0)
+            {
+                // The rest goes on the next leader change or suspicion; the cluster answers a gap with
+                // SEQUENCE_GAP, which triggers a resend from the first unanswered command.
+                break;
+            }
+            sentNs[slot] = nowNs;
+            resends++;
+        }
+        lastSendNs = nowNs;
+    }
+
+    private void timeOutAll(final long nowNs)
+    {
+        for (long correlationId = firstUnanswered; correlationId <= lastCorrelationId; correlationId++)
+        {
+            listener.onResponse(correlationId, ResponseListener.TIMED_OUT, 0, payloadView, 0, 0);
+        }
+        firstUnanswered = 1;
+        lastCorrelationId = 0;
+        sessionId = 0;
+        leaderIndex = -1;
+        startConnect(nowNs);
+    }
+
+    private void onResponse(
+        final long correlationId, final ClientResponseCode code, final long logIndex, final int payloadLength)
+    {
+        if (correlationId < firstUnanswered || correlationId > lastCorrelationId)
+        {
+            return;
+        }
+        if (ClientResponseCode.SEQUENCE_GAP == code)
+        {
+            if (correlationId > firstUnanswered)
+            {
+                resendAll();
+            }
+            return;
+        }
+        if (correlationId != firstUnanswered)
+        {
+            // Answers come in log order, which is correlation order; an earlier command must have been answered
+            // while this client was not listening (a lost frame): it is answered again when resent.
+            return;
+        }
+        final int outcome;
+        switch (code)
+        {
+            case OK:
+                outcome = ResponseListener.OK;
+                break;
+            case DUPLICATE:
+                outcome = ResponseListener.DUPLICATE;
+                break;
+            case REJECTED:
+                outcome = ResponseListener.REJECTED;
+                break;
+            case NOT_LEADER:
+                return;
+            default:
+                outcome = ResponseListener.ERROR;
+                break;
+        }
+        firstUnanswered++;
+        lastProgressNs = ctx.nanoClock().nanoTime();
+        listener.onResponse(correlationId, outcome, logIndex, payloadView, 0, payloadLength);
+    }
+
+    private void onSessionEvent(
+        final long clientSessionId, final long correlationId, final int leaderId, final SessionEventCode code)
+    {
+        switch (code)
+        {
+            case OPEN:
+                if (0 == sessionId && correlationId == connectCorrelationId)
+                {
+                    sessionId = clientSessionId;
+                    sessionsOpened++;
+                    lastRejection = null;
+                    switchLeader(leaderId);
+                }
+                else if (clientSessionId == sessionId && 0 != sessionId)
+                {
+                    switchLeader(leaderId);
+                }
+                break;
+
+            case REDIRECT:
+                if (clientSessionId == sessionId && 0 != sessionId && leaderId >= 0)
+                {
+                    switchLeader(leaderId);
+                }
+                break;
+
+            case REJECTED:
+                if (correlationId == connectCorrelationId && 0 == sessionId)
+                {
+                    lastRejection = eventDecoder.detail();
+                }
+                break;
+
+            case CLOSED:
+                if (clientSessionId == sessionId && 0 != sessionId)
+                {
+                    timeOutAll(ctx.nanoClock().nanoTime());
+                }
+                break;
+
+            default:
+                break;
+        }
+    }
+
+    /**
+     * Decodes the cluster's answers; every length is checked against the frame.
+     */
+    private final class EgressHandler implements FragmentHandler
+    {
+        public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+        {
+            if (length < HEADER_LENGTH)
+            {
+                return;
+            }
+            headerDecoder.wrap(buffer, offset);
+            if (MessageHeaderDecoder.SCHEMA_ID != headerDecoder.schemaId() ||
+                HEADER_LENGTH + headerDecoder.blockLength() > length)
+            {
+                return;
+            }
+            final int bodyOffset = offset + HEADER_LENGTH;
+            final int blockLength = headerDecoder.blockLength();
+            final int version = headerDecoder.version();
+            switch (headerDecoder.templateId())
+            {
+                case ClientResponseDecoder.TEMPLATE_ID:
+                {
+                    responseDecoder.wrap(buffer, bodyOffset, blockLength, version);
+                    if (responseDecoder.clientSessionId() != sessionId)
+                    {
+                        return;
+                    }
+                    final int dataOffset = bodyOffset + blockLength;
+                    if (dataOffset + 4 > offset + length)
+                    {
+                        return;
+                    }
+                    final int payloadLength = responseDecoder.payloadLength();
+                    if (dataOffset + 4 + (long)payloadLength > offset + length)
+                    {
+                        return;
+                    }
+                    final long correlationId = responseDecoder.correlationId();
+                    final long logIndex = responseDecoder.logIndex();
+                    final ClientResponseCode code = responseDecoder.code();
+                    responseDecoder.wrapPayload(payloadView);
+                    onResponse(correlationId, code, logIndex, payloadLength);
+                    break;
+                }
+
+                case ClientRedirectDecoder.TEMPLATE_ID:
+                    redirectDecoder.wrap(buffer, bodyOffset, blockLength, version);
+                    if (redirectDecoder.clientSessionId() == sessionId && redirectDecoder.leaderMemberId() >= 0)
+                    {
+                        switchLeader(redirectDecoder.leaderMemberId());
+                    }
+                    break;
+
+                case SessionEventDecoder.TEMPLATE_ID:
+                    eventDecoder.wrap(buffer, bodyOffset, blockLength, version);
+                    onSessionEvent(eventDecoder.clientSessionId(), eventDecoder.correlationId(),
+                        eventDecoder.leaderMemberId(), eventDecoder.code());
+                    break;
+
+                default:
+                    break;
+            }
+        }
+    }
+}
