@@ -8,7 +8,7 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.DynamicCompositeAgent;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,10 +24,15 @@ public final class LocalCluster implements AutoCloseable
     private final MediaDriver driver;
     private final Aeron aeron;
     private final List<RaftMember> members = new ArrayList<>();
+    private final List<MemberContext> contexts = new ArrayList<>();
+    private final List<MemberStorage> storages = new ArrayList<>();
+    private final IntFunction<RaftService> services;
+    private final DynamicCompositeAgent composite;
     private final AgentRunner runner;
 
     private LocalCluster(final int size, final MemberContext template, final IntFunction<RaftService> services)
     {
+        this.services = services;
         driver = RaftMember.launchEmbeddedDriver("raftline-local");
         try
         {
@@ -50,12 +55,20 @@ public final class LocalCluster implements AutoCloseable
                     .aeron(aeron)
                     .randomSeed(template.randomSeed() + i)
                     .service(services.apply(i));
-                final RaftMember member = RaftMember.create(ctx);
+                final MemberStorage.Factory factory = null != template.storageFactory() ?
+                    template.storageFactory() : null;
+                final int memberId = i;
+                contexts.add(ctx);
+                storages.add(null);
+                // The storage outlives a crash of the member, as files on disk do.
+                ctx.storageFactory((concluded) -> keptStorage(memberId, concluded, factory));
+                final RaftMember member = RaftMember.create(ctx.copy());
                 members.add(member);
                 agents.add(member.agent());
             }
+            composite = new DynamicCompositeAgent("raftline-local-cluster", agents);
             runner = new AgentRunner(members.get(0).context().idleStrategy(), template.errorHandler() != null ?
-                template.errorHandler() : Throwable::printStackTrace, null, new CompositeAgent(agents));
+                template.errorHandler() : Throwable::printStackTrace, null, composite);
             AgentRunner.startOnThread(runner);
         }
         catch (final RuntimeException ex)
@@ -79,12 +92,99 @@ public final class LocalCluster implements AutoCloseable
         return new LocalCluster(size, template, services);
     }
 
+    private MemberStorage keptStorage(final int memberId, final MemberContext ctx,
+        final MemberStorage.Factory factory)
+    {
+        MemberStorage storage = storages.get(memberId);
+        if (null == storage || "file".equals(ctx.storage()))
+        {
+            storage = null != factory ? factory.open(ctx) : "memory".equals(ctx.storage()) ?
+                MemberContext.inMemoryStorage(ctx) : FileStorage.open(ctx);
+            storages.set(memberId, storage);
+        }
+        return storage;
+    }
+
+    /**
+     * Crash a member: its agent stops and its Aeron resources close, as if its process died. Its storage stays:
+     * in memory for {@code storage=memory}, on disk for {@code storage=file}.
+     *
+     * @param memberId of the member.
+     */
+    public void crash(final int memberId)
+    {
+        final RaftMember member = members.get(memberId);
+        if (null == member)
+        {
+            return;
+        }
+        while (!composite.tryRemove(member.agent()))
+        {
+            Thread.onSpinWait();
+        }
+        while (!composite.hasRemoveAgentCompleted())
+        {
+            Thread.onSpinWait();
+        }
+        member.closeResources();
+        members.set(memberId, null);
+        if ("file".equals(member.context().storage()))
+        {
+            // The process is gone: its files stay on disk and are opened again on restart.
+            CloseHelper.quietClose(storages.get(memberId));
+            storages.set(memberId, null);
+        }
+    }
+
+    /**
+     * Restart a crashed member from its storage, with a fresh state machine from the services function (a
+     * restarted process rebuilds its state from the log).
+     *
+     * @param memberId of the member.
+     */
+    public void restart(final int memberId)
+    {
+        if (null != members.get(memberId))
+        {
+            throw new IllegalStateException("member " + memberId + " is running");
+        }
+        final RaftMember member = RaftMember.create(contexts.get(memberId).copy()
+            .service(services.apply(memberId))
+            .randomSeed(System.nanoTime()));
+        while (!composite.tryAdd(member.agent()))
+        {
+            Thread.onSpinWait();
+        }
+        while (!composite.hasAddAgentCompleted())
+        {
+            Thread.onSpinWait();
+        }
+        members.set(memberId, member);
+    }
+
+    /**
+     * @param memberId of a member.
+     * @return the member, or null while it is crashed.
+     */
+    public RaftMember member(final int memberId)
+    {
+        return members.get(memberId);
+    }
+
     /**
      * @return the members, by id.
      */
     public List<RaftMember> members()
     {
         return members;
+    }
+
+    /**
+     * @return the thread that runs every member's agent.
+     */
+    public Thread agentThread()
+    {
+        return runner.thread();
     }
 
     /**
@@ -100,7 +200,7 @@ public final class LocalCluster implements AutoCloseable
      */
     public String membersString()
     {
-        return members.get(0).context().clusterMembers().toString();
+        return contexts.get(0).copy().conclude().clusterMembers().toString();
     }
 
     /**
@@ -110,7 +210,7 @@ public final class LocalCluster implements AutoCloseable
     {
         for (final RaftMember member : members)
         {
-            if (RaftRole.LEADER == member.role())
+            if (null != member && RaftRole.LEADER == member.role() && !member.isFailed())
             {
                 return member.context().memberId();
             }
@@ -129,7 +229,14 @@ public final class LocalCluster implements AutoCloseable
         }
         for (final RaftMember member : members)
         {
-            CloseHelper.quietClose(member);
+            if (null != member)
+            {
+                member.closeResources();
+            }
+        }
+        for (final MemberStorage storage : storages)
+        {
+            CloseHelper.quietClose(storage);
         }
         CloseHelper.quietClose(aeron);
         CloseHelper.quietClose(driver);

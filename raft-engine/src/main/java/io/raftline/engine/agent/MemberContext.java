@@ -157,7 +157,7 @@ public final class MemberContext implements Cloneable
         return max;
     }
 
-    private static MemberStorage inMemoryStorage(final MemberContext ctx)
+    static MemberStorage inMemoryStorage(final MemberContext ctx)
     {
         return new MemberStorage(new InMemoryRaftLog(false), new InMemoryMetadataStore(), new InMemorySnapshotStore());
     }

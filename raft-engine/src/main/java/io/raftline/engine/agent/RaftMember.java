@@ -46,6 +46,7 @@ public final class RaftMember implements AutoCloseable
         this.ctx = ctx;
         ctx.conclude();
         MediaDriver launchedDriver = null;
+        MemberStorage openedStorage = null;
         Aeron client = ctx.aeron();
         try
         {
@@ -63,8 +64,8 @@ public final class RaftMember implements AutoCloseable
             }
             this.driver = launchedDriver;
             this.aeron = client;
-            this.storage = ctx.storageFactory().open(ctx);
-            owned.add(storage);
+            openedStorage = ctx.storageFactory().open(ctx);
+            this.storage = openedStorage;
             this.counters = new MemberCounters(aeron, ctx.memberId());
             owned.add(counters);
 
@@ -94,6 +95,7 @@ public final class RaftMember implements AutoCloseable
         catch (final RuntimeException ex)
         {
             closeOwned();
+            CloseHelper.quietClose(openedStorage);
             CloseHelper.quietClose(launchedDriver);
             throw ex;
         }
@@ -217,20 +219,28 @@ public final class RaftMember implements AutoCloseable
     }
 
     /**
-     * Stop the agent (if this member runs it) and release everything the member owns.
+     * Stop the agent (if this member runs it) and release everything the member owns, its storage included.
      */
     public void close()
+    {
+        closeResources();
+        CloseHelper.quietClose(storage);
+        CloseHelper.quietClose(driver);
+    }
+
+    /**
+     * Stop the agent and release the member's Aeron resources and counters, but not its storage (a crash, as seen
+     * by its peers).
+     */
+    void closeResources()
     {
         if (null != runner)
         {
             CloseHelper.quietClose(runner);
+            runner = null;
         }
-        else
-        {
-            agent.onClose();
-        }
+        agent.onClose();
         closeOwned();
-        CloseHelper.quietClose(driver);
     }
 
     private void closeOwned()

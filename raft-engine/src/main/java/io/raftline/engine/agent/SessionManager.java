@@ -119,8 +119,8 @@ final class SessionManager implements StateMachine
             .correlationId(correlationId)
             .responseStreamId(responseStreamId)
             .responseChannel(responseChannel);
-        final long index = node.propose(entryBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + openEncoder.encodedLength(),
-            nowNs);
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + openEncoder.encodedLength();
+        final long index = node.propose(entryBuffer, 0, length, nowNs);
         if (index > 0)
         {
             pendingOpens++;
@@ -370,7 +370,8 @@ final class SessionManager implements StateMachine
         closeEncoder.wrapAndApplyHeader(entryBuffer, 0, headerEncoder)
             .clientSessionId(session.id)
             .reason(reason);
-        if (node.propose(entryBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + closeEncoder.encodedLength(), nowNs) > 0)
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + closeEncoder.encodedLength();
+        if (node.propose(entryBuffer, 0, length, nowNs) > 0)
         {
             session.isClosing = true;
         }
