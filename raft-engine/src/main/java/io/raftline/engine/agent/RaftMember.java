@@ -10,6 +10,8 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.io.File;
 import java.util.ArrayList;
@@ -55,7 +57,8 @@ public final class RaftMember implements AutoCloseable
                 String aeronDir = ctx.aeronDirectoryName();
                 if (null == aeronDir)
                 {
-                    launchedDriver = launchEmbeddedDriver("raftline-member-" + ctx.memberId());
+                    launchedDriver = launchEmbeddedDriver("raftline-member-" + ctx.memberId(),
+                        ctx.clusterMembers().isIpc() ? new BackoffIdleStrategy() : new YieldingIdleStrategy());
                     aeronDir = launchedDriver.aeronDirectoryName();
                 }
                 client = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir)
@@ -137,13 +140,26 @@ public final class RaftMember implements AutoCloseable
      */
     public static MediaDriver launchEmbeddedDriver(final String name)
     {
+        return launchEmbeddedDriver(name, new BackoffIdleStrategy());
+    }
+
+    /**
+     * An embedded media driver with the given idle strategy for its one shared thread. Over UDP the driver is on
+     * the data path and a yielding strategy is much faster than backing off; over IPC it is off the data path.
+     *
+     * @param name         prefix of the directory.
+     * @param idleStrategy of the driver's thread.
+     * @return the driver.
+     */
+    public static MediaDriver launchEmbeddedDriver(final String name, final IdleStrategy idleStrategy)
+    {
         final File shm = new File("/dev/shm");
         final File base = shm.isDirectory() && shm.canWrite() ? shm : new File(System.getProperty("java.io.tmpdir"));
         final String dir = new File(base, name + "-" + UUID.randomUUID()).getAbsolutePath();
         return MediaDriver.launch(new MediaDriver.Context()
             .aeronDirectoryName(dir)
             .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy())
+            .sharedIdleStrategy(idleStrategy)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
             .termBufferSparseFile(true));

@@ -1,0 +1,55 @@
+package io.raftline.samples;
+
+import java.util.Arrays;
+
+/**
+ * Entry point of {@code raftline-samples.jar}: {@code cluster}, {@code node} or {@code client}.
+ */
+public final class Main
+{
+    private Main()
+    {
+    }
+
+    /**
+     * @param args the subcommand and its options.
+     */
+    public static void main(final String[] args)
+    {
+        // JVM properties that an executable jar's manifest cannot carry (the module flags are in the manifest).
+        System.setProperty("chronicle.analytics.disable", "true");
+        System.setProperty("chronicle.announcer.disable", "true");
+        if (0 == args.length)
+        {
+            usage();
+            System.exit(2);
+        }
+        final String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try
+        {
+            switch (args[0])
+            {
+                case "node":
+                    CounterNode.main(rest);
+                    break;
+                default:
+                    usage();
+                    System.exit(2);
+            }
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("error: " + ex.getMessage());
+            usage();
+            System.exit(2);
+        }
+    }
+
+    private static void usage()
+    {
+        System.err.println("usage: java -jar raftline-samples.jar <cluster|node|client> [--option value ...]");
+        System.err.println("  node    --id N --members 0@host:port,1@host:port,2@host:port [--dir DIR]");
+        System.err.println("          [--durability none|batch|each] [--storage file|memory]");
+        System.err.println("          [--idle yield|busy|backoff] [--election-timeout-ms 150] [--heartbeat-ms 20]");
+    }
+}

@@ -1,0 +1,234 @@
+package io.raftline.samples;
+
+import io.aeron.Aeron;
+import io.raftline.engine.agent.RaftStat;
+import io.raftline.engine.core.RaftRole;
+import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Members of the sample counter as real processes ({@code java -jar raftline-samples.jar node ...}) over UDP on
+ * 127.0.0.1, for crash tests: kill -9, restart, and read each member's counters from its media driver's CnC file.
+ */
+final class ProcessCluster implements AutoCloseable
+{
+    private final int size;
+    private final Path dir;
+    private final String members;
+    private final List<String> extraArgs;
+    private final Process[] processes;
+    private final String[] aeronDirs;
+    private final Aeron[] readers;
+    private final List<Path> logs = new ArrayList<>();
+
+    ProcessCluster(final int size, final Path dir, final String... extraArgs)
+    {
+        this.size = size;
+        this.dir = dir;
+        this.extraArgs = List.of(extraArgs);
+        this.processes = new Process[size];
+        this.aeronDirs = new String[size];
+        this.readers = new Aeron[size];
+        final StringBuilder builder = new StringBuilder();
+        for (int i = 0; i < size; i++)
+        {
+            builder.append(0 == i ? "" : ",").append(i).append("@127.0.0.1:").append(freeUdpPort());
+        }
+        this.members = builder.toString();
+    }
+
+    static String jar()
+    {
+        final String jar = System.getProperty("raftline.samples.jar");
+        if (null == jar || !new File(jar).isFile())
+        {
+            throw new IllegalStateException("raftline.samples.jar must name the packaged sample jar, not " + jar);
+        }
+        return jar;
+    }
+
+    private static int freeUdpPort()
+    {
+        try (DatagramSocket socket = new DatagramSocket(0))
+        {
+            return socket.getLocalPort();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    String members()
+    {
+        return members;
+    }
+
+    int size()
+    {
+        return size;
+    }
+
+    void startAll()
+    {
+        for (int i = 0; i < size; i++)
+        {
+            start(i);
+        }
+    }
+
+    void start(final int id)
+    {
+        final List<String> command = new ArrayList<>(List.of(
+            new File(System.getProperty("java.home"), "bin/java").getPath(), "-Xmx256m", "-jar", jar(), "node",
+            "--id", Integer.toString(id), "--members", members, "--dir", dir.resolve("data").toString()));
+        command.addAll(extraArgs);
+        try
+        {
+            final Path log = dir.resolve("member-" + id + "-" + logs.size() + ".log");
+            logs.add(log);
+            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            processes[id] = process;
+            final BufferedReader reader = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            final String ready = reader.readLine();
+            if (null == ready || !ready.startsWith("READY "))
+            {
+                throw new IllegalStateException("member " + id + " did not start: " + ready + "; output in " + log);
+            }
+            aeronDirs[id] = ready.substring(ready.indexOf("aeron=") + 6).trim();
+            final Thread drain = new Thread(() -> copy(reader, log), "drain-member-" + id);
+            drain.setDaemon(true);
+            drain.start();
+            readers[id] = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDirs[id])
+                .clientName("process-cluster-reader"));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static void copy(final BufferedReader reader, final Path log)
+    {
+        try
+        {
+            String line;
+            while (null != (line = reader.readLine()))
+            {
+                Files.writeString(log, line + System.lineSeparator(), StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // The process died; its output ends here.
+        }
+    }
+
+    /**
+     * SIGKILL the member's process: no shutdown hook runs, nothing is flushed.
+     */
+    void kill(final int id)
+    {
+        final Process process = processes[id];
+        CloseHelper.quietClose(readers[id]);
+        readers[id] = null;
+        process.destroyForcibly();
+        try
+        {
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        processes[id] = null;
+        // A killed driver leaves its directory (and its log buffers) behind.
+        IoUtil.delete(new File(aeronDirs[id]), true);
+    }
+
+    boolean isRunning(final int id)
+    {
+        return null != processes[id] && processes[id].isAlive();
+    }
+
+    long counter(final int id, final String name)
+    {
+        if (null == readers[id])
+        {
+            return Long.MIN_VALUE;
+        }
+        return RaftStat.value(readers[id].countersReader(), "raftline member=" + id + " " + name);
+    }
+
+    int leaderId()
+    {
+        int leader = -1;
+        long leaderTerm = -1;
+        for (int i = 0; i < size; i++)
+        {
+            if (isRunning(i) && RaftRole.LEADER.code() == counter(i, "role") && counter(i, "term") > leaderTerm)
+            {
+                leader = i;
+                leaderTerm = counter(i, "term");
+            }
+        }
+        return leader;
+    }
+
+    String describe()
+    {
+        final StringBuilder builder = new StringBuilder();
+        for (int i = 0; i < size; i++)
+        {
+            builder.append(System.lineSeparator()).append("  member ").append(i).append(isRunning(i) ?
+                " role=" + counter(i, "role") + " term=" + counter(i, "term") + " commit=" +
+                counter(i, "commit-index") + " applied=" + counter(i, "applied-index") : " down");
+        }
+        return builder.append(System.lineSeparator()).append("  logs in ").append(dir).toString();
+    }
+
+    public void close()
+    {
+        for (int i = 0; i < size; i++)
+        {
+            if (null != processes[i])
+            {
+                CloseHelper.quietClose(readers[i]);
+                processes[i].destroy();
+            }
+        }
+        for (int i = 0; i < size; i++)
+        {
+            if (null != processes[i])
+            {
+                try
+                {
+                    if (!processes[i].waitFor(20, TimeUnit.SECONDS))
+                    {
+                        processes[i].destroyForcibly();
+                        IoUtil.delete(new File(aeronDirs[i]), true);
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}
