@@ -145,6 +145,11 @@ public final class InMemorySnapshotStore implements SnapshotStore
             return length;
         }
 
+        public long checksum()
+        {
+            return crc.getValue();
+        }
+
         public SnapshotMetadata commit()
         {
             if (isDone)

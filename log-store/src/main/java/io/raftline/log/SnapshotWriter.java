@@ -24,6 +24,11 @@ public interface SnapshotWriter extends AutoCloseable
     long length();
 
     /**
+     * @return the CRC32C of the bytes written so far, so a receiver can verify a snapshot before it commits it.
+     */
+    long checksum();
+
+    /**
      * Seal the snapshot: checksum, force to disk, and publish it as the newest.
      *
      * @return what was published.

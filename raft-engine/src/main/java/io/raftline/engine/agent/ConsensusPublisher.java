@@ -6,7 +6,9 @@ import io.aeron.logbuffer.BufferClaim;
 import io.raftline.engine.core.Outbox;
 import io.raftline.engine.core.RaftConfig;
 import io.raftline.engine.protocol.ConsensusEncoder;
+import io.raftline.engine.protocol.SnapshotChunkReader;
 import io.raftline.log.RaftLog;
+import io.raftline.log.SnapshotStore;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -35,6 +37,7 @@ final class ConsensusPublisher implements Outbox
     private final ExclusivePublication[] publications;
     private final int maxFrameLength;
     private final ConsensusEncoder encoder = new ConsensusEncoder();
+    private final SnapshotChunkReader snapshotChunks;
     private final BufferClaim bufferClaim = new BufferClaim();
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(64 * 1024);
     private final ExpandableArrayBuffer pending = new ExpandableArrayBuffer(64 * 1024);
@@ -47,15 +50,18 @@ final class ConsensusPublisher implements Outbox
     /**
      * @param config         of this member.
      * @param log            to read entries from.
+     * @param snapshots      to read snapshot chunks from.
      * @param publications   to each peer, indexed by position in {@link RaftConfig#memberIds()}; null for self.
      * @param maxFrameLength longest frame to send.
      */
     ConsensusPublisher(
         final RaftConfig config,
         final RaftLog log,
+        final SnapshotStore snapshots,
         final ExclusivePublication[] publications,
         final int maxFrameLength)
     {
+        this.snapshotChunks = new SnapshotChunkReader(snapshots, publications.length);
         this.memberId = config.memberId();
         this.config = config;
         this.log = log;
@@ -182,9 +188,30 @@ final class ConsensusPublisher implements Outbox
         final long term,
         final long snapshotIndex,
         final long snapshotTerm,
-        final long chunkOffset)
+        final long chunkOffset,
+        final int maxChunkLength)
     {
-        return -1;
+        final ExclusivePublication publication = publication(followerId);
+        if (!publication.isConnected())
+        {
+            return -1;
+        }
+        final int maxData = Math.min(maxChunkLength, maxFrameLength - ConsensusEncoder.INSTALL_SNAPSHOT_HEADER_LENGTH);
+        if (!snapshotChunks.read(config.positionOf(followerId), snapshotIndex, chunkOffset, maxData))
+        {
+            return SNAPSHOT_CHANGED;
+        }
+        final int chunkLength = snapshotChunks.chunkLength();
+        final long snapshotLength = snapshotChunks.metadata().length();
+        final int length = encoder.installSnapshot(scratch, 0, memberId, followerId, term, snapshotIndex, snapshotTerm,
+            chunkOffset, snapshotLength, snapshotChunks.metadata().checksum(),
+            chunkOffset + chunkLength >= snapshotLength, snapshotChunks.chunk(), 0, chunkLength);
+        return offer(publication, scratch, length) ? chunkLength : -1;
+    }
+
+    void close()
+    {
+        snapshotChunks.close();
     }
 
     public void installSnapshotResponse(

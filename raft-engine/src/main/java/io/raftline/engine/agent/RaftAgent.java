@@ -80,6 +80,7 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
             ctx.raftConfig(),
             storage.log(),
             storage.metadata(),
+            storage.snapshots(),
             publisher,
             sessions,
             new SplittableRandom(ctx.randomSeed()),
@@ -238,5 +239,6 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
     public void onClose()
     {
         sessions.close();
+        publisher.close();
     }
 }

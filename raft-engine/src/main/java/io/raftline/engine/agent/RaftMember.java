@@ -90,7 +90,8 @@ public final class RaftMember implements AutoCloseable
                 }
             }
             final ConsensusPublisher publisher =
-                new ConsensusPublisher(ctx.raftConfig(), storage.log(), publications, ctx.maxFrameLength());
+                new ConsensusPublisher(ctx.raftConfig(), storage.log(), storage.snapshots(), publications,
+                    ctx.maxFrameLength());
             final SessionManager sessions = new SessionManager(ctx, aeron, counters);
             this.agent = new RaftAgent(ctx, storage, counters, consensus, ingress, publisher, sessions,
                 isDedicatedThread);

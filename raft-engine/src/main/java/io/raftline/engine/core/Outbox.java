@@ -101,16 +101,26 @@ public interface Outbox
     boolean timeoutNow(int followerId, long term);
 
     /**
-     * Send the chunk of the leader's snapshot that starts at {@code chunkOffset}. Lane: immediate.
-     *
-     * @param followerId    to send to.
-     * @param term          the leader's current term.
-     * @param snapshotIndex last index the snapshot covers.
-     * @param snapshotTerm  term of that index.
-     * @param chunkOffset   first byte of the chunk.
-     * @return bytes sent, or a negative value if nothing could be sent now.
+     * {@link #installSnapshot} result: the snapshot store's newest snapshot is no longer the one asked for; start
+     * again with the newest.
      */
-    int installSnapshot(int followerId, long term, long snapshotIndex, long snapshotTerm, long chunkOffset);
+    int SNAPSHOT_CHANGED = -2;
+
+    /**
+     * Send the chunk of the leader's newest snapshot that starts at {@code chunkOffset}, read from the snapshot
+     * store (the implementation keeps the snapshot open for the whole transfer). Lane: immediate.
+     *
+     * @param followerId     to send to.
+     * @param term           the leader's current term.
+     * @param snapshotIndex  last index the snapshot covers.
+     * @param snapshotTerm   term of that index.
+     * @param chunkOffset    first byte of the chunk.
+     * @param maxChunkLength most bytes to send.
+     * @return bytes sent (0 only for an empty snapshot), {@link #SNAPSHOT_CHANGED}, or -1 if nothing could be sent
+     * now.
+     */
+    int installSnapshot(
+        int followerId, long term, long snapshotIndex, long snapshotTerm, long chunkOffset, int maxChunkLength);
 
     /**
      * Answer a snapshot chunk. Lane: after persist.

@@ -35,11 +35,14 @@ final class Peer
     boolean hasVoteResponse;
     boolean isVoteGranted;
 
-    // Snapshot transfer (leader side).
+    // Snapshot transfer (leader side): bytes sent, bytes the follower confirmed, when it last confirmed any.
     long snapshotIndex;
-    long snapshotNextOffset;
+    long snapshotTerm;
     long snapshotLength;
-    boolean isSnapshotChunkInFlight;
+    long snapshotSentOffset;
+    long snapshotAckedOffset;
+    long snapshotProgressNs;
+    boolean isSnapshotStarted;
 
     Peer(final int memberId, final int position, final int maxInflightBatches)
     {
@@ -57,7 +60,6 @@ final class Peer
         lastSendNs = nowNs;
         isRecentlyActive = true;
         clearInflight();
-        isSnapshotChunkInFlight = false;
     }
 
     void resetVote()
@@ -83,15 +85,25 @@ final class Peer
         clearInflight();
     }
 
-    void becomeSnapshot(final long snapshotIndex, final long snapshotLength)
+    void becomeSnapshot(
+        final long snapshotIndex, final long snapshotTerm, final long snapshotLength, final long nowNs)
     {
         state = SNAPSHOT;
         this.snapshotIndex = snapshotIndex;
+        this.snapshotTerm = snapshotTerm;
         this.snapshotLength = snapshotLength;
-        snapshotNextOffset = 0;
-        isSnapshotChunkInFlight = false;
+        snapshotSentOffset = 0;
+        snapshotAckedOffset = 0;
+        snapshotProgressNs = nowNs;
+        isSnapshotStarted = false;
         isProbeSent = false;
         clearInflight();
+    }
+
+    boolean needsSnapshotChunk(final long windowBytes)
+    {
+        return (snapshotSentOffset < snapshotLength && snapshotSentOffset - snapshotAckedOffset < windowBytes) ||
+            !isSnapshotStarted;
     }
 
     boolean isInflightFull()

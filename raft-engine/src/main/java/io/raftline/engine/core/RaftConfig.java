@@ -21,6 +21,10 @@ public final class RaftConfig
     private final boolean isPreVoteEnabled;
     private final boolean isCheckQuorumEnabled;
     private final boolean appendsLeaderNoop;
+    private final long snapshotIntervalEntries;
+    private final long compactionRetainEntries;
+    private final int snapshotChunkLength;
+    private final int maxInflightSnapshotChunks;
 
     private RaftConfig(final Builder builder)
     {
@@ -36,6 +40,10 @@ public final class RaftConfig
         isPreVoteEnabled = builder.isPreVoteEnabled;
         isCheckQuorumEnabled = builder.isCheckQuorumEnabled;
         appendsLeaderNoop = builder.appendsLeaderNoop;
+        snapshotIntervalEntries = builder.snapshotIntervalEntries;
+        compactionRetainEntries = builder.compactionRetainEntries;
+        snapshotChunkLength = builder.snapshotChunkLength;
+        maxInflightSnapshotChunks = builder.maxInflightSnapshotChunks;
     }
 
     /**
@@ -62,7 +70,11 @@ public final class RaftConfig
             .maxEntryLength(maxEntryLength)
             .preVote(isPreVoteEnabled)
             .checkQuorum(isCheckQuorumEnabled)
-            .appendLeaderNoop(appendsLeaderNoop);
+            .appendLeaderNoop(appendsLeaderNoop)
+            .snapshotIntervalEntries(snapshotIntervalEntries)
+            .compactionRetainEntries(compactionRetainEntries)
+            .snapshotChunkLength(snapshotChunkLength)
+            .maxInflightSnapshotChunks(maxInflightSnapshotChunks);
     }
 
     /**
@@ -193,6 +205,38 @@ public final class RaftConfig
     }
 
     /**
+     * @return entries applied after the last snapshot that trigger the next one; 0 disables snapshots.
+     */
+    public long snapshotIntervalEntries()
+    {
+        return snapshotIntervalEntries;
+    }
+
+    /**
+     * @return entries kept in the log below a snapshot, so that followers slightly behind need no snapshot.
+     */
+    public long compactionRetainEntries()
+    {
+        return compactionRetainEntries;
+    }
+
+    /**
+     * @return bytes of snapshot per InstallSnapshot message.
+     */
+    public int snapshotChunkLength()
+    {
+        return snapshotChunkLength;
+    }
+
+    /**
+     * @return snapshot chunks sent to one follower and not yet acknowledged.
+     */
+    public int maxInflightSnapshotChunks()
+    {
+        return maxInflightSnapshotChunks;
+    }
+
+    /**
      * {@inheritDoc}
      */
     public String toString()
@@ -210,6 +254,10 @@ public final class RaftConfig
             ", preVote=" + isPreVoteEnabled +
             ", checkQuorum=" + isCheckQuorumEnabled +
             ", leaderNoop=" + appendsLeaderNoop +
+            ", snapshotIntervalEntries=" + snapshotIntervalEntries +
+            ", compactionRetainEntries=" + compactionRetainEntries +
+            ", snapshotChunkLength=" + snapshotChunkLength +
+            ", maxInflightSnapshotChunks=" + maxInflightSnapshotChunks +
             '}';
     }
 
@@ -230,6 +278,10 @@ public final class RaftConfig
         private boolean isPreVoteEnabled = true;
         private boolean isCheckQuorumEnabled = true;
         private boolean appendsLeaderNoop = true;
+        private long snapshotIntervalEntries;
+        private long compactionRetainEntries;
+        private int snapshotChunkLength = 64 * 1024;
+        private int maxInflightSnapshotChunks = 4;
 
         private Builder()
         {
@@ -348,6 +400,46 @@ public final class RaftConfig
         }
 
         /**
+         * @param entries applied since the last snapshot that trigger the next; 0 disables snapshots.
+         * @return this for a fluent API.
+         */
+        public Builder snapshotIntervalEntries(final long entries)
+        {
+            this.snapshotIntervalEntries = entries;
+            return this;
+        }
+
+        /**
+         * @param entries kept below a snapshot when the log is compacted.
+         * @return this for a fluent API.
+         */
+        public Builder compactionRetainEntries(final long entries)
+        {
+            this.compactionRetainEntries = entries;
+            return this;
+        }
+
+        /**
+         * @param length bytes of snapshot per InstallSnapshot message.
+         * @return this for a fluent API.
+         */
+        public Builder snapshotChunkLength(final int length)
+        {
+            this.snapshotChunkLength = length;
+            return this;
+        }
+
+        /**
+         * @param chunks snapshot chunks in flight per follower.
+         * @return this for a fluent API.
+         */
+        public Builder maxInflightSnapshotChunks(final int chunks)
+        {
+            this.maxInflightSnapshotChunks = chunks;
+            return this;
+        }
+
+        /**
          * Validate and build.
          *
          * @return the config.
@@ -404,6 +496,13 @@ public final class RaftConfig
                 throw new IllegalArgumentException("maxEntriesPerBatch=" + maxEntriesPerBatch +
                     ", maxInflightBatches=" + maxInflightBatches + ", maxAppliesPerCycle=" + maxAppliesPerCycle +
                     " must be >= 1 and maxEntryLength=" + maxEntryLength + " >= 0");
+            }
+            if (snapshotIntervalEntries < 0 || compactionRetainEntries < 0 || snapshotChunkLength < 1 ||
+                maxInflightSnapshotChunks < 1)
+            {
+                throw new IllegalArgumentException("snapshotIntervalEntries=" + snapshotIntervalEntries +
+                    " and compactionRetainEntries=" + compactionRetainEntries + " must be >= 0, snapshotChunkLength=" +
+                    snapshotChunkLength + " and maxInflightSnapshotChunks=" + maxInflightSnapshotChunks + " >= 1");
             }
             return new RaftConfig(this);
         }

@@ -3,6 +3,9 @@ package io.raftline.engine.core;
 import io.raftline.log.LogEntryView;
 import io.raftline.log.MetadataStore;
 import io.raftline.log.RaftLog;
+import io.raftline.log.SnapshotMetadata;
+import io.raftline.log.SnapshotReader;
+import io.raftline.log.SnapshotStore;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -75,6 +78,7 @@ public final class RaftNode
     final RaftConfig config;
     final RaftLog log;
     final MetadataStore metadata;
+    final SnapshotStore snapshots;
     final Outbox outbox;
     final StateMachine stateMachine;
     final RandomGenerator random;
@@ -88,6 +92,7 @@ public final class RaftNode
     private final Election election;
     private final Replicator replicator;
     private final LogReceiver receiver;
+    private final SnapshotReceiver snapshotReceiver;
 
     RaftRole role = FOLLOWER;
     // Invariant: currentTerm and votedFor equal what the metadata store holds (written through on every change).
@@ -105,14 +110,19 @@ public final class RaftNode
     long rejectedMessageCount;
     // Set by every change to the log or the term/vote; cleared when the driver reports them durable.
     boolean isPersistPending;
+    // The newest durable snapshot's index, and whether the state machine is writing one.
+    long snapshotIndex;
+    boolean isSnapshotInProgress;
 
     /**
      * Create the core of a member from its durable state. The member starts as a follower with a fresh election
-     * timeout; entries after the log's base are applied again as they are (re)learned to be committed.
+     * timeout. If there is a snapshot the state machine is restored from it first; entries after it are applied
+     * again as they are (re)learned to be committed.
      *
      * @param config       of the member.
      * @param log          of the member, as recovered from disk.
      * @param metadata     the member's durable term and vote.
+     * @param snapshots    the member's snapshot store.
      * @param outbox       to send messages through.
      * @param stateMachine to apply committed entries to.
      * @param random       seeded source of election timeouts.
@@ -123,6 +133,7 @@ public final class RaftNode
         final RaftConfig config,
         final RaftLog log,
         final MetadataStore metadata,
+        final SnapshotStore snapshots,
         final Outbox outbox,
         final StateMachine stateMachine,
         final RandomGenerator random,
@@ -132,6 +143,7 @@ public final class RaftNode
         this.config = config;
         this.log = log;
         this.metadata = metadata;
+        this.snapshots = snapshots;
         this.outbox = outbox;
         this.stateMachine = stateMachine;
         this.random = random;
@@ -148,14 +160,58 @@ public final class RaftNode
         this.election = new Election(this);
         this.replicator = new Replicator(this);
         this.receiver = new LogReceiver(this);
+        this.snapshotReceiver = new SnapshotReceiver(this);
 
         currentTerm = metadata.currentTerm();
         votedFor = metadata.votedFor();
         commitIndex = log.baseIndex();
         lastApplied = log.baseIndex();
+        restoreNewestSnapshot();
         persistedIndex = log.lastIndex();
         lastLeaderContactNs = nowNs;
         resetElectionDeadline(nowNs);
+    }
+
+    private void restoreNewestSnapshot()
+    {
+        final SnapshotMetadata latest = snapshots.latest();
+        if (null == latest)
+        {
+            if (log.baseIndex() > 0)
+            {
+                throw new IllegalStateException("the log starts after index " + log.baseIndex() +
+                    " but there is no snapshot covering it: refusing to start with a hole in the state");
+            }
+            return;
+        }
+        if (latest.index() < log.baseIndex())
+        {
+            throw new IllegalStateException("the newest snapshot covers up to index " + latest.index() +
+                " but the log was compacted up to " + log.baseIndex() + ": refusing to start with a hole");
+        }
+        if (log.termAt(latest.index()) != latest.term())
+        {
+            // A crash between committing an installed snapshot and resetting the log: the snapshot is committed
+            // state, so whatever the log holds at or after its index is an uncommitted remnant.
+            isPersistPending = true;
+            log.reset(latest.index(), latest.term());
+        }
+        restoreFrom(latest);
+    }
+
+    void restoreFrom(final SnapshotMetadata metadata)
+    {
+        try (SnapshotReader reader = snapshots.openLatest())
+        {
+            if (null == reader || reader.metadata().index() != metadata.index())
+            {
+                throw new IllegalStateException("snapshot at index " + metadata.index() + " could not be opened");
+            }
+            stateMachine.restoreSnapshot(metadata, reader);
+        }
+        lastApplied = Math.max(lastApplied, metadata.index());
+        snapshotIndex = Math.max(snapshotIndex, metadata.index());
+        advanceCommitIndex(metadata.index());
     }
 
     // ------------------------------------------------------------------------------------------------ inputs
@@ -189,7 +245,50 @@ public final class RaftNode
             workCount += election.sendPendingVoteRequests();
         }
         workCount += applyBatch();
+        workCount += maybeTakeSnapshot();
         return workCount;
+    }
+
+    private int maybeTakeSnapshot()
+    {
+        final long interval = config.snapshotIntervalEntries();
+        if (interval > 0 && !isSnapshotInProgress && lastApplied - snapshotIndex >= interval &&
+            stateMachine.takeSnapshot(lastApplied, log.termAt(lastApplied)))
+        {
+            isSnapshotInProgress = true;
+            return 1;
+        }
+        return 0;
+    }
+
+    /**
+     * The state machine's snapshot up to {@code index} is durable in the snapshot store: compact the log below it
+     * (keeping {@link RaftConfig#compactionRetainEntries()} entries for followers slightly behind).
+     *
+     * @param index of the snapshot.
+     * @param nowNs the current time.
+     */
+    public void onSnapshotTaken(final long index, final long nowNs)
+    {
+        isSnapshotInProgress = false;
+        if (index > snapshotIndex)
+        {
+            snapshotIndex = index;
+        }
+        final long compactTo = Math.min(index - config.compactionRetainEntries(), lastApplied);
+        if (compactTo > log.baseIndex() && compactTo <= log.lastIndex())
+        {
+            isPersistPending = true;
+            log.compactTo(compactTo);
+        }
+    }
+
+    /**
+     * Abandon the snapshot in progress (the state machine failed to write it); a later one will be tried.
+     */
+    public void onSnapshotFailed()
+    {
+        isSnapshotInProgress = false;
     }
 
     /**
@@ -357,6 +456,87 @@ public final class RaftNode
         }
         replicator.onAppendEntriesResponse(
             peerOf(followerId), prevLogIndex, success, matchIndex, conflictIndex, conflictTerm, lastLogIndex, nowNs);
+    }
+
+    /**
+     * A chunk of the leader's snapshot arrived.
+     *
+     * @param leaderId         of the sender.
+     * @param term             of the leader.
+     * @param snapshotIndex    last index the snapshot covers.
+     * @param snapshotTerm     term of that index.
+     * @param chunkOffset      of the chunk in the snapshot.
+     * @param snapshotLength   of the whole snapshot.
+     * @param snapshotChecksum CRC32C of the whole snapshot.
+     * @param isLast           whether the chunk ends the snapshot.
+     * @param data             holding the chunk.
+     * @param dataOffset       of the chunk.
+     * @param dataLength       of the chunk.
+     * @param nowNs            the current time.
+     */
+    public void onInstallSnapshot(
+        final int leaderId,
+        final long term,
+        final long snapshotIndex,
+        final long snapshotTerm,
+        final long chunkOffset,
+        final long snapshotLength,
+        final long snapshotChecksum,
+        final boolean isLast,
+        final DirectBuffer data,
+        final int dataOffset,
+        final int dataLength,
+        final long nowNs)
+    {
+        if (isUnknownSender(leaderId, "InstallSnapshot"))
+        {
+            return;
+        }
+        if (!acceptTerm(term, leaderId, true, nowNs))
+        {
+            outbox.installSnapshotResponse(leaderId, currentTerm, snapshotIndex, 0, SNAPSHOT_REJECTED);
+            return;
+        }
+        followLeader(leaderId, nowNs, "InstallSnapshot");
+        snapshotReceiver.onChunk(leaderId, snapshotIndex, snapshotTerm, chunkOffset, snapshotLength, snapshotChecksum,
+            isLast, data, dataOffset, dataLength);
+    }
+
+    /**
+     * A follower answered a snapshot chunk.
+     *
+     * @param followerId    of the sender.
+     * @param term          of the follower.
+     * @param snapshotIndex of the snapshot being sent.
+     * @param nextOffset    the first byte the follower still needs.
+     * @param status        {@link #SNAPSHOT_ACCEPTED}, {@link #SNAPSHOT_INSTALLED} or {@link #SNAPSHOT_REJECTED}.
+     * @param nowNs         the current time.
+     */
+    public void onInstallSnapshotResponse(
+        final int followerId,
+        final long term,
+        final long snapshotIndex,
+        final long nextOffset,
+        final int status,
+        final long nowNs)
+    {
+        if (isUnknownSender(followerId, "InstallSnapshotResponse"))
+        {
+            return;
+        }
+        if (!acceptTerm(term, followerId, false, nowNs) || LEADER != role)
+        {
+            return;
+        }
+        replicator.onInstallSnapshotResponse(peerOf(followerId), snapshotIndex, nextOffset, status, nowNs);
+    }
+
+    /**
+     * @return the index of the newest durable snapshot this member knows of.
+     */
+    public long snapshotIndex()
+    {
+        return snapshotIndex;
     }
 
     /**
@@ -535,7 +715,8 @@ public final class RaftNode
             .append(", commit=").append(commitIndex)
             .append(", applied=").append(lastApplied)
             .append(", last=").append(log.lastIndex()).append('/').append(log.lastTerm())
-            .append(", base=").append(log.baseIndex());
+            .append(", base=").append(log.baseIndex())
+            .append(", snapshot=").append(snapshotIndex);
         if (LEADER == role)
         {
             builder.append(", peers=[");

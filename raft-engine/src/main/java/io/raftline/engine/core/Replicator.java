@@ -1,6 +1,7 @@
 package io.raftline.engine.core;
 
 import io.raftline.log.RaftLog;
+import io.raftline.log.SnapshotMetadata;
 
 import static io.raftline.engine.core.RaftNode.NOW;
 import static io.raftline.engine.core.RaftRole.FOLLOWER;
@@ -83,7 +84,7 @@ final class Replicator
                     break;
 
                 case Peer.SNAPSHOT:
-                    workCount += sendSnapshotChunk(peer, nowNs, isHeartbeatDue);
+                    workCount += sendSnapshotChunk(peer, nowNs);
                     break;
 
                 default:
@@ -99,10 +100,8 @@ final class Replicator
         final long prevLogIndex = peer.nextIndex - 1;
         if (prevLogIndex < log.baseIndex())
         {
-            // The entries this follower needs were compacted away (issue: snapshots); until a snapshot can be
-            // sent, keep probing from the base so that the follower at least learns the leader and commit index.
-            peer.nextIndex = log.baseIndex() + 1;
-            return false;
+            // The entries this follower needs were compacted away: send the snapshot instead (§7).
+            return startSnapshot(peer, nowNs);
         }
         final long entriesAvailable = log.lastIndex() - prevLogIndex;
         final int count = (int)Math.min(maxEntries, entriesAvailable);
@@ -128,9 +127,96 @@ final class Replicator
         return true;
     }
 
-    private int sendSnapshotChunk(final Peer peer, final long nowNs, final boolean isHeartbeatDue)
+    private boolean startSnapshot(final Peer peer, final long nowNs)
     {
-        return 0;
+        final SnapshotMetadata latest = node.snapshots.latest();
+        if (null == latest || latest.index() < node.log.baseIndex())
+        {
+            throw new IllegalStateException("the log is compacted to " + node.log.baseIndex() +
+                " but no snapshot covers it");
+        }
+        peer.becomeSnapshot(latest.index(), latest.term(), latest.length(), nowNs);
+        return true;
+    }
+
+    /**
+     * Stream the snapshot in chunks, up to a window of unconfirmed bytes; if the follower confirms nothing for two
+     * heartbeat intervals, resume from the last byte it confirmed (a lost chunk costs one chunk, not the whole
+     * snapshot). The follower hears from the leader at least that often, so its election timer stays quiet.
+     */
+    private int sendSnapshotChunk(final Peer peer, final long nowNs)
+    {
+        final int chunkLength = node.config.snapshotChunkLength();
+        final long windowBytes = (long)chunkLength * node.config.maxInflightSnapshotChunks();
+        if (peer.isSnapshotStarted && nowNs - peer.snapshotProgressNs >= 2 * node.config.heartbeatIntervalNs())
+        {
+            peer.snapshotSentOffset = peer.snapshotAckedOffset;
+            peer.snapshotProgressNs = nowNs;
+            peer.isSnapshotStarted = false;
+        }
+        if (!peer.needsSnapshotChunk(windowBytes))
+        {
+            return 0;
+        }
+        final int sent = node.outbox.installSnapshot(peer.memberId, node.currentTerm, peer.snapshotIndex,
+            peer.snapshotTerm, peer.snapshotSentOffset, chunkLength);
+        if (Outbox.SNAPSHOT_CHANGED == sent)
+        {
+            return startSnapshot(peer, nowNs) ? 1 : 0;
+        }
+        if (sent < 0)
+        {
+            return 0;
+        }
+        peer.snapshotSentOffset += sent;
+        peer.isSnapshotStarted = true;
+        peer.lastSendNs = nowNs;
+        return 1;
+    }
+
+    void onInstallSnapshotResponse(
+        final Peer peer, final long snapshotIndex, final long nextOffset, final int status, final long nowNs)
+    {
+        peer.isRecentlyActive = true;
+        if (Peer.SNAPSHOT != peer.state || snapshotIndex != peer.snapshotIndex)
+        {
+            return;
+        }
+        switch (status)
+        {
+            case RaftNode.SNAPSHOT_INSTALLED:
+                if (snapshotIndex > peer.matchIndex)
+                {
+                    peer.matchIndex = snapshotIndex;
+                }
+                peer.becomeProbe(snapshotIndex + 1);
+                maybeCommit();
+                break;
+
+            case RaftNode.SNAPSHOT_ACCEPTED:
+                if (nextOffset > peer.snapshotAckedOffset && nextOffset <= peer.snapshotLength)
+                {
+                    peer.snapshotAckedOffset = nextOffset;
+                    peer.snapshotProgressNs = nowNs;
+                    if (peer.snapshotSentOffset < nextOffset)
+                    {
+                        peer.snapshotSentOffset = nextOffset;
+                    }
+                }
+                break;
+
+            case RaftNode.SNAPSHOT_REJECTED:
+                if (nextOffset >= 0 && nextOffset <= peer.snapshotLength)
+                {
+                    peer.snapshotAckedOffset = nextOffset;
+                    peer.snapshotSentOffset = nextOffset;
+                    peer.snapshotProgressNs = nowNs;
+                }
+                break;
+
+            default:
+                node.countRejected(peer.memberId, "InstallSnapshotResponse with unknown status " + status);
+        }
     }
 
     void onAppendEntriesResponse(
@@ -307,9 +393,16 @@ final class Replicator
                 continue;
             }
             if ((Peer.PROBE == peer.state && !peer.isProbeSent) ||
-                (Peer.REPLICATE == peer.state && peer.nextIndex <= lastIndex && !peer.isInflightFull()))
+                (Peer.REPLICATE == peer.state && peer.nextIndex <= lastIndex && !peer.isInflightFull()) ||
+                (Peer.SNAPSHOT == peer.state && peer.needsSnapshotChunk(
+                (long)node.config.snapshotChunkLength() * node.config.maxInflightSnapshotChunks())))
             {
                 return NOW;
+            }
+            if (Peer.SNAPSHOT == peer.state)
+            {
+                deadlineNs = Math.min(deadlineNs, peer.snapshotProgressNs + 2 * heartbeatIntervalNs);
+                continue;
             }
             deadlineNs = Math.min(deadlineNs, peer.lastSendNs + heartbeatIntervalNs);
         }

@@ -1,5 +1,7 @@
 package io.raftline.engine.core;
 
+import io.raftline.log.SnapshotMetadata;
+import io.raftline.log.SnapshotReader;
 import org.agrona.DirectBuffer;
 
 /**
@@ -22,4 +24,29 @@ public interface StateMachine
      * @param length of the payload; 0 for the empty entry a new leader appends to commit its term.
      */
     void onApply(long index, long term, DirectBuffer buffer, int offset, int length);
+
+    /**
+     * Start a snapshot of the state as of the entry just applied at {@code index}. The state machine captures a
+     * consistent view now and may write the bytes later, off the agent thread, while applying goes on; when the
+     * snapshot is durable in the snapshot store the driver calls {@link RaftNode#onSnapshotTaken}.
+     *
+     * @param index of the last entry applied, which the snapshot covers.
+     * @param term  of that entry.
+     * @return false if no snapshot can be started now (none supported, or one still being written).
+     */
+    default boolean takeSnapshot(final long index, final long term)
+    {
+        return false;
+    }
+
+    /**
+     * Replace the whole state with a snapshot's: at start, or when the leader installs one. Entries after the
+     * snapshot's index are applied next.
+     *
+     * @param metadata of the snapshot.
+     * @param reader   of its bytes.
+     */
+    default void restoreSnapshot(final SnapshotMetadata metadata, final SnapshotReader reader)
+    {
+    }
 }

@@ -3,6 +3,8 @@ package io.raftline.engine.protocol;
 import io.raftline.codecs.AppendEntriesDecoder;
 import io.raftline.codecs.AppendEntriesResponseDecoder;
 import io.raftline.codecs.BooleanType;
+import io.raftline.codecs.InstallSnapshotDecoder;
+import io.raftline.codecs.InstallSnapshotResponseDecoder;
 import io.raftline.codecs.MessageHeaderDecoder;
 import io.raftline.codecs.RequestVoteDecoder;
 import io.raftline.codecs.RequestVoteResponseDecoder;
@@ -30,6 +32,8 @@ public final class ConsensusDecoder
     private final AppendEntriesDecoder appendEntriesDecoder = new AppendEntriesDecoder();
     private final AppendEntriesResponseDecoder appendResponseDecoder = new AppendEntriesResponseDecoder();
     private final TimeoutNowDecoder timeoutNowDecoder = new TimeoutNowDecoder();
+    private final InstallSnapshotDecoder installSnapshotDecoder = new InstallSnapshotDecoder();
+    private final InstallSnapshotResponseDecoder snapshotResponseDecoder = new InstallSnapshotResponseDecoder();
     private final SbeEntryBatch entryBatch = new SbeEntryBatch();
     private final long[] rejectionCounts = new long[FrameRejection.count()];
     private final RaftConfig config;
@@ -124,9 +128,96 @@ public final class ConsensusDecoder
                 }
                 return onTimeoutNow(buffer, bodyOffset, blockLength, version, length, nowNs);
 
+            case InstallSnapshotDecoder.TEMPLATE_ID:
+                if (!hasBlock(InstallSnapshotDecoder.BLOCK_LENGTH, blockLength, length, templateId))
+                {
+                    return false;
+                }
+                return onInstallSnapshot(buffer, bodyOffset, blockLength, version, end, length, nowNs);
+
+            case InstallSnapshotResponseDecoder.TEMPLATE_ID:
+                if (!hasBlock(InstallSnapshotResponseDecoder.BLOCK_LENGTH, blockLength, length, templateId))
+                {
+                    return false;
+                }
+                return onSnapshotResponse(buffer, bodyOffset, blockLength, version, length, nowNs);
+
             default:
                 return reject(FrameRejection.UNKNOWN_TEMPLATE, templateId, -1, length);
         }
+    }
+
+    private boolean onInstallSnapshot(
+        final DirectBuffer buffer,
+        final int bodyOffset,
+        final int blockLength,
+        final int version,
+        final int end,
+        final int length,
+        final long nowNs)
+    {
+        final InstallSnapshotDecoder decoder = installSnapshotDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        final int senderId = decoder.leaderId();
+        if (!isValidRoute(InstallSnapshotDecoder.TEMPLATE_ID, senderId, decoder.followerId(), length))
+        {
+            return false;
+        }
+        final int dataHeaderOffset = bodyOffset + blockLength;
+        final int dataHeaderLength = InstallSnapshotDecoder.dataHeaderLength();
+        if (dataHeaderOffset + dataHeaderLength > end)
+        {
+            return reject(FrameRejection.MALFORMED, InstallSnapshotDecoder.TEMPLATE_ID, senderId, length);
+        }
+        final long dataLength = buffer.getInt(dataHeaderOffset, InstallSnapshotDecoder.BYTE_ORDER) & 0xFFFF_FFFFL;
+        final BooleanType done = decoder.done();
+        final long chunkOffset = decoder.chunkOffset();
+        final long snapshotLength = decoder.snapshotLength();
+        if (dataHeaderOffset + dataHeaderLength + dataLength > end || BooleanType.NULL_VAL == done ||
+            chunkOffset < 0 || snapshotLength < 0 || decoder.snapshotIndex() < 0 || decoder.snapshotTerm() < 0)
+        {
+            return reject(FrameRejection.MALFORMED, InstallSnapshotDecoder.TEMPLATE_ID, senderId, length);
+        }
+        framesDecoded++;
+        node.onInstallSnapshot(
+            senderId,
+            decoder.term(),
+            decoder.snapshotIndex(),
+            decoder.snapshotTerm(),
+            chunkOffset,
+            snapshotLength,
+            decoder.snapshotChecksum(),
+            BooleanType.TRUE == done,
+            buffer,
+            dataHeaderOffset + dataHeaderLength,
+            (int)dataLength,
+            nowNs);
+        return true;
+    }
+
+    private boolean onSnapshotResponse(
+        final DirectBuffer buffer,
+        final int bodyOffset,
+        final int blockLength,
+        final int version,
+        final int length,
+        final long nowNs)
+    {
+        final InstallSnapshotResponseDecoder decoder =
+            snapshotResponseDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        final int senderId = decoder.followerId();
+        if (!isValidRoute(InstallSnapshotResponseDecoder.TEMPLATE_ID, senderId, decoder.leaderId(), length))
+        {
+            return false;
+        }
+        final short status = decoder.statusRaw();
+        if (status < 0 || status > 2)
+        {
+            return reject(FrameRejection.MALFORMED, InstallSnapshotResponseDecoder.TEMPLATE_ID, senderId, length);
+        }
+        framesDecoded++;
+        node.onInstallSnapshotResponse(
+            senderId, decoder.term(), decoder.snapshotIndex(), decoder.nextOffset(), status, nowNs);
+        return true;
     }
 
     /**

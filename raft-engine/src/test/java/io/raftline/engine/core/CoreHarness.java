@@ -2,6 +2,7 @@ package io.raftline.engine.core;
 
 import io.raftline.log.InMemoryMetadataStore;
 import io.raftline.log.InMemoryRaftLog;
+import io.raftline.log.InMemorySnapshotStore;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -21,6 +22,7 @@ final class CoreHarness
 
     final InMemoryRaftLog log = new InMemoryRaftLog();
     final InMemoryMetadataStore metadata = new InMemoryMetadataStore();
+    final InMemorySnapshotStore snapshots = new InMemorySnapshotStore();
     final RecordingOutbox outbox = new RecordingOutbox(log, metadata);
     final List<Long> applied = new ArrayList<>();
     final RaftNode node;
@@ -33,7 +35,7 @@ final class CoreHarness
 
     CoreHarness(final RaftConfig config)
     {
-        node = new RaftNode(config, log, metadata, outbox, this::onApply, new SplittableRandom(42),
+        node = new RaftNode(config, log, metadata, snapshots, outbox, this::onApply, new SplittableRandom(42),
             RaftEventListener.NO_OP, nowNs);
     }
 

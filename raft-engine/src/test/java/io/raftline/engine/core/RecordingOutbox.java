@@ -135,7 +135,12 @@ final class RecordingOutbox implements Outbox
     }
 
     public int installSnapshot(
-        final int followerId, final long term, final long snapshotIndex, final long snapshotTerm, final long offset)
+        final int followerId,
+        final long term,
+        final long snapshotIndex,
+        final long snapshotTerm,
+        final long offset,
+        final int maxChunkLength)
     {
         return -1;
     }

@@ -8,6 +8,7 @@ import io.raftline.engine.core.RaftNode;
 import io.raftline.engine.core.StateMachine;
 import io.raftline.log.InMemoryMetadataStore;
 import io.raftline.log.InMemoryRaftLog;
+import io.raftline.log.InMemorySnapshotStore;
 import io.raftline.log.LogEntryView;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -36,7 +37,8 @@ class ConsensusCodecTest
     private final List<String> rejections = new ArrayList<>();
     private final ConsensusDecoder decoder = new ConsensusDecoder(CONFIG,
         (reason, templateId, senderId, length) -> rejections.add(reason + "/" + templateId + "/" + senderId));
-    private final RaftNode node = new RaftNode(CONFIG, receiverLog, new InMemoryMetadataStore(), recordingOutbox(),
+    private final RaftNode node = new RaftNode(CONFIG, receiverLog, new InMemoryMetadataStore(),
+        new InMemorySnapshotStore(), recordingOutbox(),
         noApply(), new SplittableRandom(1), RaftEventListener.NO_OP, 0);
 
     ConsensusCodecTest()
@@ -213,7 +215,7 @@ class ConsensusCodecTest
             }
 
             public int installSnapshot(final int followerId, final long term, final long snapshotIndex,
-                final long snapshotTerm, final long chunkOffset)
+                final long snapshotTerm, final long chunkOffset, final int maxChunkLength)
             {
                 return -1;
             }

@@ -26,6 +26,9 @@ final class Invariants
     private long[] committedChain = new long[1024];
     // The term of the leader that committed each index: leader completeness binds leaders of later terms only.
     private long[] commitTerm = new long[1024];
+    // The state machine's state (a hash) right after applying each index, as first seen.
+    private long[] appliedState = new long[1024];
+    private long appliedStateMax;
     private long committedMax;
     private long checks;
 
@@ -129,6 +132,24 @@ final class Invariants
         node.commitSeen(commitIndex);
     }
 
+    /**
+     * A member restored a snapshot: its state must be the state every member had after applying that index.
+     */
+    void onRestore(final SimNode node, final long index, final long stateHash)
+    {
+        if (index <= appliedStateMax && appliedState[(int)index] != stateHash)
+        {
+            throw sim.failure("member " + node.id() + " restored a snapshot at index " + index +
+                " whose state differs from the state members had after applying that index");
+        }
+        if (index > committedMax)
+        {
+            throw sim.failure("member " + node.id() + " restored a snapshot at index " + index +
+                " beyond the committed end " + committedMax);
+        }
+        node.appliedSeen(index);
+    }
+
     void onApply(final SimNode node, final long index, final long term)
     {
         if (index != node.appliedSeen() + 1)
@@ -143,6 +164,17 @@ final class Invariants
                 term + " which is not the committed entry (committed up to " + committedMax + ")");
         }
         node.appliedSeen(index);
+        if (index > appliedStateMax)
+        {
+            ensureCapacity(index);
+            appliedState[(int)index] = node.stateHash();
+            appliedStateMax = index;
+        }
+        else if (appliedState[(int)index] != node.stateHash() && appliedState[(int)index] != 0)
+        {
+            throw sim.failure("member " + node.id() + " has a different state after applying index " + index +
+                " than other members had");
+        }
     }
 
     /**
@@ -194,6 +226,7 @@ final class Invariants
             committedTerm = Arrays.copyOf(committedTerm, length);
             committedChain = Arrays.copyOf(committedChain, length);
             commitTerm = Arrays.copyOf(commitTerm, length);
+            appliedState = Arrays.copyOf(appliedState, length);
         }
     }
 }

@@ -6,6 +6,7 @@ import io.raftline.log.RaftLog;
 import org.agrona.DirectBuffer;
 
 import java.util.Arrays;
+import java.util.function.LongUnaryOperator;
 
 /**
  * A {@link RaftLog} that delegates to an {@link InMemoryRaftLog} and keeps, for the invariant checks, a hash chain
@@ -15,14 +16,21 @@ import java.util.Arrays;
 final class ObservedLog implements RaftLog
 {
     private final InMemoryRaftLog delegate;
+    private final LongUnaryOperator committedChain;
     private final LogEntryView view = new LogEntryView();
     private long[] chain = new long[1024];
     private long validTo;
     private long baseChain;
 
-    ObservedLog(final InMemoryRaftLog delegate)
+    /**
+     * @param delegate       the log.
+     * @param committedChain the chain hash of the committed history at an index, for the base of a log that was
+     *                       compacted or reset (a snapshot's index is always committed).
+     */
+    ObservedLog(final InMemoryRaftLog delegate, final LongUnaryOperator committedChain)
     {
         this.delegate = delegate;
+        this.committedChain = committedChain;
     }
 
     InMemoryRaftLog delegate()
@@ -36,14 +44,7 @@ final class ObservedLog implements RaftLog
     void onCrash()
     {
         validTo = delegate.baseIndex();
-    }
-
-    /**
-     * Tell the log what the chain hash of its base index is (known from the committed history).
-     */
-    void baseChain(final long baseChain)
-    {
-        this.baseChain = baseChain;
+        baseChain = 0 == delegate.baseIndex() ? 0 : committedChain.applyAsLong(delegate.baseIndex());
     }
 
     long chain(final long index)
@@ -146,6 +147,7 @@ final class ObservedLog implements RaftLog
     {
         delegate.reset(baseIndex, baseTerm);
         validTo = baseIndex;
+        baseChain = 0 == baseIndex ? 0 : committedChain.applyAsLong(baseIndex);
     }
 
     public void sync()

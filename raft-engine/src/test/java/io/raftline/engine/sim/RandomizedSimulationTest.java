@@ -34,6 +34,8 @@ class RandomizedSimulationTest
         final long startNs = System.nanoTime();
         long steps = 0;
         long commits = 0;
+        long snapshotsTaken = 0;
+        long snapshotsRestored = 0;
         for (long seed = seed0; seed < seed0 + count && failures.size() < 5; seed++)
         {
             try
@@ -41,6 +43,8 @@ class RandomizedSimulationTest
                 final RunResult result = run(seed);
                 steps += result.steps;
                 commits += result.committed;
+                snapshotsTaken += result.snapshotsTaken;
+                snapshotsRestored += result.snapshotsRestored;
             }
             catch (final Throwable t)
             {
@@ -52,8 +56,9 @@ class RandomizedSimulationTest
                 }
             }
         }
-        System.out.printf("RandomizedSimulationTest: seeds %d..%d, %d steps, %d committed entries, %.1f s%n",
-            seed0, seed0 + count - 1, steps, commits, (System.nanoTime() - startNs) / 1e9);
+        System.out.printf("RandomizedSimulationTest: seeds %d..%d, %d steps, %d committed entries, %d snapshots " +
+            "taken, %d restored (at start or installed), %.1f s%n", seed0, seed0 + count - 1, steps, commits,
+            snapshotsTaken, snapshotsRestored, (System.nanoTime() - startNs) / 1e9);
         if (!failures.isEmpty())
         {
             fail(failures.size() + " failing seed(s):" + System.lineSeparator() +
@@ -67,7 +72,7 @@ class RandomizedSimulationTest
             "-Draftline.sim.seed0=" + seed + " -Draftline.sim.seeds=1";
     }
 
-    record RunResult(long steps, long committed)
+    record RunResult(long steps, long committed, long snapshotsTaken, long snapshotsRestored)
     {
     }
 
@@ -88,7 +93,11 @@ class RandomizedSimulationTest
             .maxAppliesPerCycle(1 + plan.nextInt(64))
             .preVote(plan.nextInt(4) != 0)
             .checkQuorum(plan.nextBoolean())
-            .appendLeaderNoop(plan.nextBoolean());
+            .appendLeaderNoop(plan.nextBoolean())
+            .snapshotIntervalEntries(plan.nextInt(4) == 0 ? 0 : 5 + plan.nextInt(200))
+            .compactionRetainEntries(plan.nextBoolean() ? 0 : plan.nextInt(50))
+            .snapshotChunkLength(16 + plan.nextInt(4096))
+            .maxInflightSnapshotChunks(1 + plan.nextInt(8));
 
         final SimNetwork.Faults faults = new SimNetwork.Faults();
         faults.minDelayNs = plan.nextLong(200_000L);
@@ -101,6 +110,7 @@ class RandomizedSimulationTest
 
         final Simulation sim = new Simulation(seed, replayCommand(seed), members, config, faults);
         sim.crashBeforeSyncProbability(plan.nextInt(3) == 0 ? plan.nextDouble() * 0.01 : 0);
+        sim.snapshotWriteDelayMaxNs(plan.nextLong(50_000_000L));
         final List<SimNode> crashed = new ArrayList<>();
         sim.crashListener(crashed::add);
         sim.startAll();
@@ -136,7 +146,14 @@ class RandomizedSimulationTest
             }
         }
         checkLiveness(sim, electionMinNs);
-        return new RunResult(sim.steps(), sim.invariants().committedMax());
+        long taken = 0;
+        long restored = 0;
+        for (final SimNode node : sim.nodes())
+        {
+            taken += node.snapshotsTaken();
+            restored += node.snapshotsRestored();
+        }
+        return new RunResult(sim.steps(), sim.invariants().committedMax(), taken, restored);
     }
 
     /**

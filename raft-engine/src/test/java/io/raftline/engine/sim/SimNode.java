@@ -9,9 +9,15 @@ import io.raftline.engine.protocol.ConsensusDecoder;
 import io.raftline.engine.protocol.FrameRejectionHandler;
 import io.raftline.log.InMemoryMetadataStore;
 import io.raftline.log.InMemoryRaftLog;
+import io.raftline.log.InMemorySnapshotStore;
+import io.raftline.log.SnapshotMetadata;
+import io.raftline.log.SnapshotReader;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -32,8 +38,13 @@ final class SimNode implements StateMachine, RaftEventListener
     private final int id;
     private final RaftConfig config;
     private final InMemoryRaftLog storage = new InMemoryRaftLog();
-    private final ObservedLog log = new ObservedLog(storage);
+    private final ObservedLog log;
     private final InMemoryMetadataStore metadata = new InMemoryMetadataStore();
+    private final InMemorySnapshotStore snapshots = new InMemorySnapshotStore();
+    // The state machine: a hash chain over every entry applied (or restored from a snapshot).
+    private long stateHash;
+    private long snapshotsTaken;
+    private long snapshotsRestored;
     private final UnsafeBuffer proposalBuffer = new UnsafeBuffer(0, 0);
     private final ConsensusDecoder decoder;
     private RaftNode core;
@@ -50,6 +61,27 @@ final class SimNode implements StateMachine, RaftEventListener
         this.id = id;
         this.config = config;
         this.decoder = new ConsensusDecoder(config, FrameRejectionHandler.NO_OP);
+        this.log = new ObservedLog(storage, (index) -> sim.invariants().committedChain(index));
+    }
+
+    InMemorySnapshotStore snapshots()
+    {
+        return snapshots;
+    }
+
+    long stateHash()
+    {
+        return stateHash;
+    }
+
+    long snapshotsTaken()
+    {
+        return snapshotsTaken;
+    }
+
+    long snapshotsRestored()
+    {
+        return snapshotsRestored;
     }
 
     int id()
@@ -118,14 +150,15 @@ final class SimNode implements StateMachine, RaftEventListener
         {
             throw new IllegalStateException("member " + id + " is already running");
         }
+        isAlive = true;
         incarnation++;
-        outbox = new SimOutbox(id, log, sim.maxFrameLength());
+        outbox = new SimOutbox(id, log, snapshots, sim.memberCount(), sim.maxFrameLength());
         commitSeen = storage.baseIndex();
         appliedSeen = storage.baseIndex();
-        core = new RaftNode(
-            config, log, metadata, outbox, this, new SplittableRandom(sim.random().nextLong()), this, sim.nowNs());
+        stateHash = 0;
+        core = new RaftNode(config, log, metadata, snapshots, outbox, this,
+            new SplittableRandom(sim.random().nextLong()), this, sim.nowNs());
         decoder.node(core);
-        isAlive = true;
         nextTickNs = Long.MAX_VALUE;
         sim.trace(id, "start incarnation " + incarnation + " " + core);
         scheduleTick();
@@ -268,10 +301,60 @@ final class SimNode implements StateMachine, RaftEventListener
     public void onApply(
         final long index, final long term, final DirectBuffer buffer, final int offset, final int length)
     {
+        stateHash = Hashing.chain(stateHash, Hashing.entry(term, buffer, offset, length));
         sim.invariants().onApply(this, index, term);
         final byte[] payload = new byte[length];
         buffer.getBytes(offset, payload);
         sim.onApplied(id, index, term, payload);
+    }
+
+    /**
+     * Capture the state now; write it to the snapshot store after a random delay, as a background writer would,
+     * while the member goes on applying. A crash before then loses it.
+     */
+    public boolean takeSnapshot(final long index, final long term)
+    {
+        final byte[] service = sim.serviceSnapshot(id, index);
+        final int filler = (int)Math.floorMod(stateHash, 2000L);
+        final ByteBuffer data = ByteBuffer.allocate(20 + service.length + filler)
+            .putLong(index).putLong(stateHash).putInt(service.length).put(service);
+        Arrays.fill(data.array(), 20 + service.length, data.capacity(), (byte)index);
+        final int takenIncarnation = incarnation;
+        sim.schedule(sim.nowNs() + sim.random().nextLong(sim.snapshotWriteDelayMaxNs() + 1), () ->
+        {
+            if (isAlive && incarnation == takenIncarnation)
+            {
+                snapshots.put(index, term, data.array());
+                snapshotsTaken++;
+                core.onSnapshotTaken(index, sim.nowNs());
+                endStep();
+            }
+        });
+        return true;
+    }
+
+    public void restoreSnapshot(final SnapshotMetadata snapshot, final SnapshotReader reader)
+    {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer((int)snapshot.length());
+        int read = 0;
+        while (read < snapshot.length())
+        {
+            read += reader.read(read, buffer, read, (int)snapshot.length() - read);
+        }
+        final long index = buffer.getLong(0, java.nio.ByteOrder.BIG_ENDIAN);
+        final long restoredHash = buffer.getLong(8, java.nio.ByteOrder.BIG_ENDIAN);
+        final int serviceLength = buffer.getInt(16, java.nio.ByteOrder.BIG_ENDIAN);
+        final byte[] service = new byte[serviceLength];
+        buffer.getBytes(20, service);
+        if (index != snapshot.index())
+        {
+            throw sim.failure("member " + id + " restored a snapshot claiming index " + snapshot.index() +
+                " that holds index " + index);
+        }
+        stateHash = restoredHash;
+        snapshotsRestored++;
+        sim.invariants().onRestore(this, index, restoredHash);
+        sim.serviceRestore(id, index, service);
     }
 
     public void onRoleChange(

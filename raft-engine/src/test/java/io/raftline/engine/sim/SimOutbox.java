@@ -2,7 +2,9 @@ package io.raftline.engine.sim;
 
 import io.raftline.engine.core.Outbox;
 import io.raftline.engine.protocol.ConsensusEncoder;
+import io.raftline.engine.protocol.SnapshotChunkReader;
 import io.raftline.log.RaftLog;
+import io.raftline.log.SnapshotStore;
 import org.agrona.ExpandableArrayBuffer;
 
 import java.util.ArrayList;
@@ -25,13 +27,16 @@ final class SimOutbox implements Outbox
     private final int memberId;
     private final RaftLog log;
     private final int maxFrameLength;
+    private final SnapshotChunkReader snapshotChunks;
     private final ConsensusEncoder encoder = new ConsensusEncoder();
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(4096);
     private final List<Frame> immediate = new ArrayList<>();
     private final List<Frame> afterPersist = new ArrayList<>();
 
-    SimOutbox(final int memberId, final RaftLog log, final int maxFrameLength)
+    SimOutbox(final int memberId, final RaftLog log, final SnapshotStore snapshots, final int memberCount,
+        final int maxFrameLength)
     {
+        this.snapshotChunks = new SnapshotChunkReader(snapshots, memberCount);
         this.memberId = memberId;
         this.log = log;
         this.maxFrameLength = maxFrameLength;
@@ -98,9 +103,20 @@ final class SimOutbox implements Outbox
         final long term,
         final long snapshotIndex,
         final long snapshotTerm,
-        final long chunkOffset)
+        final long chunkOffset,
+        final int maxChunkLength)
     {
-        return -1;
+        if (!snapshotChunks.read(followerId, snapshotIndex, chunkOffset, maxChunkLength))
+        {
+            return SNAPSHOT_CHANGED;
+        }
+        final int chunkLength = snapshotChunks.chunkLength();
+        final long snapshotLength = snapshotChunks.metadata().length();
+        final int length = encoder.installSnapshot(scratch, 0, memberId, followerId, term, snapshotIndex, snapshotTerm,
+            chunkOffset, snapshotLength, snapshotChunks.metadata().checksum(),
+            chunkOffset + chunkLength >= snapshotLength, snapshotChunks.chunk(), 0, chunkLength);
+        immediate.add(new Frame(followerId, copy(length), true));
+        return chunkLength;
     }
 
     public void installSnapshotResponse(
@@ -125,6 +141,7 @@ final class SimOutbox implements Outbox
     {
         immediate.clear();
         afterPersist.clear();
+        snapshotChunks.close();
     }
 
     private static List<Frame> take(final List<Frame> lane)

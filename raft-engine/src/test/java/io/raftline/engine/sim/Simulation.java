@@ -47,6 +47,16 @@ final class Simulation
     }
 
     /**
+     * The service's part of a snapshot, for tests whose state machine is more than the simulator's hash.
+     */
+    interface ServiceSnapshots
+    {
+        byte[] snapshot(int memberId, long index);
+
+        void restore(int memberId, long index, byte[] data);
+    }
+
+    /**
      * Told when a member crashed on its own (a crash fault injected inside a step).
      */
     interface CrashListener
@@ -69,6 +79,18 @@ final class Simulation
     private double crashBeforeSyncProbability;
     private ApplyListener applyListener = (memberId, index, term, payload) -> {};
     private CrashListener crashListener = (node) -> {};
+    private ServiceSnapshots serviceSnapshots = new ServiceSnapshots()
+    {
+        public byte[] snapshot(final int memberId, final long index)
+        {
+            return new byte[0];
+        }
+
+        public void restore(final int memberId, final long index, final byte[] data)
+        {
+        }
+    };
+    private long snapshotWriteDelayMaxNs = 20_000_000L;
 
     /**
      * @param seed          of the run.
@@ -192,6 +214,31 @@ final class Simulation
     void crashListener(final CrashListener listener)
     {
         this.crashListener = listener;
+    }
+
+    void serviceSnapshots(final ServiceSnapshots serviceSnapshots)
+    {
+        this.serviceSnapshots = serviceSnapshots;
+    }
+
+    byte[] serviceSnapshot(final int memberId, final long index)
+    {
+        return serviceSnapshots.snapshot(memberId, index);
+    }
+
+    void serviceRestore(final int memberId, final long index, final byte[] data)
+    {
+        serviceSnapshots.restore(memberId, index, data);
+    }
+
+    long snapshotWriteDelayMaxNs()
+    {
+        return snapshotWriteDelayMaxNs;
+    }
+
+    void snapshotWriteDelayMaxNs(final long delayNs)
+    {
+        this.snapshotWriteDelayMaxNs = delayNs;
     }
 
     void crashBeforeSyncProbability(final double probability)

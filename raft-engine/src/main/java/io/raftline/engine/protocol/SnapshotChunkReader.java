@@ -1,0 +1,112 @@
+package io.raftline.engine.protocol;
+
+import io.raftline.log.SnapshotMetadata;
+import io.raftline.log.SnapshotReader;
+import io.raftline.log.SnapshotStore;
+import org.agrona.CloseHelper;
+import org.agrona.ExpandableArrayBuffer;
+
+/**
+ * Reads chunks of the newest snapshot for each follower a leader streams it to. Each transfer keeps its snapshot
+ * open from the first chunk to the last, so a newer snapshot (or the deletion of this one) does not change the
+ * bytes mid-transfer; asking for a snapshot that is no longer the newest reports it, and the transfer restarts.
+ */
+public final class SnapshotChunkReader implements AutoCloseable
+{
+    private final SnapshotStore store;
+    private final SnapshotReader[] readers;
+    private final ExpandableArrayBuffer chunk = new ExpandableArrayBuffer(64 * 1024);
+    private SnapshotMetadata metadata;
+    private int chunkLength;
+
+    /**
+     * @param store       to read from.
+     * @param memberCount number of members (one transfer per member position).
+     */
+    public SnapshotChunkReader(final SnapshotStore store, final int memberCount)
+    {
+        this.store = store;
+        this.readers = new SnapshotReader[memberCount];
+    }
+
+    /**
+     * Read the chunk of snapshot {@code snapshotIndex} at {@code offset} for the follower at {@code position}.
+     *
+     * @param position      of the follower.
+     * @param snapshotIndex the transfer is sending.
+     * @param offset        of the chunk.
+     * @param maxLength     most bytes.
+     * @return true if the chunk is in {@link #chunk()}; false if that snapshot is no longer the newest.
+     */
+    public boolean read(final int position, final long snapshotIndex, final long offset, final int maxLength)
+    {
+        SnapshotReader reader = readers[position];
+        if (null == reader || reader.metadata().index() != snapshotIndex)
+        {
+            CloseHelper.quietClose(reader);
+            reader = store.openLatest();
+            readers[position] = reader;
+            if (null == reader || reader.metadata().index() != snapshotIndex)
+            {
+                return false;
+            }
+        }
+        metadata = reader.metadata();
+        final int length = (int)Math.max(0, Math.min(maxLength, metadata.length() - offset));
+        chunk.checkLimit(length);
+        chunkLength = 0;
+        while (chunkLength < length)
+        {
+            final int read = reader.read(offset + chunkLength, chunk, chunkLength, length - chunkLength);
+            if (read <= 0)
+            {
+                throw new IllegalStateException("snapshot " + snapshotIndex + " ended at " + (offset + chunkLength) +
+                    " before its length " + metadata.length());
+            }
+            chunkLength += read;
+        }
+        if (offset + chunkLength >= metadata.length())
+        {
+            // Last chunk: release the snapshot; a retransmission reopens it.
+            CloseHelper.quietClose(reader);
+            readers[position] = null;
+        }
+        return true;
+    }
+
+    /**
+     * @return the bytes of the chunk last read.
+     */
+    public ExpandableArrayBuffer chunk()
+    {
+        return chunk;
+    }
+
+    /**
+     * @return the length of the chunk last read.
+     */
+    public int chunkLength()
+    {
+        return chunkLength;
+    }
+
+    /**
+     * @return the snapshot the chunk last read belongs to.
+     */
+    public SnapshotMetadata metadata()
+    {
+        return metadata;
+    }
+
+    /**
+     * Close every open snapshot.
+     */
+    public void close()
+    {
+        for (int i = 0; i < readers.length; i++)
+        {
+            CloseHelper.quietClose(readers[i]);
+            readers[i] = null;
+        }
+    }
+}
