@@ -30,9 +30,15 @@ abstract class MitTestSupport
      */
     static MitCluster cluster(final TestInfo info, final long seed, final int servers, final boolean unreliable)
     {
+        return cluster(info, seed, servers, unreliable, false);
+    }
+
+    static MitCluster cluster(
+        final TestInfo info, final long seed, final int servers, final boolean unreliable, final boolean snapshot)
+    {
         final String name = info.getTestClass().orElseThrow().getSimpleName() + "#" +
             info.getTestMethod().orElseThrow().getName();
-        return new MitCluster(name, servers, unreliable, seed);
+        return new MitCluster(name, servers, unreliable, snapshot, seed);
     }
 
     /**
