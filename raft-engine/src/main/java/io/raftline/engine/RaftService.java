@@ -43,4 +43,27 @@ public interface RaftService
     default void onSessionClose(final long clientSessionId)
     {
     }
+
+    /**
+     * Capture the state as of the command just applied at {@code index}, for a snapshot. Called on the agent
+     * thread: capture cheaply (a copy of small state, a copy-on-write view of large state) and leave the writing to
+     * the returned source, which runs on a background thread while commands keep being applied.
+     *
+     * @param index of the last command applied.
+     * @return the view to write, or null if this service does not take snapshots (the log then grows forever).
+     */
+    default SnapshotSource takeSnapshot(final long index)
+    {
+        return null;
+    }
+
+    /**
+     * Replace the whole state with a snapshot's: when the member starts, or when the leader installs a snapshot.
+     *
+     * @param index of the last command the snapshot covers.
+     * @param input the bytes the {@link SnapshotSource} wrote.
+     */
+    default void loadSnapshot(final long index, final SnapshotInput input)
+    {
+    }
 }

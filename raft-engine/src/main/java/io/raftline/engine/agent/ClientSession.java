@@ -66,6 +66,65 @@ final class ClientSession
     }
 
     /**
+     * Write the replicated part of the session (for a snapshot).
+     *
+     * @return the offset after what was written.
+     */
+    int encode(final org.agrona.ExpandableArrayBuffer buffer, final int offset)
+    {
+        int position = offset;
+        buffer.putLong(position, id);
+        buffer.putLong(position + 8, lastCorrelationId);
+        buffer.putInt(position + 16, responseStreamId);
+        position += 20;
+        position += buffer.putStringAscii(position, responseChannel);
+        buffer.putInt(position, cachedCorrelationIds.length);
+        position += 4;
+        for (int slot = 0; slot < cachedCorrelationIds.length; slot++)
+        {
+            buffer.putLong(position, cachedCorrelationIds[slot]);
+            buffer.putInt(position + 8, cachedLengths[slot]);
+            position += 12;
+            if (cachedLengths[slot] > 0)
+            {
+                buffer.putBytes(position, cachedResponses[slot], 0, cachedLengths[slot]);
+                position += cachedLengths[slot];
+            }
+        }
+        return position;
+    }
+
+    /**
+     * Read a session written by {@link #encode}.
+     *
+     * @param cursor over the snapshot, at the session; left after it.
+     * @return the session.
+     */
+    static ClientSession decode(final SnapshotCursor cursor, final int cacheEntries, final int cacheLength)
+    {
+        final long id = cursor.readLong();
+        final long lastCorrelationId = cursor.readLong();
+        final int responseStreamId = cursor.readInt();
+        final String responseChannel = cursor.readAscii();
+        final ClientSession session = new ClientSession(id, responseChannel, responseStreamId, cacheEntries,
+            cacheLength);
+        session.lastCorrelationId = lastCorrelationId;
+        final int slots = cursor.readInt();
+        for (int slot = 0; slot < slots; slot++)
+        {
+            final long correlationId = cursor.readLong();
+            final int length = cursor.readInt();
+            final byte[] response = cursor.readBytes(Math.max(0, length));
+            if (correlationId >= 0)
+            {
+                session.cacheResponse(correlationId, new org.agrona.concurrent.UnsafeBuffer(response), 0,
+                    length < 0 ? cacheLength + 1 : length);
+            }
+        }
+        return session;
+    }
+
+    /**
      * Copy a remembered answer.
      *
      * @return its length, or -1 if it is not remembered (too old or too long).

@@ -207,6 +207,36 @@ public final class MemberConfiguration
      */
     public static final int RESPONSE_CACHE_LENGTH_DEFAULT = 64;
 
+    /**
+     * Commands applied after the last snapshot that trigger the next one (0: only the byte trigger).
+     */
+    public static final String SNAPSHOT_INTERVAL_ENTRIES_PROP_NAME = "raftline.snapshot.interval.entries";
+
+    /**
+     * Default for {@link #SNAPSHOT_INTERVAL_ENTRIES_PROP_NAME}.
+     */
+    public static final long SNAPSHOT_INTERVAL_ENTRIES_DEFAULT = 1_000_000L;
+
+    /**
+     * Bytes of commands applied after the last snapshot that trigger the next one (0: only the entry trigger).
+     */
+    public static final String SNAPSHOT_INTERVAL_BYTES_PROP_NAME = "raftline.snapshot.interval.bytes";
+
+    /**
+     * Default for {@link #SNAPSHOT_INTERVAL_BYTES_PROP_NAME}.
+     */
+    public static final long SNAPSHOT_INTERVAL_BYTES_DEFAULT = 256L * 1024 * 1024;
+
+    /**
+     * Log entries kept below a snapshot, so a follower slightly behind catches up from the log.
+     */
+    public static final String COMPACTION_RETAIN_ENTRIES_PROP_NAME = "raftline.compaction.retain.entries";
+
+    /**
+     * Default for {@link #COMPACTION_RETAIN_ENTRIES_PROP_NAME}.
+     */
+    public static final long COMPACTION_RETAIN_ENTRIES_DEFAULT = 100_000L;
+
     private MemberConfiguration()
     {
     }
@@ -309,6 +339,21 @@ public final class MemberConfiguration
     static int responseCacheEntries()
     {
         return getInteger(RESPONSE_CACHE_ENTRIES_PROP_NAME, RESPONSE_CACHE_ENTRIES_DEFAULT);
+    }
+
+    static long snapshotIntervalEntries()
+    {
+        return Long.getLong(SNAPSHOT_INTERVAL_ENTRIES_PROP_NAME, SNAPSHOT_INTERVAL_ENTRIES_DEFAULT);
+    }
+
+    static long snapshotIntervalBytes()
+    {
+        return Long.getLong(SNAPSHOT_INTERVAL_BYTES_PROP_NAME, SNAPSHOT_INTERVAL_BYTES_DEFAULT);
+    }
+
+    static long compactionRetainEntries()
+    {
+        return Long.getLong(COMPACTION_RETAIN_ENTRIES_PROP_NAME, COMPACTION_RETAIN_ENTRIES_DEFAULT);
     }
 
     static int responseCacheLength()

@@ -45,6 +45,9 @@ public final class MemberContext implements Cloneable
     private long sessionTimeoutNs = MemberConfiguration.sessionTimeoutNs();
     private int responseCacheEntries = MemberConfiguration.responseCacheEntries();
     private int responseCacheLength = MemberConfiguration.responseCacheLength();
+    private long snapshotIntervalEntries = MemberConfiguration.snapshotIntervalEntries();
+    private long snapshotIntervalBytes = MemberConfiguration.snapshotIntervalBytes();
+    private long compactionRetainEntries = MemberConfiguration.compactionRetainEntries();
     private RaftService service;
     private Authenticator authenticator = Authenticator.ACCEPT_ALL;
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
@@ -127,6 +130,11 @@ public final class MemberContext implements Cloneable
             .maxInflightBatches(maxInflightBatches)
             .maxEntryLength(largestEntry)
             .appendLeaderNoop(true)
+            .snapshotIntervalEntries(snapshotIntervalEntries)
+            .snapshotIntervalBytes(snapshotIntervalBytes)
+            .compactionRetainEntries(compactionRetainEntries)
+            .snapshotChunkLength(
+                Math.min(256 * 1024, maxFrameLength - ConsensusEncoder.INSTALL_SNAPSHOT_HEADER_LENGTH))
             .build();
         if (null == idleStrategy)
         {
@@ -553,6 +561,28 @@ public final class MemberContext implements Cloneable
     public int responseCacheLength()
     {
         return responseCacheLength;
+    }
+
+    /**
+     * @param entries applied after the last snapshot that trigger the next (0: only the byte trigger).
+     * @param bytes   of commands applied after the last snapshot that trigger the next (0: only entries).
+     * @return this for a fluent API.
+     */
+    public MemberContext snapshotInterval(final long entries, final long bytes)
+    {
+        this.snapshotIntervalEntries = entries;
+        this.snapshotIntervalBytes = bytes;
+        return this;
+    }
+
+    /**
+     * @param entries kept in the log below a snapshot.
+     * @return this for a fluent API.
+     */
+    public MemberContext compactionRetainEntries(final long entries)
+    {
+        this.compactionRetainEntries = entries;
+        return this;
     }
 
     /**

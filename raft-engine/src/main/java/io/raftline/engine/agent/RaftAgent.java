@@ -42,6 +42,7 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
     private final IngressAdapter ingressAdapter;
     private final ConsensusPublisher publisher;
     private final SessionManager sessions;
+    private final SnapshotTaker snapshotTaker;
     private final ConsensusDecoder decoder;
     private final RaftNode node;
     private final int fragmentLimit;
@@ -61,8 +62,10 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
         final Subscription ingressSubscription,
         final ConsensusPublisher publisher,
         final SessionManager sessions,
+        final SnapshotTaker snapshotTaker,
         final boolean terminatesOnFailure)
     {
+        this.snapshotTaker = snapshotTaker;
         this.ctx = ctx;
         this.storage = storage;
         this.counters = counters;
@@ -156,6 +159,21 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
         sessions.nowNs(nowNs);
         workCount += ingressSubscription.poll(ingressAssembler, fragmentLimit);
 
+        final long snapshotOutcome = snapshotTaker.pollCompleted();
+        if (SnapshotTaker.NONE != snapshotOutcome)
+        {
+            if (SnapshotTaker.FAILED == snapshotOutcome)
+            {
+                counters.errors.increment();
+                node.onSnapshotFailed();
+            }
+            else
+            {
+                node.onSnapshotTaken(snapshotOutcome, nowNs);
+            }
+            workCount++;
+        }
+
         workCount += node.doWork(nowNs);
 
         if (node.isPersistPending())
@@ -240,5 +258,6 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
     {
         sessions.close();
         publisher.close();
+        snapshotTaker.close();
     }
 }

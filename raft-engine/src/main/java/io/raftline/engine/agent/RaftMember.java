@@ -92,8 +92,10 @@ public final class RaftMember implements AutoCloseable
             final ConsensusPublisher publisher =
                 new ConsensusPublisher(ctx.raftConfig(), storage.log(), storage.snapshots(), publications,
                     ctx.maxFrameLength());
-            final SessionManager sessions = new SessionManager(ctx, aeron, counters);
-            this.agent = new RaftAgent(ctx, storage, counters, consensus, ingress, publisher, sessions,
+            final SnapshotTaker snapshotTaker =
+                new SnapshotTaker(storage.snapshots(), ctx.errorHandler(), ctx.memberId());
+            final SessionManager sessions = new SessionManager(ctx, aeron, counters, snapshotTaker);
+            this.agent = new RaftAgent(ctx, storage, counters, consensus, ingress, publisher, sessions, snapshotTaker,
                 isDedicatedThread);
         }
         catch (final RuntimeException ex)

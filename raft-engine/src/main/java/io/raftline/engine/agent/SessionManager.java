@@ -12,10 +12,13 @@ import io.raftline.codecs.SessionEventCode;
 import io.raftline.codecs.SessionOpenEntryDecoder;
 import io.raftline.codecs.SessionOpenEntryEncoder;
 import io.raftline.engine.RaftService;
+import io.raftline.engine.SnapshotSource;
 import io.raftline.engine.core.RaftNode;
 import io.raftline.engine.core.RaftRole;
 import io.raftline.engine.core.RaftSafetyException;
 import io.raftline.engine.core.StateMachine;
+import io.raftline.log.SnapshotMetadata;
+import io.raftline.log.SnapshotReader;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -34,6 +37,12 @@ import java.util.List;
  */
 final class SessionManager implements StateMachine
 {
+    /**
+     * First word of the engine's section of a snapshot ("RLSN").
+     */
+    static final int SNAPSHOT_MAGIC = 0x524C534E;
+    static final int SNAPSHOT_VERSION = 1;
+
     private final MemberContext ctx;
     private final RaftService service;
     private final MemberCounters counters;
@@ -49,14 +58,18 @@ final class SessionManager implements StateMachine
     private final SessionCloseEntryEncoder closeEncoder = new SessionCloseEntryEncoder();
     private final ExpandableArrayBuffer entryBuffer = new ExpandableArrayBuffer(1024);
     private final ExpandableArrayBuffer responseBuffer = new ExpandableArrayBuffer(1024);
+    private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
+    private final SnapshotTaker snapshotTaker;
     private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
     private RaftNode node;
     private int pendingOpens;
     private long nowNs;
 
-    SessionManager(final MemberContext ctx, final Aeron aeron, final MemberCounters counters)
+    SessionManager(final MemberContext ctx, final Aeron aeron, final MemberCounters counters,
+        final SnapshotTaker snapshotTaker)
     {
         this.ctx = ctx;
+        this.snapshotTaker = snapshotTaker;
         this.service = ctx.service();
         this.counters = counters;
         this.egress = new EgressPublisher(aeron, counters);
@@ -303,6 +316,70 @@ final class SessionManager implements StateMachine
             egress.sessionEvent(session, 0, node.currentTerm(), ctx.memberId(), SessionEventCode.CLOSED, "closed");
         }
         egress.close(session);
+    }
+
+    // ------------------------------------------------------------------------------------------------ snapshots
+
+    /**
+     * Capture the replicated state: the session table (encoded now, on the agent thread; it is small) and the
+     * service's view; the bytes go to disk on the snapshot thread.
+     * <pre>
+     *   int magic "RLSN", int version, long index, int sessionCount,
+     *   sessionCount x { long id, long lastCorrelationId, int responseStreamId, ascii responseChannel,
+     *                    int cacheSlots, cacheSlots x { long correlationId, int length, length bytes } },
+     *   the service's bytes to the end (little-endian throughout)
+     * </pre>
+     */
+    public boolean takeSnapshot(final long index, final long term)
+    {
+        final SnapshotSource source = service.takeSnapshot(index);
+        if (null == source)
+        {
+            return false;
+        }
+        snapshotBuffer.putInt(0, SNAPSHOT_MAGIC);
+        snapshotBuffer.putInt(4, SNAPSHOT_VERSION);
+        snapshotBuffer.putLong(8, index);
+        snapshotBuffer.putInt(16, sessionList.size());
+        int position = 20;
+        for (final ClientSession session : sessionList)
+        {
+            position = session.encode(snapshotBuffer, position);
+        }
+        final byte[] engineSection = new byte[position];
+        snapshotBuffer.getBytes(0, engineSection);
+        snapshotTaker.submit(index, term, engineSection, source);
+        return true;
+    }
+
+    public void restoreSnapshot(final SnapshotMetadata metadata, final SnapshotReader reader)
+    {
+        final SnapshotCursor cursor = new SnapshotCursor(reader);
+        final int magic = cursor.readInt();
+        final int version = cursor.readInt();
+        final long index = cursor.readLong();
+        if (SNAPSHOT_MAGIC != magic || SNAPSHOT_VERSION != version || index != metadata.index())
+        {
+            throw new IllegalStateException("snapshot at index " + metadata.index() + " is not a Raftline " +
+                "snapshot of version " + SNAPSHOT_VERSION + ": magic=" + Integer.toHexString(magic) +
+                " version=" + version + " index=" + index);
+        }
+        for (final ClientSession session : sessionList)
+        {
+            egress.close(session);
+        }
+        sessions.clear();
+        sessionList.clear();
+        final int count = cursor.readInt();
+        for (int i = 0; i < count; i++)
+        {
+            final ClientSession session =
+                ClientSession.decode(cursor, ctx.responseCacheEntries(), ctx.responseCacheLength());
+            session.lastActivityNs = nowNs;
+            sessions.put(session.id, session);
+            sessionList.add(session);
+        }
+        service.loadSnapshot(index, cursor);
     }
 
     // ------------------------------------------------------------------------------------------------ duty cycle

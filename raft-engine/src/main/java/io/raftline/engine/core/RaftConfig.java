@@ -22,6 +22,7 @@ public final class RaftConfig
     private final boolean isCheckQuorumEnabled;
     private final boolean appendsLeaderNoop;
     private final long snapshotIntervalEntries;
+    private final long snapshotIntervalBytes;
     private final long compactionRetainEntries;
     private final int snapshotChunkLength;
     private final int maxInflightSnapshotChunks;
@@ -41,6 +42,7 @@ public final class RaftConfig
         isCheckQuorumEnabled = builder.isCheckQuorumEnabled;
         appendsLeaderNoop = builder.appendsLeaderNoop;
         snapshotIntervalEntries = builder.snapshotIntervalEntries;
+        snapshotIntervalBytes = builder.snapshotIntervalBytes;
         compactionRetainEntries = builder.compactionRetainEntries;
         snapshotChunkLength = builder.snapshotChunkLength;
         maxInflightSnapshotChunks = builder.maxInflightSnapshotChunks;
@@ -72,6 +74,7 @@ public final class RaftConfig
             .checkQuorum(isCheckQuorumEnabled)
             .appendLeaderNoop(appendsLeaderNoop)
             .snapshotIntervalEntries(snapshotIntervalEntries)
+            .snapshotIntervalBytes(snapshotIntervalBytes)
             .compactionRetainEntries(compactionRetainEntries)
             .snapshotChunkLength(snapshotChunkLength)
             .maxInflightSnapshotChunks(maxInflightSnapshotChunks);
@@ -213,6 +216,14 @@ public final class RaftConfig
     }
 
     /**
+     * @return payload bytes applied after the last snapshot that trigger the next one; 0 disables the trigger.
+     */
+    public long snapshotIntervalBytes()
+    {
+        return snapshotIntervalBytes;
+    }
+
+    /**
      * @return entries kept in the log below a snapshot, so that followers slightly behind need no snapshot.
      */
     public long compactionRetainEntries()
@@ -255,6 +266,7 @@ public final class RaftConfig
             ", checkQuorum=" + isCheckQuorumEnabled +
             ", leaderNoop=" + appendsLeaderNoop +
             ", snapshotIntervalEntries=" + snapshotIntervalEntries +
+            ", snapshotIntervalBytes=" + snapshotIntervalBytes +
             ", compactionRetainEntries=" + compactionRetainEntries +
             ", snapshotChunkLength=" + snapshotChunkLength +
             ", maxInflightSnapshotChunks=" + maxInflightSnapshotChunks +
@@ -279,6 +291,7 @@ public final class RaftConfig
         private boolean isCheckQuorumEnabled = true;
         private boolean appendsLeaderNoop = true;
         private long snapshotIntervalEntries;
+        private long snapshotIntervalBytes;
         private long compactionRetainEntries;
         private int snapshotChunkLength = 64 * 1024;
         private int maxInflightSnapshotChunks = 4;
@@ -410,6 +423,16 @@ public final class RaftConfig
         }
 
         /**
+         * @param bytes of payload applied since the last snapshot that trigger the next; 0 disables this trigger.
+         * @return this for a fluent API.
+         */
+        public Builder snapshotIntervalBytes(final long bytes)
+        {
+            this.snapshotIntervalBytes = bytes;
+            return this;
+        }
+
+        /**
          * @param entries kept below a snapshot when the log is compacted.
          * @return this for a fluent API.
          */
@@ -497,7 +520,8 @@ public final class RaftConfig
                     ", maxInflightBatches=" + maxInflightBatches + ", maxAppliesPerCycle=" + maxAppliesPerCycle +
                     " must be >= 1 and maxEntryLength=" + maxEntryLength + " >= 0");
             }
-            if (snapshotIntervalEntries < 0 || compactionRetainEntries < 0 || snapshotChunkLength < 1 ||
+            if (snapshotIntervalEntries < 0 || snapshotIntervalBytes < 0 || compactionRetainEntries < 0 ||
+                snapshotChunkLength < 1 ||
                 maxInflightSnapshotChunks < 1)
             {
                 throw new IllegalArgumentException("snapshotIntervalEntries=" + snapshotIntervalEntries +

@@ -113,6 +113,7 @@ public final class RaftNode
     // The newest durable snapshot's index, and whether the state machine is writing one.
     long snapshotIndex;
     boolean isSnapshotInProgress;
+    long appliedBytesSinceSnapshot;
 
     /**
      * Create the core of a member from its durable state. The member starts as a follower with a fresh election
@@ -251,11 +252,18 @@ public final class RaftNode
 
     private int maybeTakeSnapshot()
     {
-        final long interval = config.snapshotIntervalEntries();
-        if (interval > 0 && !isSnapshotInProgress && lastApplied - snapshotIndex >= interval &&
+        if (isSnapshotInProgress || lastApplied <= snapshotIndex)
+        {
+            return 0;
+        }
+        final long entries = config.snapshotIntervalEntries();
+        final long bytes = config.snapshotIntervalBytes();
+        if (((entries > 0 && lastApplied - snapshotIndex >= entries) ||
+            (bytes > 0 && appliedBytesSinceSnapshot >= bytes)) &&
             stateMachine.takeSnapshot(lastApplied, log.termAt(lastApplied)))
         {
             isSnapshotInProgress = true;
+            appliedBytesSinceSnapshot = 0;
             return 1;
         }
         return 0;
@@ -898,6 +906,7 @@ public final class RaftNode
                     log.baseIndex() + " last=" + log.lastIndex());
             }
             stateMachine.onApply(index, applyView.term(), applyView.buffer(), applyView.offset(), applyView.length());
+            appliedBytesSinceSnapshot += applyView.length();
             lastApplied = index;
             applied++;
         }
