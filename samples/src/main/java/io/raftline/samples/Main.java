@@ -13,8 +13,9 @@ public final class Main
 
     /**
      * @param args the subcommand and its options.
+     * @throws Exception if the subcommand fails.
      */
-    public static void main(final String[] args)
+    public static void main(final String[] args) throws Exception
     {
         // JVM properties that an executable jar's manifest cannot carry (the module flags are in the manifest).
         System.setProperty("chronicle.analytics.disable", "true");
@@ -32,6 +33,9 @@ public final class Main
                 case "node":
                     CounterNode.main(rest);
                     break;
+                case "cluster":
+                    SingleHostCluster.main(rest);
+                    break;
                 default:
                     usage();
                     System.exit(2);
@@ -48,6 +52,9 @@ public final class Main
     private static void usage()
     {
         System.err.println("usage: java -jar raftline-samples.jar <cluster|node|client> [--option value ...]");
+        System.err.println("  cluster [--duration 10s] [--members 3] [--payload 32] [--window 1000]");
+        System.err.println("          [--storage file|memory] [--durability none|batch|each] [--dir DIR]");
+        System.err.println("          [--report-dir raftline-report]");
         System.err.println("  node    --id N --members 0@host:port,1@host:port,2@host:port [--dir DIR]");
         System.err.println("          [--durability none|batch|each] [--storage file|memory]");
         System.err.println("          [--idle yield|busy|backoff] [--election-timeout-ms 150] [--heartbeat-ms 20]");

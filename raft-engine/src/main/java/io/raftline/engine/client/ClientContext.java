@@ -85,7 +85,10 @@ public final class ClientContext
         return this;
     }
 
-    ClusterMembers clusterMembers()
+    /**
+     * @return the clusterMembers setting.
+     */
+    public ClusterMembers clusterMembers()
     {
         return clusterMembers;
     }
@@ -100,7 +103,10 @@ public final class ClientContext
         return this;
     }
 
-    String aeronDirectoryName()
+    /**
+     * @return the aeronDirectoryName setting.
+     */
+    public String aeronDirectoryName()
     {
         return aeronDirectoryName;
     }
@@ -115,7 +121,10 @@ public final class ClientContext
         return this;
     }
 
-    Aeron aeron()
+    /**
+     * @return the aeron setting.
+     */
+    public Aeron aeron()
     {
         return aeron;
     }
@@ -130,7 +139,10 @@ public final class ClientContext
         return this;
     }
 
-    int ingressStreamBase()
+    /**
+     * @return the ingressStreamBase setting.
+     */
+    public int ingressStreamBase()
     {
         return ingressStreamBase;
     }
@@ -145,7 +157,10 @@ public final class ClientContext
         return this;
     }
 
-    String egressChannel()
+    /**
+     * @return the egressChannel setting.
+     */
+    public String egressChannel()
     {
         return egressChannel;
     }
@@ -160,7 +175,10 @@ public final class ClientContext
         return this;
     }
 
-    int egressStreamId()
+    /**
+     * @return the egressStreamId setting.
+     */
+    public int egressStreamId()
     {
         return egressStreamId;
     }
@@ -175,7 +193,10 @@ public final class ClientContext
         return this;
     }
 
-    int maxInflight()
+    /**
+     * @return the maxInflight setting.
+     */
+    public int maxInflight()
     {
         return maxInflight;
     }
@@ -190,7 +211,10 @@ public final class ClientContext
         return this;
     }
 
-    int maxCommandLength()
+    /**
+     * @return the maxCommandLength setting.
+     */
+    public int maxCommandLength()
     {
         return maxCommandLength;
     }
@@ -205,7 +229,10 @@ public final class ClientContext
         return this;
     }
 
-    long commandTimeoutNs()
+    /**
+     * @return the commandTimeoutNs setting.
+     */
+    public long commandTimeoutNs()
     {
         return commandTimeoutNs;
     }
@@ -220,7 +247,10 @@ public final class ClientContext
         return this;
     }
 
-    long leaderTimeoutNs()
+    /**
+     * @return the leaderTimeoutNs setting.
+     */
+    public long leaderTimeoutNs()
     {
         return leaderTimeoutNs;
     }
@@ -235,7 +265,10 @@ public final class ClientContext
         return this;
     }
 
-    long connectTimeoutNs()
+    /**
+     * @return the connectTimeoutNs setting.
+     */
+    public long connectTimeoutNs()
     {
         return connectTimeoutNs;
     }
@@ -250,7 +283,10 @@ public final class ClientContext
         return this;
     }
 
-    long keepAliveIntervalNs()
+    /**
+     * @return the keepAliveIntervalNs setting.
+     */
+    public long keepAliveIntervalNs()
     {
         return keepAliveIntervalNs;
     }
@@ -265,7 +301,10 @@ public final class ClientContext
         return this;
     }
 
-    byte[] credentials()
+    /**
+     * @return the credentials setting.
+     */
+    public byte[] credentials()
     {
         return credentials;
     }
@@ -280,7 +319,10 @@ public final class ClientContext
         return this;
     }
 
-    ResponseListener listener()
+    /**
+     * @return the listener setting.
+     */
+    public ResponseListener listener()
     {
         return listener;
     }
@@ -295,7 +337,10 @@ public final class ClientContext
         return this;
     }
 
-    IdleStrategy idleStrategy()
+    /**
+     * @return the idleStrategy setting.
+     */
+    public IdleStrategy idleStrategy()
     {
         return idleStrategy;
     }
@@ -310,7 +355,10 @@ public final class ClientContext
         return this;
     }
 
-    NanoClock nanoClock()
+    /**
+     * @return the nanoClock setting.
+     */
+    public NanoClock nanoClock()
     {
         return nanoClock;
     }

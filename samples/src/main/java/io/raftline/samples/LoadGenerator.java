@@ -1,0 +1,240 @@
+package io.raftline.samples;
+
+import io.raftline.engine.client.ClientContext;
+import io.raftline.engine.client.RaftClient;
+import io.raftline.engine.client.ResponseListener;
+import org.HdrHistogram.Histogram;
+import org.agrona.BitUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Drives a Raftline cluster with counter commands and records latency in an HdrHistogram:
+ * <ul>
+ *     <li>{@link #closedLoop}: one command outstanding; latency is the round trip;</li>
+ *     <li>{@link #openLoop}: commands at a fixed rate, latency measured from the time each command was due
+ *     (correcting coordinated omission: a stalled cluster delays the whole schedule, and every delayed command
+ *     counts the delay);</li>
+ *     <li>{@link #throughput}: as many commands as a window of outstanding ones allows.</li>
+ * </ul>
+ * Runs on the caller's thread, spinning on the client.
+ */
+public final class LoadGenerator implements ResponseListener, AutoCloseable
+{
+    /**
+     * What a run measured.
+     *
+     * @param histogram latencies in nanoseconds.
+     * @param completed commands acknowledged.
+     * @param failed    commands refused or timed out.
+     * @param seconds   duration of the measured phase.
+     */
+    public record Result(Histogram histogram, long completed, long failed, double seconds)
+    {
+        /**
+         * @return acknowledged commands per second.
+         */
+        public double ratePerSecond()
+        {
+            return completed / seconds;
+        }
+    }
+
+    private final RaftClient client;
+    private final long[] dueNs;
+    private final int mask;
+    private final UnsafeBuffer command = new UnsafeBuffer(new byte[64 * 1024 + 8]);
+    private Histogram histogram;
+    private long completed;
+    private long failed;
+    private long lastAnswered;
+    private long lastValue;
+
+    /**
+     * Connect a client for the load.
+     *
+     * @param ctx of the client; its listener is set here.
+     */
+    public LoadGenerator(final ClientContext ctx)
+    {
+        final int inflight = BitUtil.findNextPositivePowerOfTwo(Math.max(2, ctx.maxInflight()));
+        this.dueNs = new long[inflight];
+        this.mask = inflight - 1;
+        this.client = RaftClient.connect(ctx.listener(this));
+        command.putLong(0, 1);
+    }
+
+    /**
+     * @return the client driving the load.
+     */
+    public RaftClient client()
+    {
+        return client;
+    }
+
+    /**
+     * @return the counter as of the last answer.
+     */
+    public long lastValue()
+    {
+        return lastValue;
+    }
+
+    /**
+     * One command outstanding at a time.
+     *
+     * @param payloadLength of each command (at least 8: the delta, then padding).
+     * @param warmupOps     commands sent before measuring.
+     * @param durationNs    of the measured phase.
+     * @return the measurement.
+     */
+    public Result closedLoop(final int payloadLength, final long warmupOps, final long durationNs)
+    {
+        final int length = Math.max(8, payloadLength);
+        reset();
+        for (long i = 0; i < warmupOps; i++)
+        {
+            roundTrip(length);
+        }
+        reset();
+        final long startNs = System.nanoTime();
+        final long endNs = startNs + durationNs;
+        while (System.nanoTime() < endNs)
+        {
+            roundTrip(length);
+        }
+        return new Result(histogram, completed, failed, (System.nanoTime() - startNs) / 1e9);
+    }
+
+    private void roundTrip(final int length)
+    {
+        final long before = lastAnswered;
+        final long startNs = System.nanoTime();
+        long correlationId;
+        while ((correlationId = client.offer(command, 0, length)) < 0)
+        {
+            client.poll();
+        }
+        dueNs[(int)(correlationId & mask)] = startNs;
+        while (lastAnswered == before)
+        {
+            client.poll();
+        }
+    }
+
+    /**
+     * Commands at a fixed rate; latency counts from when each was due.
+     *
+     * @param ratePerSecond of commands.
+     * @param payloadLength of each command.
+     * @param durationNs    of the run.
+     * @return the measurement.
+     */
+    public Result openLoop(final double ratePerSecond, final int payloadLength, final long durationNs)
+    {
+        final int length = Math.max(8, payloadLength);
+        final double intervalNs = 1e9 / ratePerSecond;
+        reset();
+        final long startNs = System.nanoTime();
+        final long endNs = startNs + durationNs;
+        long sent = 0;
+        long nowNs;
+        while ((nowNs = System.nanoTime()) < endNs || client.inflight() > 0)
+        {
+            if (nowNs < endNs)
+            {
+                final long nextDueNs = startNs + (long)(sent * intervalNs);
+                if (nowNs >= nextDueNs)
+                {
+                    final long correlationId = client.offer(command, 0, length);
+                    if (correlationId > 0)
+                    {
+                        dueNs[(int)(correlationId & mask)] = nextDueNs;
+                        sent++;
+                    }
+                }
+            }
+            client.poll();
+            if (nowNs > endNs + 30_000_000_000L)
+            {
+                break;
+            }
+        }
+        return new Result(histogram, completed, failed, durationNs / 1e9);
+    }
+
+    /**
+     * As many commands as {@code window} outstanding allows.
+     *
+     * @param window        commands outstanding.
+     * @param payloadLength of each command.
+     * @param durationNs    of the run.
+     * @return the measurement.
+     */
+    public Result throughput(final int window, final int payloadLength, final long durationNs)
+    {
+        final int length = Math.max(8, payloadLength);
+        reset();
+        final long startNs = System.nanoTime();
+        final long endNs = startNs + durationNs;
+        long nowNs;
+        while ((nowNs = System.nanoTime()) < endNs)
+        {
+            if (client.inflight() < window)
+            {
+                final long correlationId = client.offer(command, 0, length);
+                if (correlationId > 0)
+                {
+                    dueNs[(int)(correlationId & mask)] = nowNs;
+                }
+            }
+            client.poll();
+        }
+        final double seconds = (System.nanoTime() - startNs) / 1e9;
+        final long drainDeadline = System.nanoTime() + 10_000_000_000L;
+        while (client.inflight() > 0 && System.nanoTime() < drainDeadline)
+        {
+            client.poll();
+        }
+        return new Result(histogram, completed, failed, seconds);
+    }
+
+    private void reset()
+    {
+        histogram = LatencyReport.newHistogram();
+        completed = 0;
+        failed = 0;
+    }
+
+    public void onResponse(
+        final long correlationId,
+        final int outcome,
+        final long logIndex,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        lastAnswered++;
+        if (OK == outcome || DUPLICATE == outcome)
+        {
+            completed++;
+            histogram.recordValue(Math.max(0, System.nanoTime() - dueNs[(int)(correlationId & mask)]));
+            if (length >= 8)
+            {
+                lastValue = buffer.getLong(offset);
+            }
+        }
+        else
+        {
+            failed++;
+        }
+    }
+
+    /**
+     * Close the client.
+     */
+    public void close()
+    {
+        client.close();
+    }
+}

@@ -1,0 +1,123 @@
+package io.raftline.samples;
+
+import io.raftline.engine.agent.LocalCluster;
+import io.raftline.engine.agent.MemberContext;
+import io.raftline.engine.client.ClientContext;
+import org.agrona.IoUtil;
+import org.agrona.SystemUtil;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.util.Set;
+
+/**
+ * The single-host demo: a 3-member cluster over Aeron IPC in this JVM (one embedded media driver, every member on
+ * one shared thread), a client driving the replicated counter, and a latency report.
+ * <pre>
+ * java -jar raftline-samples.jar cluster [--duration 10s] [--members 3] [--payload 32] [--window 1000]
+ *     [--storage file|memory] [--durability none|batch|each] [--dir DIR] [--report-dir raftline-report]
+ * </pre>
+ */
+public final class SingleHostCluster
+{
+    static final Set<String> OPTIONS = Set.of("duration", "members", "payload", "window", "storage", "durability",
+        "dir", "report-dir", "idle", "warmup");
+
+    private SingleHostCluster()
+    {
+    }
+
+    /**
+     * @param args see the class description.
+     * @throws Exception if the cluster could not start.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        run(new Args(args, 0, OPTIONS));
+    }
+
+    static void run(final Args args) throws Exception
+    {
+        final long durationNs = SystemUtil.parseDuration("duration", args.get("duration", "10s"));
+        final long warmupNs = SystemUtil.parseDuration("warmup", args.get("warmup", "3s"));
+        final int size = args.getInt("members", 3);
+        final int payload = args.getInt("payload", 32);
+        final int window = args.getInt("window", 1000);
+        final boolean isTempDir = !args.has("dir");
+        final File dir = isTempDir ? Files.createTempDirectory("raftline-cluster").toFile() : new File(args.get("dir"));
+        final File reportDir = new File(args.get("report-dir", "raftline-report"));
+        final CounterService[] services = new CounterService[size];
+
+        System.out.printf("Raftline: %d members over Aeron IPC in one JVM, storage=%s durability=%s, data in %s%n",
+            size, args.get("storage", "file"), args.get("durability", "none"), dir);
+        final long startNs = System.nanoTime();
+        try (LocalCluster cluster = LocalCluster.start(size, new MemberContext()
+            .dir(dir.getPath())
+            .storage(args.get("storage", "file"))
+            .durability(args.get("durability", "none"))
+            .idleStrategy(args.get("idle", "busy"))
+            .electionTimeoutNs(100_000_000L, 200_000_000L)
+            .heartbeatIntervalNs(10_000_000L), (id) ->
+            {
+                services[id] = new CounterService();
+                return services[id];
+            }))
+        {
+            while (cluster.leaderId() < 0)
+            {
+                Thread.onSpinWait();
+            }
+            System.out.printf("leader: member %d, elected %.0f ms after start%n", cluster.leaderId(),
+                (System.nanoTime() - startNs) / 1e6);
+
+            try (LoadGenerator load = new LoadGenerator(new ClientContext()
+                .aeronDirectoryName(cluster.aeronDirectoryName())
+                .members(cluster.membersString())
+                .maxInflight(Math.max(window, 1))))
+            {
+                System.out.printf("warming up for %d s ...%n", warmupNs / 1_000_000_000L);
+                load.closedLoop(payload, 0, warmupNs);
+                System.out.printf("closed loop (one command outstanding, %d-byte commands) for %d s ...%n",
+                    payload, durationNs / 1_000_000_000L);
+                final LoadGenerator.Result latency = load.closedLoop(payload, 0, durationNs);
+                System.out.printf("throughput (%d commands outstanding) for %d s ...%n", window,
+                    Math.max(1, durationNs / 2_000_000_000L));
+                final LoadGenerator.Result throughput =
+                    load.throughput(window, payload, Math.max(1_000_000_000L, durationNs / 2));
+
+                final LatencyReport report = new LatencyReport()
+                    .add("round trip, 1 outstanding", latency.histogram())
+                    .add("round trip, " + window + " outstanding", throughput.histogram());
+                System.out.println();
+                System.out.printf("commit round trip, one command outstanding: %.0f commands/s%n",
+                    latency.ratePerSecond());
+                report.print(System.out);
+                System.out.printf("throughput with %d outstanding: %.0f commands/s%n", window,
+                    throughput.ratePerSecond());
+                final File png = report.write(reportDir, "raftline-cluster",
+                    "Raftline, " + size + " members over IPC, " + payload + "-byte commands");
+                System.out.printf("report: %s (and .hgrm files beside it)%n", png.getAbsolutePath());
+
+                final long expected = load.lastValue();
+                System.out.printf("counter: %d on the leader;", expected);
+                final long deadline = System.nanoTime() + 5_000_000_000L;
+                for (int i = 0; i < size; i++)
+                {
+                    while (services[i].value() < expected && System.nanoTime() < deadline)
+                    {
+                        Thread.onSpinWait();
+                    }
+                    System.out.printf(" member %d: %d;", i, services[i].value());
+                }
+                System.out.println();
+            }
+        }
+        finally
+        {
+            if (isTempDir)
+            {
+                IoUtil.delete(dir, true);
+            }
+        }
+    }
+}
