@@ -206,6 +206,9 @@ public final class LoadGenerator implements ResponseListener, AutoCloseable
         failed = 0;
     }
 
+    /**
+     * {@inheritDoc}
+     */
     public void onResponse(
         final long correlationId,
         final int outcome,
