@@ -36,6 +36,9 @@ public final class Main
                 case "cluster":
                     SingleHostCluster.main(rest);
                     break;
+                case "client":
+                    CounterClient.main(rest);
+                    break;
                 default:
                     usage();
                     System.exit(2);
@@ -55,6 +58,8 @@ public final class Main
         System.err.println("  cluster [--duration 10s] [--members 3] [--payload 32] [--window 1000]");
         System.err.println("          [--storage file|memory] [--durability none|batch|each] [--dir DIR]");
         System.err.println("          [--report-dir raftline-report]");
+        System.err.println("  client  --members 0@host:port,... --ops N [--rate R] [--concurrency C] [--history FILE]");
+        System.err.println("          [--timeout 5s] [--aeron-dir DIR]");
         System.err.println("  node    --id N --members 0@host:port,1@host:port,2@host:port [--dir DIR]");
         System.err.println("          [--durability none|batch|each] [--storage file|memory]");
         System.err.println("          [--idle yield|busy|backoff] [--election-timeout-ms 150] [--heartbeat-ms 20]");
