@@ -46,6 +46,7 @@ final class ConsensusPublisher implements Outbox
     private long backPressureCount;
     private long droppedCount;
     private long framesSent;
+    private TransportFilter filter;
 
     /**
      * @param config         of this member.
@@ -82,6 +83,16 @@ final class ConsensusPublisher implements Outbox
         return maxFrameLength;
     }
 
+    void filter(final TransportFilter filter)
+    {
+        this.filter = filter;
+    }
+
+    private boolean isCut(final int toMemberId)
+    {
+        return null != filter && !filter.canSend(memberId, toMemberId);
+    }
+
     public int appendEntries(
         final int followerId,
         final long term,
@@ -92,7 +103,7 @@ final class ConsensusPublisher implements Outbox
         final int maxEntries)
     {
         final ExclusivePublication publication = publication(followerId);
-        if (!publication.isConnected())
+        if (!publication.isConnected() || isCut(followerId))
         {
             // Nothing reaches a peer that is down; refusing (rather than pretending to send) keeps the core from
             // advancing nextIndex, and costs one volatile read per cycle until the peer is back.
@@ -155,6 +166,10 @@ final class ConsensusPublisher implements Outbox
     {
         if (preVote)
         {
+            if (isCut(recipientId))
+            {
+                return true;
+            }
             final int length = encoder.requestVote(
                 scratch, 0, memberId, recipientId, term, lastLogIndex, lastLogTerm, true);
             return offer(publication(recipientId), scratch, length);
@@ -179,6 +194,10 @@ final class ConsensusPublisher implements Outbox
 
     public boolean timeoutNow(final int followerId, final long term)
     {
+        if (isCut(followerId))
+        {
+            return true;
+        }
         final int length = encoder.timeoutNow(scratch, 0, memberId, followerId, term);
         return offer(publication(followerId), scratch, length);
     }
@@ -192,7 +211,7 @@ final class ConsensusPublisher implements Outbox
         final int maxChunkLength)
     {
         final ExclusivePublication publication = publication(followerId);
-        if (!publication.isConnected())
+        if (!publication.isConnected() || isCut(followerId))
         {
             return -1;
         }
@@ -248,7 +267,8 @@ final class ConsensusPublisher implements Outbox
             final int length = pending.getInt(offset + 4);
             final ExclusivePublication publication = publications[position];
             pendingView.wrap(pending, offset + RECORD_HEADER_LENGTH, length);
-            final long result = publication.offer(pendingView, 0, length);
+            final long result = null != filter && !filter.canSend(memberId, config.memberIdAt(position)) ?
+                Publication.NOT_CONNECTED : publication.offer(pendingView, 0, length);
             if (result < 0 && Publication.NOT_CONNECTED != result && isRetryable(result, publication))
             {
                 backPressureCount++;

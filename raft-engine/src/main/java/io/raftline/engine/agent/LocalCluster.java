@@ -27,6 +27,7 @@ public final class LocalCluster implements AutoCloseable
     private final List<MemberContext> contexts = new ArrayList<>();
     private final List<MemberStorage> storages = new ArrayList<>();
     private final IntFunction<RaftService> services;
+    private volatile int[] partitionGroup = new int[0];
     private final DynamicCompositeAgent composite;
     private final AgentRunner runner;
 
@@ -52,6 +53,7 @@ public final class LocalCluster implements AutoCloseable
                 final MemberContext ctx = template.copy()
                     .memberId(i)
                     .members(ids.toString())
+                    .transportFilter(this::canSend)
                     .aeron(aeron)
                     .randomSeed(template.randomSeed() + i)
                     .service(services.apply(i));
@@ -103,6 +105,42 @@ public final class LocalCluster implements AutoCloseable
             storages.set(memberId, storage);
         }
         return storage;
+    }
+
+    /**
+     * Partition the cluster: the given members can reach each other, the rest can reach each other, and no
+     * consensus frame crosses between the two sides (clients still reach everyone).
+     *
+     * @param group the member ids on one side.
+     */
+    public void partition(final int... group)
+    {
+        partitionGroup = group.clone();
+    }
+
+    /**
+     * Remove the partition.
+     */
+    public void heal()
+    {
+        partitionGroup = new int[0];
+    }
+
+    private boolean canSend(final int from, final int to)
+    {
+        final int[] group = partitionGroup;
+        if (0 == group.length)
+        {
+            return true;
+        }
+        boolean isFromInGroup = false;
+        boolean isToInGroup = false;
+        for (final int id : group)
+        {
+            isFromInGroup |= id == from;
+            isToInGroup |= id == to;
+        }
+        return isFromInGroup == isToInGroup;
     }
 
     /**

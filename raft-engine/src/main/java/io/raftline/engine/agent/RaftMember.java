@@ -92,6 +92,7 @@ public final class RaftMember implements AutoCloseable
             final ConsensusPublisher publisher =
                 new ConsensusPublisher(ctx.raftConfig(), storage.log(), storage.snapshots(), publications,
                     ctx.maxFrameLength());
+            publisher.filter(ctx.transportFilter());
             final SnapshotTaker snapshotTaker =
                 new SnapshotTaker(storage.snapshots(), ctx.errorHandler(), ctx.memberId());
             final SessionManager sessions = new SessionManager(ctx, aeron, counters, snapshotTaker);

@@ -96,7 +96,11 @@ public final class RaftConfig
         return memberIds.clone();
     }
 
-    int memberIdAt(final int position)
+    /**
+     * @param position in {@link #memberIds()}.
+     * @return the id of the member at that position.
+     */
+    public int memberIdAt(final int position)
     {
         return memberIds[position];
     }

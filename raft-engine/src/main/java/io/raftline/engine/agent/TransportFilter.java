@@ -1,0 +1,16 @@
+package io.raftline.engine.agent;
+
+/**
+ * Decides whether a consensus frame from one member may reach another: a fault-injection hook for partition tests.
+ * A refused frame is dropped as if the network lost it. Without a filter (the default) nothing is checked.
+ */
+@FunctionalInterface
+public interface TransportFilter
+{
+    /**
+     * @param fromMemberId sender.
+     * @param toMemberId   recipient.
+     * @return true to let the frame through.
+     */
+    boolean canSend(int fromMemberId, int toMemberId);
+}
