@@ -186,12 +186,20 @@ final class SessionManager implements StateMachine
         {
             session.lastActivityNs = nowNs;
         }
+        else
+        {
+            counters.unknownSessionRequests.increment();
+        }
     }
 
     void onSessionClose(final long clientSessionId, final long nowNs)
     {
         final ClientSession session = sessions.get(clientSessionId);
-        if (null != session && !session.isClosing && RaftRole.LEADER == node.role())
+        if (null == session)
+        {
+            counters.unknownSessionRequests.increment();
+        }
+        else if (!session.isClosing && RaftRole.LEADER == node.role())
         {
             proposeClose(session, SessionCloseReason.CLIENT_CLOSED, nowNs);
         }

@@ -36,6 +36,7 @@ class RandomizedSimulationTest
         long commits = 0;
         long snapshotsTaken = 0;
         long snapshotsRestored = 0;
+        long fuzzFrames = 0;
         for (long seed = seed0; seed < seed0 + count && failures.size() < 5; seed++)
         {
             try
@@ -45,6 +46,7 @@ class RandomizedSimulationTest
                 commits += result.committed;
                 snapshotsTaken += result.snapshotsTaken;
                 snapshotsRestored += result.snapshotsRestored;
+                fuzzFrames += result.fuzzFrames;
             }
             catch (final Throwable t)
             {
@@ -57,8 +59,8 @@ class RandomizedSimulationTest
             }
         }
         System.out.printf("RandomizedSimulationTest: seeds %d..%d, %d steps, %d committed entries, %d snapshots " +
-            "taken, %d restored (at start or installed), %.1f s%n", seed0, seed0 + count - 1, steps, commits,
-            snapshotsTaken, snapshotsRestored, (System.nanoTime() - startNs) / 1e9);
+            "taken, %d restored (at start or installed), %d fuzz frames, %.1f s%n", seed0, seed0 + count - 1, steps,
+            commits, snapshotsTaken, snapshotsRestored, fuzzFrames, (System.nanoTime() - startNs) / 1e9);
         if (!failures.isEmpty())
         {
             fail(failures.size() + " failing seed(s):" + System.lineSeparator() +
@@ -72,7 +74,7 @@ class RandomizedSimulationTest
             "-Draftline.sim.seed0=" + seed + " -Draftline.sim.seeds=1";
     }
 
-    record RunResult(long steps, long committed, long snapshotsTaken, long snapshotsRestored)
+    record RunResult(long steps, long committed, long snapshotsTaken, long snapshotsRestored, long fuzzFrames)
     {
     }
 
@@ -125,12 +127,18 @@ class RandomizedSimulationTest
         {
             killer.scheduleNext();
         }
+        final Fuzzer fuzzer = new Fuzzer(sim, plan);
+        if (plan.nextInt(3) == 0)
+        {
+            fuzzer.scheduleNext();
+        }
         sim.runUntil(chaosNs);
 
         // Heal: no more faults, everyone up, and the cluster must make progress again.
         chaos.stop();
         client.stop();
         killer.stop();
+        fuzzer.stop();
         faults.requestLoss = 0;
         faults.responseLoss = 0;
         faults.duplication = 0;
@@ -153,7 +161,7 @@ class RandomizedSimulationTest
             taken += node.snapshotsTaken();
             restored += node.snapshotsRestored();
         }
-        return new RunResult(sim.steps(), sim.invariants().committedMax(), taken, restored);
+        return new RunResult(sim.steps(), sim.invariants().committedMax(), taken, restored, fuzzer.frames);
     }
 
     /**
@@ -306,6 +314,73 @@ class RandomizedSimulationTest
                 {
                     throw sim.failure("a small proposal was refused as too large");
                 }
+            }
+            scheduleNext();
+        }
+    }
+
+    /**
+     * Hostile input straight into members' decoders: random bytes, and genuine frames replayed late (stale terms,
+     * duplicates, reordering beyond anything the network does), truncated or with garbage appended. Frames from real
+     * members are never altered in their fields: that would be a Byzantine fault, which Raft does not claim to
+     * survive.
+     */
+    private static final class Fuzzer
+    {
+        private final Simulation sim;
+        private final SplittableRandom random;
+        private boolean isStopped;
+        long frames;
+
+        Fuzzer(final Simulation sim, final SplittableRandom random)
+        {
+            this.sim = sim;
+            this.random = random;
+        }
+
+        void scheduleNext()
+        {
+            sim.schedule(sim.nowNs() + 1 + random.nextLong(2 * MS), this::act);
+        }
+
+        void stop()
+        {
+            isStopped = true;
+        }
+
+        private void act()
+        {
+            if (isStopped)
+            {
+                return;
+            }
+            final SimOutbox.Frame genuine = sim.network().recentFrame();
+            final int kind = random.nextInt(4);
+            frames++;
+            if (0 == kind || null == genuine)
+            {
+                final byte[] bytes = new byte[random.nextInt(200)];
+                random.nextBytes(bytes);
+                sim.node(random.nextInt(sim.memberCount())).deliver(bytes);
+            }
+            else
+            {
+                final byte[] original = genuine.bytes();
+                final byte[] bytes;
+                if (1 == kind)
+                {
+                    bytes = original;
+                }
+                else if (2 == kind)
+                {
+                    bytes = java.util.Arrays.copyOf(original, random.nextInt(original.length + 1));
+                }
+                else
+                {
+                    bytes = java.util.Arrays.copyOf(original, original.length + 1 + random.nextInt(32));
+                }
+                final SimNode target = sim.node(genuine.to());
+                target.deliver(bytes);
             }
             scheduleNext();
         }

@@ -66,6 +66,8 @@ final class SimNetwork
     private final boolean[][] isLinkCut;
     final Faults faults;
 
+    private final SimOutbox.Frame[] recentFrames = new SimOutbox.Frame[256];
+    private long recentCount;
     private long requestsSent;
     private long bytesTotal;
     private final long[] requestsDelivered;
@@ -118,6 +120,7 @@ final class SimNetwork
 
     void send(final int from, final SimOutbox.Frame frame)
     {
+        recentFrames[(int)(recentCount++ % recentFrames.length)] = frame;
         final int to = frame.to();
         if (frame.isRequest())
         {
@@ -214,5 +217,17 @@ final class SimNetwork
     long framesDropped()
     {
         return framesDropped;
+    }
+
+    /**
+     * @return a frame sent recently (for replay by a fuzzer), or null if none was.
+     */
+    SimOutbox.Frame recentFrame()
+    {
+        if (0 == recentCount)
+        {
+            return null;
+        }
+        return recentFrames[random.nextInt((int)Math.min(recentCount, recentFrames.length))];
     }
 }
