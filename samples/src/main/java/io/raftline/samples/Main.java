@@ -39,6 +39,9 @@ public final class Main
                 case "client":
                     CounterClient.main(rest);
                     break;
+                case "stat":
+                    io.raftline.engine.agent.RaftStat.main(rest);
+                    break;
                 default:
                     usage();
                     System.exit(2);
@@ -54,7 +57,7 @@ public final class Main
 
     private static void usage()
     {
-        System.err.println("usage: java -jar raftline-samples.jar <cluster|node|client> [--option value ...]");
+        System.err.println("usage: java -jar raftline-samples.jar <cluster|node|client|stat> [--option value ...]");
         System.err.println("  cluster [--duration 10s] [--members 3] [--payload 32] [--window 1000]");
         System.err.println("          [--storage file|memory] [--durability none|batch|each] [--dir DIR]");
         System.err.println("          [--report-dir raftline-report]");
@@ -63,5 +66,6 @@ public final class Main
         System.err.println("  node    --id N --members 0@host:port,1@host:port,2@host:port [--dir DIR]");
         System.err.println("          [--durability none|batch|each] [--storage file|memory]");
         System.err.println("          [--idle yield|busy|backoff] [--election-timeout-ms 150] [--heartbeat-ms 20]");
+        System.err.println("  stat    <aeron directory of a running member, printed by node> [--watch]");
     }
 }
