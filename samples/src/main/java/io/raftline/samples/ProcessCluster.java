@@ -21,9 +21,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Members of the sample counter as real processes ({@code java -jar raftline-samples.jar node ...}) over UDP on
- * 127.0.0.1, for crash tests: kill -9, restart, and read each member's counters from its media driver's CnC file.
+ * 127.0.0.1, for crash tests and benchmarks: kill -9, restart, and read each member's counters from its media
+ * driver's CnC file. The jar is named by the {@code raftline.samples.jar} system property.
  */
-final class ProcessCluster implements AutoCloseable
+public final class ProcessCluster implements AutoCloseable
 {
     private final int size;
     private final Path dir;
@@ -34,7 +35,12 @@ final class ProcessCluster implements AutoCloseable
     private final Aeron[] readers;
     private final List<Path> logs = new ArrayList<>();
 
-    ProcessCluster(final int size, final Path dir, final String... extraArgs)
+    /**
+     * @param size      members.
+     * @param dir       for their data and output.
+     * @param extraArgs for every member's {@code node} command.
+     */
+    public ProcessCluster(final int size, final Path dir, final String... extraArgs)
     {
         this.size = size;
         this.dir = dir;
@@ -50,7 +56,10 @@ final class ProcessCluster implements AutoCloseable
         this.members = builder.toString();
     }
 
-    static String jar()
+    /**
+     * @return the sample jar's path.
+     */
+    public static String jar()
     {
         final String jar = System.getProperty("raftline.samples.jar");
         if (null == jar || !new File(jar).isFile())
@@ -72,17 +81,26 @@ final class ProcessCluster implements AutoCloseable
         }
     }
 
-    String members()
+    /**
+     * @return the members string for clients.
+     */
+    public String members()
     {
         return members;
     }
 
-    int size()
+    /**
+     * @return the number of members.
+     */
+    public int size()
     {
         return size;
     }
 
-    void startAll()
+    /**
+     * Start every member.
+     */
+    public void startAll()
     {
         for (int i = 0; i < size; i++)
         {
@@ -90,7 +108,12 @@ final class ProcessCluster implements AutoCloseable
         }
     }
 
-    void start(final int id)
+    /**
+     * Start one member and wait until it runs.
+     *
+     * @param id of the member.
+     */
+    public void start(final int id)
     {
         final List<String> command = new ArrayList<>(List.of(
             new File(System.getProperty("java.home"), "bin/java").getPath(), "-Xmx256m", "-jar", jar(), "node",
@@ -141,8 +164,10 @@ final class ProcessCluster implements AutoCloseable
 
     /**
      * SIGKILL the member's process: no shutdown hook runs, nothing is flushed.
+     *
+     * @param id of the member.
      */
-    void kill(final int id)
+    public void kill(final int id)
     {
         final Process process = processes[id];
         CloseHelper.quietClose(readers[id]);
@@ -161,12 +186,21 @@ final class ProcessCluster implements AutoCloseable
         IoUtil.delete(new File(aeronDirs[id]), true);
     }
 
-    boolean isRunning(final int id)
+    /**
+     * @param id of a member.
+     * @return whether its process runs.
+     */
+    public boolean isRunning(final int id)
     {
         return null != processes[id] && processes[id].isAlive();
     }
 
-    long counter(final int id, final String name)
+    /**
+     * @param id   of a member.
+     * @param name of one of its counters, e.g. "applied-index".
+     * @return the value, or Long.MIN_VALUE if the member is down.
+     */
+    public long counter(final int id, final String name)
     {
         if (null == readers[id])
         {
@@ -175,7 +209,10 @@ final class ProcessCluster implements AutoCloseable
         return RaftStat.value(readers[id].countersReader(), "raftline member=" + id + " " + name);
     }
 
-    int leaderId()
+    /**
+     * @return the member that leads in the highest term, or -1.
+     */
+    public int leaderId()
     {
         int leader = -1;
         long leaderTerm = -1;
@@ -190,7 +227,10 @@ final class ProcessCluster implements AutoCloseable
         return leader;
     }
 
-    String describe()
+    /**
+     * @return every member's role, term and indices, for failure messages.
+     */
+    public String describe()
     {
         final StringBuilder builder = new StringBuilder();
         for (int i = 0; i < size; i++)
@@ -202,6 +242,9 @@ final class ProcessCluster implements AutoCloseable
         return builder.append(System.lineSeparator()).append("  logs in ").append(dir).toString();
     }
 
+    /**
+     * Stop every member (SIGTERM, then SIGKILL after 20 s).
+     */
     public void close()
     {
         for (int i = 0; i < size; i++)

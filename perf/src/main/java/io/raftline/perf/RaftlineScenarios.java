@@ -1,0 +1,174 @@
+package io.raftline.perf;
+
+import io.aeron.driver.MediaDriver;
+import io.raftline.engine.agent.LocalCluster;
+import io.raftline.engine.agent.MemberContext;
+import io.raftline.engine.agent.RaftMember;
+import io.raftline.engine.client.ClientContext;
+import io.raftline.samples.CounterService;
+import io.raftline.samples.LoadGenerator;
+import io.raftline.samples.ProcessCluster;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.YieldingIdleStrategy;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Function;
+
+/**
+ * Raftline under load, the scenarios the performance report measures: a cluster in one JVM over IPC (the sample's
+ * arrangement: one driver, every member on one thread), and member processes over UDP on 127.0.0.1.
+ */
+public final class RaftlineScenarios
+{
+    private RaftlineScenarios()
+    {
+    }
+
+    /**
+     * A cluster in this JVM with a load generator attached.
+     */
+    public static final class IpcCluster implements AutoCloseable
+    {
+        private final LocalCluster cluster;
+        private final LoadGenerator load;
+        private final File dir;
+        private final double electionMs;
+
+        /**
+         * @param members     in the cluster.
+         * @param storage     file or memory.
+         * @param durability  none, batch or each.
+         * @param maxInflight of the client.
+         */
+        public IpcCluster(final int members, final String storage, final String durability, final int maxInflight)
+        {
+            try
+            {
+                dir = Files.createTempDirectory("raftline-perf").toFile();
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+            final long startNs = System.nanoTime();
+            cluster = LocalCluster.start(members, new MemberContext()
+                .dir(dir.getPath())
+                .storage(storage)
+                .durability(durability)
+                .idleStrategy("busy")
+                .electionTimeoutNs(100_000_000L, 200_000_000L)
+                .heartbeatIntervalNs(10_000_000L), (id) -> new CounterService());
+            while (cluster.leaderId() < 0)
+            {
+                Thread.onSpinWait();
+            }
+            electionMs = (System.nanoTime() - startNs) / 1e6;
+            load = new LoadGenerator(new ClientContext()
+                .aeronDirectoryName(cluster.aeronDirectoryName())
+                .members(cluster.membersString())
+                .maxInflight(maxInflight));
+        }
+
+        /**
+         * @return milliseconds from launching the members to an elected leader.
+         */
+        public double electionMs()
+        {
+            return electionMs;
+        }
+
+        /**
+         * @return the load generator.
+         */
+        public LoadGenerator load()
+        {
+            return load;
+        }
+
+        /**
+         * Stop everything and delete the data.
+         */
+        public void close()
+        {
+            load.close();
+            cluster.close();
+            IoUtil.delete(dir, true);
+        }
+    }
+
+    /**
+     * Member processes over UDP on 127.0.0.1, with a load generator in this JVM.
+     */
+    public static final class UdpProcesses implements AutoCloseable
+    {
+        private final ProcessCluster cluster;
+        private final MediaDriver driver;
+        private final LoadGenerator load;
+        private final Path dir;
+
+        /**
+         * @param members     processes.
+         * @param maxInflight of the client.
+         * @param idle        idle strategy of the members.
+         */
+        public UdpProcesses(final int members, final int maxInflight, final String idle)
+        {
+            try
+            {
+                dir = Files.createTempDirectory("raftline-perf-udp");
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+            cluster = new ProcessCluster(members, dir, "--storage", "file", "--idle", idle);
+            cluster.startAll();
+            driver = RaftMember.launchEmbeddedDriver("raftline-perf-client", new YieldingIdleStrategy());
+            load = new LoadGenerator(new ClientContext()
+                .aeronDirectoryName(driver.aeronDirectoryName())
+                .members(cluster.members())
+                .maxInflight(maxInflight)
+                .connectTimeoutNs(30_000_000_000L));
+        }
+
+        /**
+         * @return the load generator.
+         */
+        public LoadGenerator load()
+        {
+            return load;
+        }
+
+        /**
+         * Stop everything and delete the data.
+         */
+        public void close()
+        {
+            load.close();
+            cluster.close();
+            driver.close();
+            IoUtil.delete(dir.toFile(), true);
+        }
+    }
+
+    /**
+     * Run something against a fresh IPC cluster and close it.
+     *
+     * @param members     in the cluster.
+     * @param maxInflight of the client.
+     * @param run         what to measure.
+     * @param <T>         what it returns.
+     * @return what it returned.
+     */
+    public static <T> T withIpcCluster(final int members, final int maxInflight, final Function<IpcCluster, T> run)
+    {
+        try (IpcCluster cluster = new IpcCluster(members, "file", "none", maxInflight))
+        {
+            return run.apply(cluster);
+        }
+    }
+}
