@@ -11,15 +11,21 @@ package io.raftline.log;
  * Compaction deletes whole segment files from the front, so the oldest retained file may start in the middle of
  * the log's history, with entries whose predecessors are gone. The replay therefore starts <em>unanchored</em>:
  * it keeps a window of consecutive entries whose base is unknown, and anchors at the first {@code LogBase} that
- * covers the window's start. Every journal holds such a marker: a new log begins with {@code LogBase(0, 0)}, and
- * segments are deleted only after the {@code LogBase} of the compaction that frees them (written in the newest
- * segment). A replay that ends unanchored means files are missing.
+ * covers the window's start. A base marker seen before any entry becomes the anchor only once the window turns out
+ * to start right after it, because entries above it may lie in deleted segments until a later marker compacts them.
+ * Every journal holds such a marker: a new log begins with {@code LogBase(0, 0)}, and segments are deleted only
+ * after the {@code LogBase} of the compaction that frees them (written in the newest segment). A replay that ends
+ * unanchored means files are missing.
  */
 final class JournalReplay
 {
     private final EntryIndex entries;
     private boolean isAnchored;
     private boolean hasStarted;
+    private boolean isWindowKnown;
+    private boolean hasCandidate;
+    private long candidateIndex;
+    private long candidateTerm;
     private long baseIndex;
     private long baseTerm;
 
@@ -65,9 +71,10 @@ final class JournalReplay
     String onEntry(
         final long index, final long term, final long address, final int length, final int cycle, final long position)
     {
-        if (!hasStarted)
+        hasStarted = true;
+        if (!isWindowKnown)
         {
-            hasStarted = true;
+            isWindowKnown = true;
             entries.reset(index);
         }
         if (index != entries.nextIndex())
@@ -80,6 +87,7 @@ final class JournalReplay
             return "entry " + index + " has term " + term + " below the previous term " + lastTerm;
         }
         entries.add(term, address, length, cycle, position);
+        tryAnchor();
         return null;
     }
 
@@ -88,24 +96,22 @@ final class JournalReplay
      */
     void onTruncate(final long lastKeptIndex)
     {
-        if (!hasStarted)
+        hasStarted = true;
+        if (isAnchored)
         {
-            hasStarted = true;
-            entries.reset(lastKeptIndex + 1);
+            entries.truncateAfter(Math.max(lastKeptIndex, baseIndex));
         }
-        else if (isAnchored && lastKeptIndex < baseIndex)
-        {
-            entries.reset(baseIndex + 1);
-        }
-        else if (!isAnchored && lastKeptIndex < entries.firstIndex() - 1)
+        else if (!isWindowKnown || lastKeptIndex < entries.firstIndex() - 1)
         {
             // The log really ends at lastKeptIndex (no-op truncations are never written): restart the window there.
+            isWindowKnown = true;
             entries.reset(lastKeptIndex + 1);
         }
         else
         {
             entries.truncateAfter(lastKeptIndex);
         }
+        tryAnchor();
     }
 
     /**
@@ -115,6 +121,7 @@ final class JournalReplay
      */
     String onBase(final long index, final long term)
     {
+        hasStarted = true;
         if (isAnchored)
         {
             if (index < baseIndex && entries.count() > 0)
@@ -123,14 +130,36 @@ final class JournalReplay
             }
             anchor(index, term);
         }
-        else if (!hasStarted || index >= entries.firstIndex() - 1)
+        else
         {
-            anchor(index, term);
+            // Entries above this base may sit in deleted segments until a later marker compacts them: only anchor
+            // once the known window starts right after the base (or below it).
+            hasCandidate = true;
+            candidateIndex = index;
+            candidateTerm = term;
+            tryAnchor();
         }
-        // Otherwise entries between index and the window's start were in deleted segments and are compacted by a
-        // later marker: stay unanchored.
-        hasStarted = true;
         return null;
+    }
+
+    /**
+     * End of the journal: a base marker with no record after it anchors the log even without a window, since
+     * segments holding live entries are never deleted.
+     */
+    void finish()
+    {
+        if (!isAnchored && hasCandidate && !isWindowKnown)
+        {
+            anchor(candidateIndex, candidateTerm);
+        }
+    }
+
+    private void tryAnchor()
+    {
+        if (!isAnchored && hasCandidate && isWindowKnown && candidateIndex >= entries.firstIndex() - 1)
+        {
+            anchor(candidateIndex, candidateTerm);
+        }
     }
 
     private void anchor(final long index, final long term)
@@ -144,6 +173,7 @@ final class JournalReplay
             entries.dropUpTo(index);
         }
         isAnchored = true;
+        isWindowKnown = true;
         baseIndex = index;
         baseTerm = term;
     }

@@ -96,6 +96,7 @@ final class JournalScanner
             tornTailFile = files[suspectSlot];
             tornTailPosition = suspectPosition;
         }
+        replay.finish();
         if (replay.hasStarted() && !replay.isAnchored())
         {
             throw new LogCorruptionException(files[0], LogCorruptionException.NO_OFFSET,
