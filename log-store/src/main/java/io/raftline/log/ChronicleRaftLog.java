@@ -93,6 +93,10 @@ public final class ChronicleRaftLog implements RaftLog
             final JournalReplay replay = new JournalReplay(entries);
             final JournalScanner scanner = new JournalScanner(queue, records, replay, segments);
             scanner.scan();
+            // The scan may have discarded a newest segment left unfinished by a crash: reuse its cycle number so
+            // that the cycles on disk stay contiguous.
+            final int lastKeptCycle = queue.lastCycle();
+            clock.cycle(lastKeptCycle < 0 ? 0 : lastKeptCycle + 1);
             baseIndex = replay.baseIndex();
             baseTerm = replay.baseTerm();
 

@@ -6,7 +6,18 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 import net.openhft.chronicle.wire.DocumentContext;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.NavigableSet;
 
 /**
@@ -22,7 +33,8 @@ import java.util.NavigableSet;
  *     {@code LogTruncate} at the last good index) as the first record of the next segment, so the next scan knows
  *     the damaged record was dropped on purpose.</li>
  *     <li>Anything else is corruption and opening fails, naming the file and offset: a bad record followed by good
- *     ones; a segment that ends before the last record position Chronicle's file header records (a truncated file);
+ *     ones; a segment that ends before the last record position Chronicle's file header records (a truncated file;
+ *     the header may lag by the record in flight, never lead);
  *     a missing segment between two others; records in a segment after the point where the journal stopped.</li>
  * </ul>
  */
@@ -30,6 +42,7 @@ final class JournalScanner
 {
     private static final long NO_RECORD = -1;
     private static final int CHRONICLE_HEADER_LENGTH = 4;
+    private static final int NOT_COMPLETE_BIT = 0x8000_0000;
 
     private final SingleChronicleQueue queue;
     private final JournalRecords records;
@@ -88,7 +101,10 @@ final class JournalScanner
         {
             return;
         }
-        listSegments();
+        if (0 == listSegments())
+        {
+            return;
+        }
         final int lastSlot = readRecords();
         checkSegmentEnds(lastSlot);
         if (suspectSlot >= 0)
@@ -104,7 +120,10 @@ final class JournalScanner
         }
     }
 
-    private void listSegments()
+    /**
+     * @return how many segments there are.
+     */
+    private int listSegments()
     {
         final int lastCycle = queue.lastCycle();
         final NavigableSet<Long> cycles = queue.listCyclesBetween(firstCycle, lastCycle);
@@ -130,8 +149,12 @@ final class JournalScanner
             }
             if (null == store)
             {
-                throw new LogCorruptionException(queue.file().toPath(), LogCorruptionException.NO_OFFSET,
-                    "the segment of cycle " + cycle + " is listed but cannot be opened");
+                if (cycle == lastCycle && discardUnfinishedSegment(cycle))
+                {
+                    break;
+                }
+                throw new LogCorruptionException(segmentFile(cycle), LogCorruptionException.NO_OFFSET,
+                    "the segment of cycle " + cycle + " is listed but Chronicle cannot open it");
             }
             try
             {
@@ -151,6 +174,62 @@ final class JournalScanner
             lastHeaderPositions[slot] = NO_RECORD;
             segmentsByCycle[slot] = segments.add(cycle, files[slot], false);
         }
+        final int listed = (int)(expected - firstCycle);
+        if (listed < count)
+        {
+            files = Arrays.copyOf(files, listed);
+            segmentsByCycle = Arrays.copyOf(segmentsByCycle, listed);
+            writePositions = Arrays.copyOf(writePositions, listed);
+            lastHeaderPositions = Arrays.copyOf(lastHeaderPositions, listed);
+        }
+        return listed;
+    }
+
+    /**
+     * A process killed while Chronicle was creating the newest segment leaves a file whose first header was never
+     * completed. It holds no record, so it is deleted (Chronicle itself would rename it aside when writing).
+     *
+     * @return true if the file was such a leftover and is gone.
+     */
+    private boolean discardUnfinishedSegment(final int cycle)
+    {
+        final Path file = segmentFile(cycle);
+        final ByteBuffer header = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            int read = 0;
+            while (read >= 0 && header.hasRemaining())
+            {
+                read = channel.read(header);
+            }
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+        final int word = header.position() < 4 ? 0 : header.getInt(0);
+        if (0 != word && 0 == (word & NOT_COMPLETE_BIT))
+        {
+            return false;
+        }
+        try
+        {
+            Files.delete(file);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot delete the unfinished segment " + file, ex);
+        }
+        queue.refreshDirectoryListing();
+        return true;
+    }
+
+    private Path segmentFile(final int cycle)
+    {
+        final String name = DateTimeFormatter.ofPattern(queue.rollCycle().format())
+            .withZone(ZoneOffset.UTC)
+            .format(Instant.ofEpochMilli(cycle * (long)queue.rollCycle().lengthInMillis()));
+        return queue.file().toPath().resolve(name + SingleChronicleQueue.SUFFIX);
     }
 
     private int readRecords()
@@ -267,7 +346,7 @@ final class JournalScanner
                         "Chronicle records a last record here that the scan never reached");
                 }
             }
-            else if (header != recorded)
+            else if (header < recorded)
             {
                 throw new LogCorruptionException(files[slot], header + CHRONICLE_HEADER_LENGTH,
                     "the segment's records end with the one at this offset, but Chronicle's header records the " +
