@@ -6,8 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Iterator;
+import java.util.ArrayList;
 
 /**
  * The journal's segments in cycle order, oldest first: forces the dirty ones to disk, deletes the oldest after
@@ -17,7 +16,7 @@ final class LogSegments
 {
     private final Path directory;
     private final ReferenceOwner owner;
-    private final ArrayDeque<Segment> segments = new ArrayDeque<>();
+    private final ArrayList<Segment> segments = new ArrayList<>();
     private boolean isDirectoryDirty;
 
     LogSegments(final Path directory, final ReferenceOwner owner)
@@ -41,13 +40,13 @@ final class LogSegments
      */
     Segment add(final int cycle, final Path file, final boolean isCreated)
     {
-        final Segment last = segments.peekLast();
+        final Segment last = segments.isEmpty() ? null : segments.get(segments.size() - 1);
         if (null != last && cycle <= last.cycle())
         {
             throw new IllegalStateException("segment cycle " + cycle + " is not after " + last.cycle());
         }
         final Segment segment = new Segment(cycle, file);
-        segments.addLast(segment);
+        segments.add(segment);
         isDirectoryDirty |= isCreated;
         return segment;
     }
@@ -58,10 +57,9 @@ final class LogSegments
      */
     Segment find(final int cycle)
     {
-        final Iterator<Segment> iterator = segments.descendingIterator();
-        while (iterator.hasNext())
+        for (int i = segments.size() - 1; i >= 0; i--)
         {
-            final Segment segment = iterator.next();
+            final Segment segment = segments.get(i);
             if (segment.cycle() == cycle)
             {
                 return segment;
@@ -75,8 +73,7 @@ final class LogSegments
      */
     int firstCycle()
     {
-        final Segment first = segments.peekFirst();
-        return null == first ? Integer.MAX_VALUE : first.cycle();
+        return segments.isEmpty() ? Integer.MAX_VALUE : segments.get(0).cycle();
     }
 
     int size()
@@ -91,8 +88,10 @@ final class LogSegments
     {
         try
         {
-            for (final Segment segment : segments)
+            // Indexed loop: no iterator allocated on the sync path.
+            for (int i = 0, size = segments.size(); i < size; i++)
             {
+                final Segment segment = segments.get(i);
                 if (segment.isDirty())
                 {
                     segment.force();
@@ -119,9 +118,9 @@ final class LogSegments
     int deleteBelow(final int cycle)
     {
         int deleted = 0;
-        while (!segments.isEmpty() && segments.peekFirst().cycle() < cycle)
+        while (!segments.isEmpty() && segments.get(0).cycle() < cycle)
         {
-            final Segment segment = segments.pollFirst();
+            final Segment segment = segments.remove(0);
             segment.release(owner);
             try
             {
@@ -142,9 +141,9 @@ final class LogSegments
      */
     void close()
     {
-        for (final Segment segment : segments)
+        for (int i = 0, size = segments.size(); i < size; i++)
         {
-            segment.release(owner);
+            segments.get(i).release(owner);
         }
         segments.clear();
     }

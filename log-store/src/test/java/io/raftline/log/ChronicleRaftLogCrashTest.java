@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * recovering the log), reopens the log, and checks that it is exactly the state after some prefix of the reported
  * operations, a prefix that holds every operation reported synced. Since a killed process loses nothing that
  * reached the page cache, the prefix must also miss at most the one operation in flight. The next child carries on
- * with the recovered log.
+ * with the recovered log. A second test does the same to a {@link FileMetadataStore} ({@link CrashMetadataWriter}):
+ * after any kill the file must open, hold a term at least the last one reported synced, and a vote of that term.
  * <p>
  * Properties: {@code raftline.crash.iterations} (default 12), {@code raftline.crash.seed}.
  */
@@ -73,6 +74,40 @@ class ChronicleRaftLogCrashTest
             while (ops.size() > applied)
             {
                 ops.remove(ops.size() - 1);
+            }
+        }
+    }
+
+    @Test
+    void killedVoterNeverLosesASyncedTermOrLeavesATornFile() throws Exception
+    {
+        final Path file = tempDir.resolve("metadata");
+        final Random random = new Random(SEED);
+        long lastSeen = 0;
+        for (int iteration = 0; iteration < ITERATIONS / 2; iteration++)
+        {
+            final Durability durability = Durability.values()[iteration % 3];
+            final Child child = new Child(CrashMetadataWriter.class, "metadata-" + iteration,
+                file.toString(), durability.name());
+            child.awaitReady();
+            Thread.sleep(20 + random.nextInt(200));
+            child.kill();
+            long synced = -1;
+            for (final String line : child.lines())
+            {
+                if (line.startsWith("SYNCED "))
+                {
+                    synced = Long.parseLong(line.substring("SYNCED ".length()));
+                }
+            }
+            try (FileMetadataStore store = FileMetadataStore.open(file, durability, false))
+            {
+                final String context = "iteration " + iteration + " (" + durability + "), synced " + synced;
+                assertTrue(store.currentTerm() >= Math.max(synced, lastSeen), store.currentTerm() + "; " + context);
+                assertTrue(store.currentTerm() <= Math.max(synced, lastSeen) + 1, store.currentTerm() + "; " + context);
+                final boolean voted = store.votedFor() == store.currentTerm() % 5;
+                assertTrue(voted || store.votedFor() == MetadataStore.NO_VOTE, store.votedFor() + "; " + context);
+                lastSeen = store.currentTerm();
             }
         }
     }
@@ -224,8 +259,14 @@ class ChronicleRaftLogCrashTest
         Child(final Path dir, final Durability durability, final int firstOp, final long seed, final int iteration)
             throws IOException
         {
-            stdout = tempDir.resolve("child-" + iteration + ".out");
-            stderr = tempDir.resolve("child-" + iteration + ".err");
+            this(CrashLogWriter.class, "log-" + iteration,
+                dir.toString(), durability.name(), Integer.toString(firstOp), Long.toString(seed));
+        }
+
+        Child(final Class<?> main, final String name, final String... arguments) throws IOException
+        {
+            stdout = tempDir.resolve("child-" + name + ".out");
+            stderr = tempDir.resolve("child-" + name + ".err");
             final List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
@@ -239,11 +280,8 @@ class ChronicleRaftLogCrashTest
             command.add("-Xmx256m");
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
-            command.add(CrashLogWriter.class.getName());
-            command.add(dir.toString());
-            command.add(durability.name());
-            command.add(Integer.toString(firstOp));
-            command.add(Long.toString(seed));
+            command.add(main.getName());
+            command.addAll(List.of(arguments));
             process = new ProcessBuilder(command)
                 .redirectOutput(stdout.toFile())
                 .redirectError(stderr.toFile())
@@ -333,7 +371,7 @@ class ChronicleRaftLogCrashTest
          * Complete lines only: a line the kill cut short has no newline yet, and its operation may or may not have
          * started, so it must not count (the announcement always precedes the operation).
          */
-        private List<String> lines() throws IOException
+        List<String> lines() throws IOException
         {
             final String text = Files.readString(stdout, StandardCharsets.US_ASCII);
             final int end = text.lastIndexOf('\n');
