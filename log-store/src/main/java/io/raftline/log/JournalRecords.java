@@ -1,0 +1,259 @@
+package io.raftline.log;
+
+import io.raftline.codecs.LogBaseDecoder;
+import io.raftline.codecs.LogBaseEncoder;
+import io.raftline.codecs.LogEntryDecoder;
+import io.raftline.codecs.LogEntryEncoder;
+import io.raftline.codecs.LogTruncateDecoder;
+import io.raftline.codecs.LogTruncateEncoder;
+import io.raftline.codecs.MessageHeaderDecoder;
+import io.raftline.codecs.MessageHeaderEncoder;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Encodes and decodes the SBE records of the log journal (LogEntry, LogTruncate, LogBase) directly in mapped memory,
+ * with their CRC32C (see {@link Crc32c#ofRecord}). One instance per log; reuses its flyweights, allocates nothing.
+ */
+final class JournalRecords
+{
+    static final int INVALID = 0;
+    static final int ENTRY = 1;
+    static final int TRUNCATE = 2;
+    static final int BASE = 3;
+
+    static final int HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH;
+    static final int ENTRY_PAYLOAD_OFFSET =
+        HEADER_LENGTH + LogEntryEncoder.BLOCK_LENGTH + LogEntryEncoder.payloadHeaderLength();
+    static final int TRUNCATE_LENGTH = HEADER_LENGTH + LogTruncateEncoder.BLOCK_LENGTH;
+    static final int BASE_LENGTH = HEADER_LENGTH + LogBaseEncoder.BLOCK_LENGTH;
+
+    private static final int ENTRY_CHECKSUM_OFFSET = HEADER_LENGTH + LogEntryEncoder.checksumEncodingOffset();
+    private static final int TRUNCATE_CHECKSUM_OFFSET = HEADER_LENGTH + LogTruncateEncoder.checksumEncodingOffset();
+    private static final int BASE_CHECKSUM_OFFSET = HEADER_LENGTH + LogBaseEncoder.checksumEncodingOffset();
+
+    private final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final LogEntryEncoder entryEncoder = new LogEntryEncoder();
+    private final LogEntryDecoder entryDecoder = new LogEntryDecoder();
+    private final LogTruncateEncoder truncateEncoder = new LogTruncateEncoder();
+    private final LogTruncateDecoder truncateDecoder = new LogTruncateDecoder();
+    private final LogBaseEncoder baseEncoder = new LogBaseEncoder();
+    private final LogBaseDecoder baseDecoder = new LogBaseDecoder();
+
+    private long index;
+    private long term;
+    private int payloadOffset;
+    private int payloadLength;
+    private String error;
+
+    /**
+     * @param payloadLength of an entry.
+     * @return the length of its LogEntry record.
+     */
+    static int entryLength(final int payloadLength)
+    {
+        return ENTRY_PAYLOAD_OFFSET + payloadLength;
+    }
+
+    /**
+     * Encode a LogEntry at an address with room for {@link #entryLength(int)} bytes.
+     *
+     * @param address to write at.
+     * @param index   of the entry.
+     * @param term    of the entry.
+     * @param source  of the payload.
+     * @param offset  of the payload in source.
+     * @param length  of the payload.
+     * @return the record length.
+     */
+    int writeEntry(
+        final long address,
+        final long index,
+        final long term,
+        final DirectBuffer source,
+        final int offset,
+        final int length)
+    {
+        final int recordLength = entryLength(length);
+        buffer.wrap(address, recordLength);
+        entryEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .index(index)
+            .term(term)
+            .checksum(0)
+            .putPayload(source, offset, length);
+        entryEncoder.checksum(Crc32c.ofRecord(address, recordLength, ENTRY_CHECKSUM_OFFSET));
+        return recordLength;
+    }
+
+    /**
+     * Encode a LogTruncate at an address with room for {@link #TRUNCATE_LENGTH} bytes.
+     *
+     * @param address       to write at.
+     * @param lastKeptIndex of the truncation.
+     * @return the record length.
+     */
+    int writeTruncate(final long address, final long lastKeptIndex)
+    {
+        buffer.wrap(address, TRUNCATE_LENGTH);
+        truncateEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder).lastKeptIndex(lastKeptIndex).checksum(0);
+        truncateEncoder.checksum(Crc32c.ofRecord(address, TRUNCATE_LENGTH, TRUNCATE_CHECKSUM_OFFSET));
+        return TRUNCATE_LENGTH;
+    }
+
+    /**
+     * Encode a LogBase at an address with room for {@link #BASE_LENGTH} bytes.
+     *
+     * @param address   to write at.
+     * @param baseIndex of the marker.
+     * @param baseTerm  of the marker.
+     * @return the record length.
+     */
+    int writeBase(final long address, final long baseIndex, final long baseTerm)
+    {
+        buffer.wrap(address, BASE_LENGTH);
+        baseEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder).baseIndex(baseIndex).baseTerm(baseTerm).checksum(0);
+        baseEncoder.checksum(Crc32c.ofRecord(address, BASE_LENGTH, BASE_CHECKSUM_OFFSET));
+        return BASE_LENGTH;
+    }
+
+    /**
+     * Validate and decode the record at an address. On success the accessors describe it: {@link #index()} and
+     * {@link #term()} are the entry's, the truncation's lastKeptIndex, or the base index and term.
+     *
+     * @param address of the record.
+     * @param length  of the record, as the journal framed it.
+     * @return {@link #ENTRY}, {@link #TRUNCATE}, {@link #BASE}, or {@link #INVALID} with {@link #error()} saying why.
+     */
+    int decode(final long address, final int length)
+    {
+        error = null;
+        if (length < HEADER_LENGTH)
+        {
+            return invalid("record of " + length + " bytes is shorter than a message header");
+        }
+        buffer.wrap(address, length);
+        headerDecoder.wrap(buffer, 0);
+        final int schemaId = headerDecoder.schemaId();
+        if (LogEntryDecoder.SCHEMA_ID != schemaId)
+        {
+            return invalid("schema id " + schemaId + " is not " + LogEntryDecoder.SCHEMA_ID);
+        }
+        final int blockLength = headerDecoder.blockLength();
+        final int version = headerDecoder.version();
+        switch (headerDecoder.templateId())
+        {
+            case LogEntryDecoder.TEMPLATE_ID:
+                return decodeEntry(address, length, blockLength, version);
+            case LogTruncateDecoder.TEMPLATE_ID:
+                return decodeTruncate(address, length, blockLength, version);
+            case LogBaseDecoder.TEMPLATE_ID:
+                return decodeBase(address, length, blockLength, version);
+            default:
+                return invalid("unknown record template id " + headerDecoder.templateId());
+        }
+    }
+
+    long index()
+    {
+        return index;
+    }
+
+    long term()
+    {
+        return term;
+    }
+
+    /**
+     * @return offset of an entry's payload from the start of its record.
+     */
+    int payloadOffset()
+    {
+        return payloadOffset;
+    }
+
+    int payloadLength()
+    {
+        return payloadLength;
+    }
+
+    String error()
+    {
+        return error;
+    }
+
+    private int decodeEntry(final long address, final int length, final int blockLength, final int version)
+    {
+        final int lengthFieldOffset = HEADER_LENGTH + blockLength;
+        if (blockLength < LogEntryDecoder.BLOCK_LENGTH || length < lengthFieldOffset + 4)
+        {
+            return invalid("LogEntry of " + length + " bytes with block length " + blockLength + " is too short");
+        }
+        entryDecoder.wrap(buffer, HEADER_LENGTH, blockLength, version);
+        final long declaredLength = buffer.getInt(lengthFieldOffset, LogEntryDecoder.BYTE_ORDER) & 0xFFFF_FFFFL;
+        if (lengthFieldOffset + 4 + declaredLength != length)
+        {
+            return invalid("LogEntry payload length " + declaredLength + " does not fit a record of " + length);
+        }
+        if (!checksumMatches(address, length, ENTRY_CHECKSUM_OFFSET, entryDecoder.checksum()))
+        {
+            return INVALID;
+        }
+        index = entryDecoder.index();
+        term = entryDecoder.term();
+        payloadOffset = lengthFieldOffset + 4;
+        payloadLength = (int)declaredLength;
+        return ENTRY;
+    }
+
+    private int decodeTruncate(final long address, final int length, final int blockLength, final int version)
+    {
+        if (blockLength < LogTruncateDecoder.BLOCK_LENGTH || length != HEADER_LENGTH + blockLength)
+        {
+            return invalid("LogTruncate of " + length + " bytes with block length " + blockLength);
+        }
+        truncateDecoder.wrap(buffer, HEADER_LENGTH, blockLength, version);
+        if (!checksumMatches(address, length, TRUNCATE_CHECKSUM_OFFSET, truncateDecoder.checksum()))
+        {
+            return INVALID;
+        }
+        index = truncateDecoder.lastKeptIndex();
+        term = 0;
+        return TRUNCATE;
+    }
+
+    private int decodeBase(final long address, final int length, final int blockLength, final int version)
+    {
+        if (blockLength < LogBaseDecoder.BLOCK_LENGTH || length != HEADER_LENGTH + blockLength)
+        {
+            return invalid("LogBase of " + length + " bytes with block length " + blockLength);
+        }
+        baseDecoder.wrap(buffer, HEADER_LENGTH, blockLength, version);
+        if (!checksumMatches(address, length, BASE_CHECKSUM_OFFSET, baseDecoder.checksum()))
+        {
+            return INVALID;
+        }
+        index = baseDecoder.baseIndex();
+        term = baseDecoder.baseTerm();
+        return BASE;
+    }
+
+    private boolean checksumMatches(final long address, final int length, final int checksumOffset, final int stored)
+    {
+        final int computed = Crc32c.ofRecord(address, length, checksumOffset);
+        if (computed != stored)
+        {
+            error = "checksum mismatch: stored " + Integer.toHexString(stored) + ", computed " +
+                Integer.toHexString(computed);
+            return false;
+        }
+        return true;
+    }
+
+    private int invalid(final String reason)
+    {
+        error = reason;
+        return INVALID;
+    }
+}

@@ -1,0 +1,252 @@
+package io.raftline.log;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ChronicleRaftLogTest
+{
+    @TempDir
+    Path dir;
+
+    private final UnsafeBuffer payload = new UnsafeBuffer(new byte[256]);
+    private final LogEntryView view = new LogEntryView();
+
+    @Test
+    void shouldStartEmptyAndAnswerNullTermOutsideTheLog()
+    {
+        try (ChronicleRaftLog log = open(Durability.BATCH))
+        {
+            assertEquals(0, log.baseIndex());
+            assertEquals(0, log.baseTerm());
+            assertEquals(0, log.lastIndex());
+            assertEquals(0, log.lastTerm());
+            assertEquals(0, log.termAt(0));
+            assertEquals(RaftLog.NULL_TERM, log.termAt(1));
+            assertEquals(RaftLog.NULL_TERM, log.termAt(-1));
+            assertFalse(log.read(0, view));
+            assertFalse(log.read(1, view));
+        }
+    }
+
+    @Test
+    void shouldAppendAndReadWithoutCopyingAndSurviveReopen()
+    {
+        try (ChronicleRaftLog log = open(Durability.BATCH))
+        {
+            for (int i = 1; i <= 1000; i++)
+            {
+                payload.putInt(0, i);
+                assertEquals(i, log.append(1 + i / 100, payload, 0, 4 + i % 50));
+            }
+            assertEquals(1001, log.append(11, payload, 0, 0));
+            log.sync();
+            assertTrue(log.read(500, view));
+            assertEquals(500, view.index());
+            assertEquals(6, view.term());
+            assertEquals(500, view.buffer().getInt(view.offset()));
+            assertEquals(4 + 500 % 50, view.length());
+            assertNull(view.buffer().byteArray(), "a read must be a view over mapped memory, not a heap copy");
+            assertTrue(log.read(1001, view));
+            assertEquals(0, view.length());
+        }
+        try (ChronicleRaftLog log = open(Durability.BATCH))
+        {
+            assertEquals(1001, log.lastIndex());
+            assertEquals(11, log.lastTerm());
+            for (int i = 1; i <= 1000; i++)
+            {
+                assertTrue(log.read(i, view));
+                assertEquals(i, view.buffer().getInt(view.offset()));
+                assertEquals(1 + i / 100, log.termAt(i));
+            }
+        }
+    }
+
+    @Test
+    void shouldTruncateAConflictingSuffixAndReappend()
+    {
+        try (ChronicleRaftLog log = open(Durability.BATCH))
+        {
+            appendRange(log, 1, 20, 1);
+            log.truncateAfter(12);
+            assertEquals(12, log.lastIndex());
+            assertEquals(RaftLog.NULL_TERM, log.termAt(13));
+            appendRange(log, 13, 15, 2);
+            log.truncateAfter(100);
+            assertEquals(15, log.lastIndex());
+        }
+        try (ChronicleRaftLog log = open(Durability.BATCH))
+        {
+            assertEquals(15, log.lastIndex());
+            assertEquals(1, log.termAt(12));
+            assertEquals(2, log.termAt(13));
+            assertTrue(log.read(14, view));
+            assertEquals(2014, view.buffer().getInt(view.offset()));
+        }
+    }
+
+    @Test
+    void shouldCompactDeleteWholeSegmentsAndKeepTheBaseTermDurable() throws IOException
+    {
+        try (ChronicleRaftLog log = open(Durability.BATCH))
+        {
+            appendRange(log, 1, 2000, 3);
+            appendRange(log, 2001, 2500, 4);
+            final int segmentsBefore = log.segmentCount();
+            final long filesBefore = segmentFiles();
+            log.compactTo(2100);
+            assertEquals(2100, log.baseIndex());
+            assertEquals(4, log.baseTerm());
+            assertEquals(4, log.termAt(2100));
+            assertEquals(RaftLog.NULL_TERM, log.termAt(2099));
+            assertFalse(log.read(2100, view));
+            assertTrue(log.segmentCount() < segmentsBefore, log.segmentCount() + " of " + segmentsBefore);
+            assertTrue(segmentFiles() < filesBefore, segmentFiles() + " files of " + filesBefore);
+        }
+        try (ChronicleRaftLog log = open(Durability.BATCH))
+        {
+            assertEquals(2100, log.baseIndex());
+            assertEquals(4, log.termAt(2100));
+            assertEquals(2500, log.lastIndex());
+            assertTrue(log.read(2101, view));
+            assertEquals(4000 + 2101, view.buffer().getInt(view.offset()));
+            log.compactTo(2500);
+            assertEquals(2500, log.lastIndex());
+            assertEquals(4, log.lastTerm());
+        }
+        try (ChronicleRaftLog log = open(Durability.BATCH))
+        {
+            assertEquals(2500, log.baseIndex());
+            assertEquals(2500, log.lastIndex());
+            assertEquals(4, log.termAt(2500));
+            assertEquals(2501, log.append(5, payload, 0, 8));
+        }
+    }
+
+    @Test
+    void shouldResetToASnapshotAheadOfOrInsideTheLog()
+    {
+        try (ChronicleRaftLog log = open(Durability.BATCH))
+        {
+            appendRange(log, 1, 300, 2);
+            log.reset(1000, 7);
+            assertEquals(1000, log.baseIndex());
+            assertEquals(1000, log.lastIndex());
+            assertEquals(7, log.termAt(1000));
+            appendRange(log, 1001, 1010, 7);
+        }
+        try (ChronicleRaftLog log = open(Durability.BATCH))
+        {
+            assertEquals(1000, log.baseIndex());
+            assertEquals(1010, log.lastIndex());
+            log.reset(1005, 7);
+            assertEquals(1005, log.lastIndex());
+            assertFalse(log.read(1006, view));
+        }
+        try (ChronicleRaftLog log = open(Durability.BATCH))
+        {
+            assertEquals(1005, log.baseIndex());
+            assertEquals(1005, log.lastIndex());
+            assertEquals(1, log.segmentCount(), "only the segment with the reset markers is left");
+        }
+    }
+
+    @Test
+    void shouldRejectInvalidArguments()
+    {
+        try (ChronicleRaftLog log = open(Durability.NONE))
+        {
+            appendRange(log, 1, 10, 5);
+            assertThrows(IllegalArgumentException.class, () -> log.append(4, payload, 0, 1));
+            final UnsafeBuffer large = new UnsafeBuffer(new byte[2048]);
+            assertThrows(IllegalArgumentException.class, () -> log.append(5, large, 0, 2048));
+            assertThrows(IndexOutOfBoundsException.class, () -> log.append(5, payload, 250, 10));
+            log.compactTo(5);
+            assertThrows(IllegalArgumentException.class, () -> log.truncateAfter(4));
+            assertThrows(IllegalArgumentException.class, () -> log.compactTo(4));
+            assertThrows(IllegalArgumentException.class, () -> log.compactTo(11));
+            assertEquals(10, log.lastIndex());
+        }
+    }
+
+    @Test
+    void shouldRefuseASecondOpenOfTheSameDirectory()
+    {
+        try (ChronicleRaftLog log = open(Durability.NONE))
+        {
+            assertThrows(IllegalStateException.class, () -> open(Durability.NONE));
+            appendRange(log, 1, 3, 1);
+        }
+        try (ChronicleRaftLog log = open(Durability.NONE))
+        {
+            assertEquals(3, log.lastIndex());
+        }
+    }
+
+    @Test
+    void shouldForceToDiskAsTheDurabilityLevelSays()
+    {
+        try (ChronicleRaftLog log = open(Durability.NONE))
+        {
+            appendRange(log, 1, 10, 1);
+            log.sync();
+            assertEquals(0, log.syncCount());
+        }
+        try (ChronicleRaftLog log = open(Durability.BATCH))
+        {
+            final long initial = log.syncCount();
+            appendRange(log, 11, 20, 1);
+            assertEquals(initial, log.syncCount());
+            log.sync();
+            log.sync();
+            assertEquals(initial + 1, log.syncCount());
+        }
+        try (ChronicleRaftLog log = open(Durability.EACH))
+        {
+            final long initial = log.syncCount();
+            appendRange(log, 21, 30, 1);
+            assertEquals(initial + 10, log.syncCount());
+            log.sync();
+            assertEquals(initial + 10, log.syncCount());
+        }
+    }
+
+    private void appendRange(final ChronicleRaftLog log, final long from, final long to, final long term)
+    {
+        for (long index = from; index <= to; index++)
+        {
+            payload.putInt(0, (int)(term * 1000 + index));
+            assertEquals(index, log.append(term, payload, 0, 64));
+        }
+    }
+
+    private long segmentFiles() throws IOException
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            return files.filter(file -> file.toString().endsWith(".cq4")).count();
+        }
+    }
+
+    private ChronicleRaftLog open(final Durability durability)
+    {
+        return ChronicleRaftLog.open(new ChronicleLogContext()
+            .directory(dir)
+            .durability(durability)
+            .segmentLength(8 * 1024)
+            .blockLength(256 * 1024)
+            .maxEntryLength(1024));
+    }
+}
