@@ -97,6 +97,14 @@ final class FileSnapshotWriter implements SnapshotWriter
     /**
      * {@inheritDoc}
      */
+    public long checksum()
+    {
+        return crc.getValue();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
     public SnapshotMetadata commit()
     {
         checkOpen();

@@ -19,6 +19,9 @@ final class JournalAppender implements AutoCloseable
     private static final int BASE = 2;
 
     private final ExcerptAppender appender;
+    // Chronicle confines an appender to one thread; the log is opened on one thread and then used by the member's
+    // agent thread (one thread at a time), so ownership moves when the writing thread changes.
+    private Thread owner;
     private final SegmentClock clock;
     private final LogSegments segments;
     private final JournalRecords records;
@@ -102,6 +105,12 @@ final class JournalAppender implements AutoCloseable
         if (null != current && current.writtenLength() >= segmentLength)
         {
             clock.advance();
+        }
+        final Thread thread = Thread.currentThread();
+        if (thread != owner)
+        {
+            appender.singleThreadedCheckReset();
+            owner = thread;
         }
         try (DocumentContext context = appender.writingDocument())
         {

@@ -20,6 +20,10 @@ public final class Main
         // JVM properties that an executable jar's manifest cannot carry (the module flags are in the manifest).
         System.setProperty("chronicle.analytics.disable", "true");
         System.setProperty("chronicle.announcer.disable", "true");
+        if (null == System.getProperty("org.slf4j.simpleLogger.defaultLogLevel"))
+        {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         if (0 == args.length)
         {
             usage();
