@@ -26,7 +26,7 @@ import java.util.Set;
  * mvn -q -pl perf validate exec:exec@baseline [-Draftline.baseline.args="cluster=20s rate=100000 open=5s"]
  * </pre>
  * Options ({@code name=value}): {@code payload=32} bytes of each message and command, {@code pingpong=5s} per
- * ping-pong, {@code pingpong-warmup=100000} round trips, {@code threading=both|pong-thread|single-thread},
+ * ping-pong (0 skips), {@code pingpong-warmup=100000} round trips, {@code threading=both|pong-thread|single-thread},
  * {@code stream=3s} per one-way stream (0 skips), {@code cluster=10s} closed loop,
  * {@code cluster-warmup=20000} commands, {@code throughput=5s}, {@code window=1000}, {@code rate=0} commands per
  * second of an open loop lasting {@code open=5s} (0 skips).
@@ -35,6 +35,7 @@ public final class BaselineMain
 {
     private static final Set<String> OPTIONS = Set.of("payload", "pingpong", "pingpong-warmup", "threading", "stream",
         "cluster", "cluster-warmup", "throughput", "window", "rate", "open");
+    private static final List<String> THREADINGS = List.of("both", "pong-thread", "single-thread");
 
     private BaselineMain()
     {
@@ -61,6 +62,14 @@ public final class BaselineMain
         final long durationNs = duration(options, "pingpong", "5s");
         final long warmup = Long.parseLong(options.getOrDefault("pingpong-warmup", "100000"));
         final String threading = options.getOrDefault("threading", "both");
+        if (!THREADINGS.contains(threading))
+        {
+            throw new IllegalArgumentException("threading=" + threading + ", expected one of " + THREADINGS);
+        }
+        if (0 == durationNs)
+        {
+            return;
+        }
         for (final Medium medium : Medium.values())
         {
             for (final Threading mode : Threading.values())

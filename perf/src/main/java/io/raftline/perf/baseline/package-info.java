@@ -39,8 +39,9 @@
  *     reading the IPC tail.</li>
  *     <li>Aeron Cluster members are launched one after the other; a leader is looked for in the consensus
  *     modules' role counters and the client attaches over IPC to that member's driver
- *     ({@code isIpcIngressAllowed}). Election here: launched in 0.9–1.1 s, leader 0.9–1.4 s after the first
- *     launch, client session 0.2 s later.</li>
+ *     ({@code isIpcIngressAllowed}). Seen here: all members launched 0.9–1.2 s after the first launch
+ *     (3.4 s with a load average of 14), a leader 0.04–0.3 s after the last launch, the client session
+ *     0.15–0.4 s after that.</li>
  *     <li>Shutdown: closing members by hand makes the survivors see their peers vanish. The baseline instead
  *     toggles ABORT on the leader's control counter, as {@code ClusterTool} would: every member terminates at the
  *     same log position and runs its termination hooks (0.4–0.7 s), then each component is closed. Members that do
