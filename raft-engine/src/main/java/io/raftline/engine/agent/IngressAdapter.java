@@ -30,6 +30,7 @@ final class IngressAdapter implements FragmentHandler
     private final int maxCommandLength;
     private final long[] rejectionCounts = new long[FrameRejection.count()];
     private long nowNs;
+    private Throwable failure;
 
     IngressAdapter(final SessionManager sessions, final FrameRejectionHandler rejectionHandler,
         final int maxCommandLength)
@@ -49,9 +50,32 @@ final class IngressAdapter implements FragmentHandler
         return rejectionCounts[reason.ordinal()];
     }
 
+    /**
+     * Aeron only reports what a handler throws; the agent must stop instead, so the first failure is kept, later
+     * frames are ignored, and the agent rethrows it after the poll.
+     */
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
-        onFrame(buffer, offset, length);
+        if (null != failure)
+        {
+            return;
+        }
+        try
+        {
+            onFrame(buffer, offset, length);
+        }
+        catch (final Throwable t)
+        {
+            failure = t;
+        }
+    }
+
+    void rethrowFailure()
+    {
+        if (null != failure)
+        {
+            org.agrona.LangUtil.rethrowUnchecked(failure);
+        }
     }
 
     boolean onFrame(final DirectBuffer buffer, final int offset, final int length)

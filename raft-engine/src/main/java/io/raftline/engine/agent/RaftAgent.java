@@ -155,9 +155,11 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
 
         consensusAdapter.nowNs(nowNs);
         workCount += consensusSubscription.poll(consensusAssembler, fragmentLimit);
+        consensusAdapter.rethrowFailure();
         ingressAdapter.nowNs(nowNs);
         sessions.nowNs(nowNs);
         workCount += ingressSubscription.poll(ingressAssembler, fragmentLimit);
+        ingressAdapter.rethrowFailure();
 
         final long snapshotOutcome = snapshotTaker.pollCompleted();
         if (SnapshotTaker.NONE != snapshotOutcome)
