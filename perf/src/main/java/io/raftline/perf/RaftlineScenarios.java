@@ -1,9 +1,8 @@
 package io.raftline.perf;
 
-import io.aeron.driver.MediaDriver;
 import io.raftline.engine.agent.LocalCluster;
+import io.raftline.engine.agent.EmbeddedAeron;
 import io.raftline.engine.agent.MemberContext;
-import io.raftline.engine.agent.RaftMember;
 import io.raftline.engine.client.ClientContext;
 import io.raftline.samples.CounterService;
 import io.raftline.samples.LoadGenerator;
@@ -106,7 +105,7 @@ public final class RaftlineScenarios
     public static final class UdpProcesses implements AutoCloseable
     {
         private final ProcessCluster cluster;
-        private final MediaDriver driver;
+        private final EmbeddedAeron aeron;
         private final LoadGenerator load;
         private final Path dir;
 
@@ -127,12 +126,13 @@ public final class RaftlineScenarios
             }
             cluster = new ProcessCluster(members, dir, "--storage", "file", "--idle", idle);
             cluster.startAll();
-            driver = RaftMember.launchEmbeddedDriver("raftline-perf-client", new YieldingIdleStrategy());
+            // The client's driver and conductor run on the load thread: one thread for the whole client process.
+            aeron = EmbeddedAeron.invoker("raftline-perf-client");
             load = new LoadGenerator(new ClientContext()
-                .aeronDirectoryName(driver.aeronDirectoryName())
+                .aeron(aeron.aeron())
                 .members(cluster.members())
                 .maxInflight(maxInflight)
-                .connectTimeoutNs(30_000_000_000L));
+                .connectTimeoutNs(30_000_000_000L), new YieldingIdleStrategy());
         }
 
         /**
@@ -150,7 +150,7 @@ public final class RaftlineScenarios
         {
             load.close();
             cluster.close();
-            driver.close();
+            aeron.close();
             IoUtil.delete(dir.toFile(), true);
         }
     }

@@ -1,7 +1,6 @@
 package io.raftline.samples;
 
-import io.aeron.driver.MediaDriver;
-import io.raftline.engine.agent.RaftMember;
+import io.raftline.engine.agent.EmbeddedAeron;
 import io.raftline.engine.client.ClientContext;
 import io.raftline.engine.client.ClientException;
 import io.raftline.engine.client.RaftClient;
@@ -10,7 +9,6 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.SystemUtil;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.io.BufferedWriter;
 import java.io.FileWriter;
@@ -156,7 +154,7 @@ public final class CounterClient
         final int concurrency = args.getInt("concurrency", 1);
         final long timeoutNs = SystemUtil.parseDuration("timeout", args.get("timeout", "5s"));
         final Summary summary = new Summary();
-        MediaDriver driver = null;
+        EmbeddedAeron embedded = null;
         Writer history = null;
         final Session[] sessions = new Session[concurrency];
         try
@@ -165,21 +163,17 @@ public final class CounterClient
             {
                 history = new BufferedWriter(new FileWriter(args.get("history")), 1 << 16);
             }
-            final String aeronDir;
-            if (args.has("aeron-dir"))
+            if (!args.has("aeron-dir"))
             {
-                aeronDir = args.get("aeron-dir");
-            }
-            else
-            {
-                driver = RaftMember.launchEmbeddedDriver("raftline-client", new YieldingIdleStrategy());
-                aeronDir = driver.aeronDirectoryName();
+                // Driver and conductor on this thread: the clients poll them.
+                embedded = EmbeddedAeron.invoker("raftline-client");
             }
             for (int i = 0; i < concurrency; i++)
             {
                 sessions[i] = new Session(i, history, summary);
-                sessions[i].client = RaftClient.connect(new ClientContext()
-                    .aeronDirectoryName(aeronDir)
+                final ClientContext context = null != embedded ? new ClientContext().aeron(embedded.aeron()) :
+                    new ClientContext().aeronDirectoryName(args.get("aeron-dir"));
+                sessions[i].client = RaftClient.connect(context
                     .members(members)
                     .maxInflight(1)
                     .commandTimeoutNs(timeoutNs)
@@ -211,7 +205,7 @@ public final class CounterClient
                 }
             }
             CloseHelper.quietClose(history);
-            CloseHelper.quietClose(driver);
+            CloseHelper.quietClose(embedded);
         }
     }
 
@@ -244,7 +238,7 @@ public final class CounterClient
                 }
                 isBusy |= !session.isIdle();
             }
-            Thread.onSpinWait();
+            Thread.yield();
         }
     }
 }

@@ -6,6 +6,8 @@ import io.raftline.engine.client.ResponseListener;
 import org.HdrHistogram.Histogram;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NoOpIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -17,7 +19,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  *     counts the delay);</li>
  *     <li>{@link #throughput}: as many commands as a window of outstanding ones allows.</li>
  * </ul>
- * Runs on the caller's thread, spinning on the client.
+ * Runs on the caller's thread, polling the client with an idle strategy: spinning is fastest when the members share
+ * one thread over IPC, but with more runnable threads than cores (member processes over UDP, each with its driver)
+ * a spinning client holds a core for a whole scheduler slice and stalls everyone; yield there.
  */
 public final class LoadGenerator implements ResponseListener, AutoCloseable
 {
@@ -41,6 +45,7 @@ public final class LoadGenerator implements ResponseListener, AutoCloseable
     }
 
     private final RaftClient client;
+    private final IdleStrategy idle;
     private final long[] dueNs;
     private final int mask;
     private final UnsafeBuffer command = new UnsafeBuffer(new byte[64 * 1024 + 8]);
@@ -51,12 +56,24 @@ public final class LoadGenerator implements ResponseListener, AutoCloseable
     private long lastValue;
 
     /**
-     * Connect a client for the load.
+     * Connect a client for the load, spinning while it waits.
      *
      * @param ctx of the client; its listener is set here.
      */
     public LoadGenerator(final ClientContext ctx)
     {
+        this(ctx, NoOpIdleStrategy.INSTANCE);
+    }
+
+    /**
+     * Connect a client for the load.
+     *
+     * @param ctx  of the client; its listener is set here.
+     * @param idle how to wait for answers.
+     */
+    public LoadGenerator(final ClientContext ctx, final IdleStrategy idle)
+    {
+        this.idle = idle;
         final int inflight = BitUtil.findNextPositivePowerOfTwo(Math.max(2, ctx.maxInflight()));
         this.dueNs = new long[inflight];
         this.mask = inflight - 1;
@@ -113,12 +130,13 @@ public final class LoadGenerator implements ResponseListener, AutoCloseable
         long correlationId;
         while ((correlationId = client.offer(command, 0, length)) < 0)
         {
-            client.poll();
+            idle.idle(client.poll());
         }
         dueNs[(int)(correlationId & mask)] = startNs;
+        idle.reset();
         while (lastAnswered == before)
         {
-            client.poll();
+            idle.idle(client.poll());
         }
     }
 
@@ -154,7 +172,7 @@ public final class LoadGenerator implements ResponseListener, AutoCloseable
                     }
                 }
             }
-            client.poll();
+            idle.idle(client.poll());
             if (nowNs > endNs + 30_000_000_000L)
             {
                 break;
@@ -188,7 +206,7 @@ public final class LoadGenerator implements ResponseListener, AutoCloseable
                     dueNs[(int)(correlationId & mask)] = nowNs;
                 }
             }
-            client.poll();
+            idle.idle(client.poll());
         }
         final double seconds = (System.nanoTime() - startNs) / 1e9;
         final long drainDeadline = System.nanoTime() + 10_000_000_000L;

@@ -99,6 +99,14 @@ public final class SingleHostCluster
                     "Raftline, " + size + " members over IPC, " + payload + "-byte commands");
                 System.out.printf("report: %s (and .hgrm files beside it)%n", png.getAbsolutePath());
 
+                if (Boolean.getBoolean("raftline.stat"))
+                {
+                    try (io.aeron.Aeron reader = io.aeron.Aeron.connect(new io.aeron.Aeron.Context()
+                        .aeronDirectoryName(cluster.aeronDirectoryName())))
+                    {
+                        io.raftline.engine.agent.RaftStat.print(reader.countersReader(), System.out);
+                    }
+                }
                 final long expected = load.lastValue();
                 System.out.printf("counter: %d on the leader;", expected);
                 final long deadline = System.nanoTime() + 5_000_000_000L;

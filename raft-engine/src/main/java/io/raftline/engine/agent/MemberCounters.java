@@ -46,6 +46,8 @@ final class MemberCounters implements AutoCloseable
     final AtomicCounter egressSent;
     final AtomicCounter egressDropped;
     final AtomicCounter consensusBackPressure;
+    final AtomicCounter maxCycleNs;
+    final AtomicCounter slowCycles;
     private final List<Counter> all = new ArrayList<>();
 
     MemberCounters(final Aeron aeron, final int memberId)
@@ -68,6 +70,8 @@ final class MemberCounters implements AutoCloseable
         egressSent = add(aeron, EVENTS_TYPE_ID, prefix + "egress-sent");
         egressDropped = add(aeron, EVENTS_TYPE_ID, prefix + "egress-dropped");
         consensusBackPressure = add(aeron, EVENTS_TYPE_ID, prefix + "consensus-back-pressure");
+        maxCycleNs = add(aeron, EVENTS_TYPE_ID, prefix + "max-duty-cycle-ns");
+        slowCycles = add(aeron, EVENTS_TYPE_ID, prefix + "duty-cycles-over-1ms");
         leaderId.setRelease(-1);
     }
 

@@ -50,6 +50,7 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
     private final String roleName;
     private long slowTickDeadlineNs;
     private long publishedCommitIndex;
+    private long maxCycleNs;
     private long publishedAppliedIndex;
     private volatile boolean isFailed;
     private volatile RaftRole role = RaftRole.FOLLOWER;
@@ -191,6 +192,16 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
         }
         workCount += sessions.doWork(nowNs);
         publishProgress();
+        final long cycleNs = clock.nanoTime() - nowNs;
+        if (cycleNs > maxCycleNs)
+        {
+            maxCycleNs = cycleNs;
+            counters.maxCycleNs.setRelease(cycleNs);
+        }
+        if (cycleNs > 1_000_000L)
+        {
+            counters.slowCycles.increment();
+        }
         return workCount;
     }
 

@@ -9,9 +9,9 @@ import io.raftline.engine.core.RaftRole;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.io.File;
 import java.util.ArrayList;
@@ -41,31 +41,38 @@ public final class RaftMember implements AutoCloseable
     private final Aeron aeron;
     private final MemberCounters counters;
     private final MediaDriver driver;
+    private final EmbeddedAeron embedded;
+    private final Agent runnable;
     private AgentRunner runner;
 
     private RaftMember(final MemberContext ctx, final boolean isDedicatedThread)
     {
         this.ctx = ctx;
         ctx.conclude();
-        MediaDriver launchedDriver = null;
+        EmbeddedAeron launchedAeron = null;
         MemberStorage openedStorage = null;
         Aeron client = ctx.aeron();
         try
         {
             if (null == client)
             {
-                String aeronDir = ctx.aeronDirectoryName();
+                final String aeronDir = ctx.aeronDirectoryName();
                 if (null == aeronDir)
                 {
-                    launchedDriver = launchEmbeddedDriver("raftline-member-" + ctx.memberId(),
-                        ctx.clusterMembers().isIpc() ? new BackoffIdleStrategy() : new YieldingIdleStrategy());
-                    aeronDir = launchedDriver.aeronDirectoryName();
+                    // The member's own driver and client conductor run on the member's thread: one thread does
+                    // all the process's work, with no hand-offs on the data path.
+                    launchedAeron = EmbeddedAeron.invoker("raftline-member-" + ctx.memberId());
+                    client = launchedAeron.aeron();
                 }
-                client = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir)
-                    .clientName("raftline-member-" + ctx.memberId()));
-                owned.add(client);
+                else
+                {
+                    client = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir)
+                        .clientName("raftline-member-" + ctx.memberId()));
+                    owned.add(client);
+                }
             }
-            this.driver = launchedDriver;
+            this.driver = null;
+            this.embedded = launchedAeron;
             this.aeron = client;
             openedStorage = ctx.storageFactory().open(ctx);
             this.storage = openedStorage;
@@ -98,17 +105,18 @@ public final class RaftMember implements AutoCloseable
             final SessionManager sessions = new SessionManager(ctx, aeron, counters, snapshotTaker);
             this.agent = new RaftAgent(ctx, storage, counters, consensus, ingress, publisher, sessions, snapshotTaker,
                 isDedicatedThread);
+            this.runnable = null == launchedAeron ? agent : new CompositeAgent(launchedAeron.agent(), agent);
         }
         catch (final RuntimeException ex)
         {
             closeOwned();
             CloseHelper.quietClose(openedStorage);
-            CloseHelper.quietClose(launchedDriver);
+            CloseHelper.quietClose(launchedAeron);
             throw ex;
         }
         if (isDedicatedThread)
         {
-            runner = new AgentRunner(ctx.idleStrategy(), ctx.errorHandler(), null, agent);
+            runner = new AgentRunner(ctx.idleStrategy(), ctx.errorHandler(), null, runnable);
             AgentRunner.startOnThread(runner);
         }
     }
@@ -170,11 +178,11 @@ public final class RaftMember implements AutoCloseable
     }
 
     /**
-     * @return the agent, for callers that run it themselves.
+     * @return the agent, for callers that run it themselves (with the member's embedded Aeron, if it has one).
      */
     public Agent agent()
     {
-        return agent;
+        return runnable;
     }
 
     /**
@@ -206,7 +214,7 @@ public final class RaftMember implements AutoCloseable
      */
     public String aeronDirectoryName()
     {
-        return aeron.context().aeronDirectoryName();
+        return null != embedded ? embedded.aeronDirectoryName() : aeron.context().aeronDirectoryName();
     }
 
     /**
@@ -245,6 +253,7 @@ public final class RaftMember implements AutoCloseable
     {
         closeResources();
         CloseHelper.quietClose(storage);
+        CloseHelper.quietClose(embedded);
         CloseHelper.quietClose(driver);
     }
 

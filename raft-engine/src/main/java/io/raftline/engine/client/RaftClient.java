@@ -21,6 +21,7 @@ import io.raftline.codecs.SessionKeepAliveEncoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -63,6 +64,8 @@ public final class RaftClient implements AutoCloseable
     private final ClientContext ctx;
     private final Aeron aeron;
     private final boolean ownsAeron;
+    private final AgentInvoker conductorInvoker;
+    private final AgentInvoker driverInvoker;
     private final ExclusivePublication[] ingress;
     private final int[] memberIds;
     private final Subscription egress;
@@ -123,6 +126,8 @@ public final class RaftClient implements AutoCloseable
                 .clientName("raftline-client"));
             ownsAeron = true;
         }
+        conductorInvoker = aeron.conductorAgentInvoker();
+        driverInvoker = aeron.context().driverAgentInvoker();
         try
         {
             memberIds = ctx.clusterMembers().ids();
@@ -284,7 +289,17 @@ public final class RaftClient implements AutoCloseable
         {
             return 0;
         }
-        int work = egress.poll(assembler, 64);
+        int work = 0;
+        if (null != conductorInvoker)
+        {
+            // A client that shares its Aeron in invoker mode does the driver's and the conductor's work here.
+            work += conductorInvoker.invoke();
+            if (null != driverInvoker)
+            {
+                work += driverInvoker.invoke();
+            }
+        }
+        work += egress.poll(assembler, 64);
         final long nowNs = ctx.nanoClock().nanoTime();
         if (0 == sessionId || leaderIndex < 0)
         {

@@ -1,0 +1,327 @@
+package io.raftline.perf;
+
+import io.raftline.perf.baseline.AeronClusterBaseline;
+import io.raftline.perf.baseline.AeronPingPong;
+import io.raftline.perf.baseline.BaselineResult;
+import io.raftline.samples.LatencyReport;
+import io.raftline.samples.LoadGenerator;
+import org.HdrHistogram.Histogram;
+import org.agrona.SystemUtil;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The performance suite: Raftline and its baselines measured in one run on one machine, printed as a table of
+ * ratios, with .hgrm files and percentile plots.
+ * <pre>
+ * mvn -B -q install -DskipTests &amp;&amp; mvn -q -pl perf validate exec:exec@perf-suite \
+ *     [-Draftline.perf.args="duration=10s warmup=3s"]
+ * </pre>
+ * Options ({@code name=value}): {@code duration} of each measured phase, {@code warmup}, {@code quick=true} (one
+ * second each, for a smoke run), {@code report=perf-report} (output directory), {@code sections=...} (a comma list
+ * of floor, ipc, cluster, sweep, sizes, five, udp; default all).
+ */
+public final class PerfSuite
+{
+    private static final int[] PAYLOADS = {32, 256, 1024, 4096, 16384, 65536};
+
+    private final long durationNs;
+    private final long warmupNs;
+    private final File reportDir;
+    private final List<String> sections;
+    private final List<Row> rows = new ArrayList<>();
+    private final StringBuilder notes = new StringBuilder();
+    private Histogram floorIpc;
+    private Histogram floorUdp;
+    private Histogram clusterBaseline;
+
+    record Row(String name, Histogram histogram, double rate, String comparison)
+    {
+    }
+
+    private PerfSuite(final long durationNs, final long warmupNs, final File reportDir, final List<String> sections)
+    {
+        this.durationNs = durationNs;
+        this.warmupNs = warmupNs;
+        this.reportDir = reportDir;
+        this.sections = sections;
+    }
+
+    /**
+     * @param args options as {@code name=value}.
+     */
+    public static void main(final String[] args)
+    {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        final java.util.Map<String, String> options = new java.util.HashMap<>();
+        for (final String arg : args)
+        {
+            final int eq = arg.indexOf('=');
+            if (eq <= 0)
+            {
+                throw new IllegalArgumentException("options are name=value, not '" + arg + "'");
+            }
+            options.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        final boolean isQuick = Boolean.parseBoolean(options.getOrDefault("quick", "false"));
+        final long durationNs = SystemUtil.parseDuration("duration", options.getOrDefault("duration",
+            isQuick ? "1s" : "10s"));
+        final long warmupNs = SystemUtil.parseDuration("warmup", options.getOrDefault("warmup", isQuick ? "1s" : "3s"));
+        final List<String> sections = List.of(options.getOrDefault("sections",
+            "floor,ipc,cluster,sweep,sizes,five,udp").split(","));
+        new PerfSuite(durationNs, warmupNs, new File(options.getOrDefault("report", "perf-report")), sections).run();
+    }
+
+    private void run()
+    {
+        System.out.printf(Locale.ROOT, "Raftline performance suite: %d s per phase after %d s warm-up, %d cores, %s%n",
+            durationNs / 1_000_000_000L, warmupNs / 1_000_000_000L, Runtime.getRuntime().availableProcessors(),
+            System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        if (sections.contains("floor"))
+        {
+            floor();
+        }
+        final LatencyReport ipcPlot = new LatencyReport();
+        if (sections.contains("cluster"))
+        {
+            aeronCluster(ipcPlot);
+        }
+        if (sections.contains("ipc"))
+        {
+            raftlineIpc(ipcPlot);
+        }
+        if (null != floorIpc)
+        {
+            ipcPlot.add("Aeron IPC ping-pong (floor)", floorIpc);
+        }
+        if (sections.contains("sweep"))
+        {
+            sweep();
+        }
+        if (sections.contains("sizes"))
+        {
+            sizes();
+        }
+        if (sections.contains("five"))
+        {
+            fiveMembers();
+        }
+        final LatencyReport udpPlot = new LatencyReport();
+        if (sections.contains("udp"))
+        {
+            udp(udpPlot);
+        }
+        print();
+        final File ipcPng = ipcPlot.write(reportDir, "ipc", "3 members over IPC, one command outstanding, 32 B");
+        final File udpPng = udpPlot.write(reportDir, "udp", "3 member processes over UDP 127.0.0.1, 32 B");
+        System.out.printf("plots: %s %s (.hgrm files beside them)%n", ipcPng.getAbsolutePath(),
+            udpPng.getAbsolutePath());
+    }
+
+    private void floor()
+    {
+        final BaselineResult ipc = AeronPingPong.roundTrips(AeronPingPong.Medium.IPC, 32, 100_000, durationNs);
+        floorIpc = ipc.histogram();
+        rows.add(new Row("Aeron IPC ping-pong, 32 B (floor)", ipc.histogram(), ipc.ratePerSecond(), ""));
+        final BaselineResult udp = AeronPingPong.roundTrips(AeronPingPong.Medium.UDP, 32, 20_000, durationNs);
+        floorUdp = udp.histogram();
+        rows.add(new Row("Aeron UDP ping-pong, 32 B (floor)", udp.histogram(), udp.ratePerSecond(), ""));
+    }
+
+    private void aeronCluster(final LatencyReport plot)
+    {
+        try (AeronClusterBaseline cluster = AeronClusterBaseline.launch())
+        {
+            notes.append(String.format(Locale.ROOT, "Aeron Cluster: leader %.0f ms after launch%n",
+                cluster.leaderElectedAfterNs() / 1e6));
+            cluster.closedLoop(32, 0, warmupNs);
+            final BaselineResult closed = cluster.closedLoop(32, 0, durationNs);
+            clusterBaseline = closed.histogram();
+            rows.add(new Row("Aeron Cluster 3 members, 1 outstanding", closed.histogram(), closed.ratePerSecond(), ""));
+            plot.add("Aeron Cluster", closed.histogram());
+            final BaselineResult window = cluster.throughput(1000, 32, durationNs / 2);
+            rows.add(new Row("Aeron Cluster 3 members, 1000 outstanding", window.histogram(), window.ratePerSecond(),
+                ""));
+        }
+    }
+
+    private void raftlineIpc(final LatencyReport plot)
+    {
+        RaftlineScenarios.withIpcCluster(3, 1000, (cluster) ->
+        {
+            notes.append(String.format(Locale.ROOT, "Raftline: leader %.0f ms after launch (3 members, IPC)%n",
+                cluster.electionMs()));
+            final LoadGenerator load = cluster.load();
+            load.closedLoop(32, 0, warmupNs);
+            final LoadGenerator.Result closed = load.closedLoop(32, 0, durationNs);
+            rows.add(new Row("Raftline 3 members IPC, 1 outstanding", closed.histogram(), closed.ratePerSecond(),
+                ratios(closed.histogram(), floorIpc, clusterBaseline)));
+            plot.add("Raftline", closed.histogram());
+            final LoadGenerator.Result window = load.throughput(1000, 32, durationNs / 2);
+            rows.add(new Row("Raftline 3 members IPC, 1000 outstanding", window.histogram(), window.ratePerSecond(),
+                ""));
+            return null;
+        });
+    }
+
+    /**
+     * Open loop at rising rates: the highest rate whose p99 (from each command's due time) stays under 1 ms.
+     */
+    private void sweep()
+    {
+        RaftlineScenarios.withIpcCluster(3, 4096, (cluster) ->
+        {
+            final LoadGenerator load = cluster.load();
+            load.throughput(256, 32, warmupNs);
+            double best = 0;
+            Histogram bestHistogram = null;
+            for (final double rate : new double[]{50_000, 100_000, 200_000, 300_000, 400_000, 500_000, 600_000,
+                800_000, 1_000_000, 1_200_000})
+            {
+                final LoadGenerator.Result result = load.openLoop(rate, 32, Math.max(1_000_000_000L, durationNs / 3));
+                final double p99Us = LatencyReport.micros(result.histogram(), 99);
+                notes.append(String.format(Locale.ROOT, "sweep: %,.0f/s offered, %,.0f/s done, p99 %.0f us%n", rate,
+                    result.ratePerSecond(), p99Us));
+                if (p99Us <= 1000 && result.ratePerSecond() >= rate * 0.98)
+                {
+                    best = rate;
+                    bestHistogram = result.histogram();
+                }
+                else
+                {
+                    break;
+                }
+            }
+            if (null != bestHistogram)
+            {
+                rows.add(new Row(String.format(Locale.ROOT, "Raftline open loop %,.0f/s (highest with p99 <= 1 ms)",
+                    best), bestHistogram, best, ""));
+            }
+            return null;
+        });
+    }
+
+    private void sizes()
+    {
+        RaftlineScenarios.withIpcCluster(3, 64, (cluster) ->
+        {
+            final LoadGenerator load = cluster.load();
+            for (final int payload : PAYLOADS)
+            {
+                load.closedLoop(payload, 0, Math.min(warmupNs, 1_000_000_000L));
+                final LoadGenerator.Result result = load.closedLoop(payload, 0, Math.max(1_000_000_000L,
+                    durationNs / 3));
+                rows.add(new Row("Raftline 3 members IPC, " + payload + " B", result.histogram(),
+                    result.ratePerSecond(), ""));
+            }
+            return null;
+        });
+    }
+
+    private void fiveMembers()
+    {
+        RaftlineScenarios.withIpcCluster(5, 1000, (cluster) ->
+        {
+            final LoadGenerator load = cluster.load();
+            load.closedLoop(32, 0, warmupNs);
+            final LoadGenerator.Result closed = load.closedLoop(32, 0, durationNs / 2);
+            rows.add(new Row("Raftline 5 members IPC, 1 outstanding", closed.histogram(), closed.ratePerSecond(),
+                ratios(closed.histogram(), floorIpc, clusterBaseline)));
+            return null;
+        });
+    }
+
+    private void udp(final LatencyReport plot)
+    {
+        try (RaftlineScenarios.UdpProcesses cluster = new RaftlineScenarios.UdpProcesses(3, 1000, "yield"))
+        {
+            final LoadGenerator load = cluster.load();
+            load.closedLoop(32, 0, warmupNs);
+            final LoadGenerator.Result closed = load.closedLoop(32, 0, durationNs);
+            rows.add(new Row("Raftline 3 processes UDP, 1 outstanding", closed.histogram(), closed.ratePerSecond(),
+                ratios(closed.histogram(), floorUdp, null)));
+            plot.add("Raftline 3 processes UDP", closed.histogram());
+            final LoadGenerator.Result window = load.throughput(1000, 32, durationNs / 2);
+            rows.add(new Row("Raftline 3 processes UDP, 1000 outstanding", window.histogram(), window.ratePerSecond(),
+                ""));
+        }
+        if (null != floorUdp)
+        {
+            plot.add("Aeron UDP ping-pong (floor)", floorUdp);
+        }
+    }
+
+    private static String ratios(final Histogram histogram, final Histogram floor, final Histogram cluster)
+    {
+        final StringBuilder builder = new StringBuilder();
+        if (null != floor)
+        {
+            builder.append(String.format(Locale.ROOT, "p50 %.1fx floor", (double)histogram.getValueAtPercentile(50) /
+                Math.max(1, floor.getValueAtPercentile(50))));
+        }
+        if (null != cluster)
+        {
+            builder.append(String.format(Locale.ROOT, "; Aeron Cluster / Raftline: p50 %.1fx, p99 %.1fx",
+                (double)cluster.getValueAtPercentile(50) / Math.max(1, histogram.getValueAtPercentile(50)),
+                (double)cluster.getValueAtPercentile(99) / Math.max(1, histogram.getValueAtPercentile(99))));
+        }
+        return builder.toString();
+    }
+
+    private void print()
+    {
+        final StringBuilder table = new StringBuilder();
+        table.append("| scenario | p50 | p90 | p99 | p99.9 | max | commands/s | ratios |\n");
+        table.append("|---|---|---|---|---|---|---|---|\n");
+        for (final Row row : rows)
+        {
+            final Histogram h = row.histogram();
+            table.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %,.0f | %s |%n", row.name(),
+                us(h, 50), us(h, 90), us(h, 99), us(h, 99.9), format(h.getMaxValue()), row.rate(), row.comparison()));
+        }
+        System.out.println();
+        System.out.print(table);
+        System.out.println();
+        System.out.print(notes);
+        try
+        {
+            Files.createDirectories(reportDir.toPath());
+            try (PrintStream out = new PrintStream(new File(reportDir, "summary.md"), StandardCharsets.UTF_8))
+            {
+                out.print(table);
+                out.println();
+                out.print(notes.toString().replace("\n", "  \n"));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static String us(final Histogram histogram, final double percentile)
+    {
+        return format(histogram.getValueAtPercentile(percentile));
+    }
+
+    private static String format(final long nanos)
+    {
+        if (nanos >= 10_000_000L)
+        {
+            return String.format(Locale.ROOT, "%.0f ms", nanos / 1e6);
+        }
+        if (nanos >= 1_000_000L)
+        {
+            return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
+        }
+        return String.format(Locale.ROOT, "%.1f us", nanos / 1e3);
+    }
+}
