@@ -282,7 +282,7 @@ public final class ChronicleRaftLog implements RaftLog
         }
         final long index = lastIndex() + 1;
         final long address = journal.appendEntry(index, term, buffer, offset, length);
-        entries.add(term, address, length, journal.cycle(), journal.lastPosition());
+        entries.add(term, address, length, journal.cycle());
         afterWrite();
         return index;
     }

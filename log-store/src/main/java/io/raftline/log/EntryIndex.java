@@ -6,8 +6,8 @@ import java.nio.ByteBuffer;
 
 /**
  * The off-heap index from Raft index to where the entry lives: for entries {@code firstIndex() ..
- * firstIndex() + count() - 1}, one 32-byte slot each holding the term, the address of the payload in mapped memory,
- * the payload length, the roll cycle (segment) and the record's offset in that segment's file.
+ * firstIndex() + count() - 1}, one 24-byte slot each holding the term, the address of the payload in mapped memory,
+ * the payload length and the roll cycle (segment) that holds it.
  * <p>
  * Slots are a window over one direct buffer: dropping a prefix moves the window's head, appending fills its tail,
  * and the window slides back to the start of the buffer (or the buffer doubles) when the tail reaches its end. No
@@ -15,12 +15,11 @@ import java.nio.ByteBuffer;
  */
 final class EntryIndex
 {
-    private static final int SLOT_LENGTH = 32;
+    private static final int SLOT_LENGTH = 24;
     private static final int TERM_OFFSET = 0;
     private static final int ADDRESS_OFFSET = 8;
-    private static final int POSITION_OFFSET = 16;
-    private static final int LENGTH_OFFSET = 24;
-    private static final int CYCLE_OFFSET = 28;
+    private static final int LENGTH_OFFSET = 16;
+    private static final int CYCLE_OFFSET = 20;
 
     private final UnsafeBuffer slots = new UnsafeBuffer(0, 0);
     private ByteBuffer memory;
@@ -64,7 +63,7 @@ final class EntryIndex
         firstIndex = nextIndex;
     }
 
-    void add(final long term, final long address, final int length, final int cycle, final long position)
+    void add(final long term, final long address, final int length, final int cycle)
     {
         if (head + count == capacity)
         {
@@ -73,7 +72,6 @@ final class EntryIndex
         final int offset = (head + count) * SLOT_LENGTH;
         slots.putLong(offset + TERM_OFFSET, term);
         slots.putLong(offset + ADDRESS_OFFSET, address);
-        slots.putLong(offset + POSITION_OFFSET, position);
         slots.putInt(offset + LENGTH_OFFSET, length);
         slots.putInt(offset + CYCLE_OFFSET, cycle);
         count++;
@@ -126,11 +124,6 @@ final class EntryIndex
     long address(final long index)
     {
         return slots.getLong(slotOffset(index) + ADDRESS_OFFSET);
-    }
-
-    long position(final long index)
-    {
-        return slots.getLong(slotOffset(index) + POSITION_OFFSET);
     }
 
     int length(final long index)

@@ -286,7 +286,7 @@ final class JournalScanner
             case JournalRecords.ENTRY:
             {
                 final String error = replay.onEntry(records.index(), records.term(),
-                    address + records.payloadOffset(), records.payloadLength(), firstCycle + slot, position);
+                    address + records.payloadOffset(), records.payloadLength(), firstCycle + slot);
                 if (null != error)
                 {
                     throw new LogCorruptionException(files[slot], position, error);
