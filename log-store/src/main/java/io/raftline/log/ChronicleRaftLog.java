@@ -120,6 +120,7 @@ public final class ChronicleRaftLog implements RaftLog
         catch (final RuntimeException ex)
         {
             segments.close();
+            entries.close();
             if (null != journal)
             {
                 journal.close();
@@ -390,6 +391,7 @@ public final class ChronicleRaftLog implements RaftLog
         }
         finally
         {
+            entries.close();
             directoryLock.close();
         }
     }

@@ -1,19 +1,19 @@
 package io.raftline.log;
 
-import org.agrona.concurrent.UnsafeBuffer;
-
-import java.nio.ByteBuffer;
+import org.agrona.BitUtil;
+import org.agrona.UnsafeApi;
 
 /**
  * The off-heap index from Raft index to where the entry lives: for entries {@code firstIndex() ..
  * firstIndex() + count() - 1}, one 24-byte slot each holding the term, the address of the payload in mapped memory,
  * the payload length and the roll cycle (segment) that holds it.
  * <p>
- * Slots are a window over one direct buffer: dropping a prefix moves the window's head, appending fills its tail,
- * and the window slides back to the start of the buffer (or the buffer doubles) when the tail reaches its end. No
- * allocation except when the buffer doubles.
+ * The slots form a ring in natively allocated memory with a power-of-two number of slots, so dropping a compacted
+ * prefix only moves the head and nothing is ever shifted. When the ring is full it doubles with
+ * {@code realloc} (which large blocks get by remapping pages, without copying them) and moves only the wrapped part.
+ * No allocation on the Java heap after construction. {@link #close()} frees the memory.
  */
-final class EntryIndex
+final class EntryIndex implements AutoCloseable
 {
     private static final int SLOT_LENGTH = 24;
     private static final int TERM_OFFSET = 0;
@@ -21,16 +21,18 @@ final class EntryIndex
     private static final int LENGTH_OFFSET = 16;
     private static final int CYCLE_OFFSET = 20;
 
-    private final UnsafeBuffer slots = new UnsafeBuffer(0, 0);
-    private ByteBuffer memory;
+    private long memory;
     private int capacity;
+    private int mask;
     private int head;
     private int count;
     private long firstIndex = 1;
 
     EntryIndex(final int initialCapacity)
     {
-        allocate(Math.max(16, initialCapacity));
+        capacity = BitUtil.findNextPositivePowerOfTwo(Math.max(16, initialCapacity));
+        mask = capacity - 1;
+        memory = UnsafeApi.allocateMemory((long)capacity * SLOT_LENGTH);
     }
 
     long firstIndex()
@@ -65,15 +67,15 @@ final class EntryIndex
 
     void add(final long term, final long address, final int length, final int cycle)
     {
-        if (head + count == capacity)
+        if (count == capacity)
         {
-            makeRoom();
+            grow();
         }
-        final int offset = (head + count) * SLOT_LENGTH;
-        slots.putLong(offset + TERM_OFFSET, term);
-        slots.putLong(offset + ADDRESS_OFFSET, address);
-        slots.putInt(offset + LENGTH_OFFSET, length);
-        slots.putInt(offset + CYCLE_OFFSET, cycle);
+        final long slot = memory + (long)((head + count) & mask) * SLOT_LENGTH;
+        UnsafeApi.putLong(slot + TERM_OFFSET, term);
+        UnsafeApi.putLong(slot + ADDRESS_OFFSET, address);
+        UnsafeApi.putInt(slot + LENGTH_OFFSET, length);
+        UnsafeApi.putInt(slot + CYCLE_OFFSET, cycle);
         count++;
     }
 
@@ -111,61 +113,66 @@ final class EntryIndex
             return;
         }
         final int dropped = (int)(index - firstIndex + 1);
-        head += dropped;
+        head = (head + dropped) & mask;
         count -= dropped;
         firstIndex = index + 1;
     }
 
+    /**
+     * @param index from {@link #firstIndex()} to {@link #nextIndex()} - 1; not checked, callers check the range.
+     * @return the entry's term.
+     */
     long term(final long index)
     {
-        return slots.getLong(slotOffset(index) + TERM_OFFSET);
+        return UnsafeApi.getLong(slot(index) + TERM_OFFSET);
     }
 
     long address(final long index)
     {
-        return slots.getLong(slotOffset(index) + ADDRESS_OFFSET);
+        return UnsafeApi.getLong(slot(index) + ADDRESS_OFFSET);
     }
 
     int length(final long index)
     {
-        return slots.getInt(slotOffset(index) + LENGTH_OFFSET);
+        return UnsafeApi.getInt(slot(index) + LENGTH_OFFSET);
     }
 
     int cycle(final long index)
     {
-        return slots.getInt(slotOffset(index) + CYCLE_OFFSET);
+        return UnsafeApi.getInt(slot(index) + CYCLE_OFFSET);
     }
 
-    private int slotOffset(final long index)
+    /**
+     * Free the index's memory; it must not be used afterwards.
+     */
+    public void close()
     {
-        return (head + (int)(index - firstIndex)) * SLOT_LENGTH;
-    }
-
-    private void makeRoom()
-    {
-        if (head >= capacity / 2)
+        if (0 != memory)
         {
-            slots.putBytes(0, slots, head * SLOT_LENGTH, count * SLOT_LENGTH);
-            head = 0;
-        }
-        else
-        {
-            // The UnsafeBuffer holds the old ByteBuffer, so its memory lives until the copy is done.
-            final UnsafeBuffer old = new UnsafeBuffer(memory, head * SLOT_LENGTH, count * SLOT_LENGTH);
-            allocate(capacity * 2);
-            slots.putBytes(0, old, 0, count * SLOT_LENGTH);
-            head = 0;
+            UnsafeApi.freeMemory(memory);
+            memory = 0;
         }
     }
 
-    private void allocate(final int newCapacity)
+    private long slot(final long index)
     {
-        if (newCapacity > Integer.MAX_VALUE / SLOT_LENGTH)
+        return memory + (long)((head + (int)(index - firstIndex)) & mask) * SLOT_LENGTH;
+    }
+
+    private void grow()
+    {
+        if (capacity >= 1 << 30)
         {
-            throw new IllegalStateException("log index cannot hold " + newCapacity + " entries");
+            throw new IllegalStateException("log index cannot hold more than " + capacity + " entries");
         }
-        memory = ByteBuffer.allocateDirect(newCapacity * SLOT_LENGTH);
-        slots.wrap(memory);
-        capacity = newCapacity;
+        final int oldCapacity = capacity;
+        capacity = oldCapacity * 2;
+        mask = capacity - 1;
+        memory = UnsafeApi.reallocateMemory(memory, (long)capacity * SLOT_LENGTH);
+        // The ring was full: slots head..oldCapacity-1 then 0..head-1. Move the wrapped part after the rest.
+        if (head > 0)
+        {
+            UnsafeApi.copyMemory(memory, memory + (long)oldCapacity * SLOT_LENGTH, (long)head * SLOT_LENGTH);
+        }
     }
 }
