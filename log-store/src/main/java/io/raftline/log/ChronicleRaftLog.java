@@ -282,8 +282,7 @@ public final class ChronicleRaftLog implements RaftLog
                 "offset=" + offset + " length=" + length + " capacity=" + buffer.capacity());
         }
         final long index = lastIndex() + 1;
-        final long address = journal.appendEntry(index, term, buffer, offset, length);
-        entries.add(term, address, length, journal.cycle());
+        entries.add(journal.appendEntry(index, term, buffer, offset, length));
         afterWrite();
         return index;
     }
@@ -297,7 +296,9 @@ public final class ChronicleRaftLog implements RaftLog
         {
             return false;
         }
-        view.wrapAddress(index, entries.term(index), entries.address(index), entries.length(index));
+        final long record = entries.address(index);
+        view.wrapAddress(index, JournalRecords.entryTerm(record), JournalRecords.entryPayloadAddress(record),
+            JournalRecords.entryPayloadLength(record));
         return true;
     }
 
@@ -419,7 +420,7 @@ public final class ChronicleRaftLog implements RaftLog
      */
     private void deleteCompactedSegments()
     {
-        final int keepFrom = entries.count() > 0 ? entries.cycle(baseIndex + 1) : journal.cycle();
+        final int keepFrom = entries.count() > 0 ? segments.cycleOf(entries.address(baseIndex + 1)) : journal.cycle();
         if (segments.firstCycle() < keepFrom)
         {
             if (isDirty)

@@ -5,8 +5,9 @@ import org.agrona.UnsafeApi;
 
 /**
  * The off-heap index from Raft index to where the entry lives: for entries {@code firstIndex() ..
- * firstIndex() + count() - 1}, one 24-byte slot each holding the term, the address of the payload in mapped memory,
- * the payload length and the roll cycle (segment) that holds it.
+ * firstIndex() + count() - 1}, one 8-byte slot each holding the address of the entry's record in mapped memory.
+ * Term and length are read from the record itself ({@link JournalRecords#entryTerm(long)}): an append then writes
+ * 8 bytes of index besides its record, which matters when appends are bound by touching new memory.
  * <p>
  * The slots form a ring in natively allocated memory with a power-of-two number of slots, so dropping a compacted
  * prefix only moves the head and nothing is ever shifted. When the ring is full it doubles with
@@ -15,11 +16,7 @@ import org.agrona.UnsafeApi;
  */
 final class EntryIndex implements AutoCloseable
 {
-    private static final int SLOT_LENGTH = 24;
-    private static final int TERM_OFFSET = 0;
-    private static final int ADDRESS_OFFSET = 8;
-    private static final int LENGTH_OFFSET = 16;
-    private static final int CYCLE_OFFSET = 20;
+    private static final int SLOT_LENGTH = 8;
 
     private long memory;
     private int capacity;
@@ -65,17 +62,16 @@ final class EntryIndex implements AutoCloseable
         firstIndex = nextIndex;
     }
 
-    void add(final long term, final long address, final int length, final int cycle)
+    /**
+     * @param recordAddress address of the next entry's record.
+     */
+    void add(final long recordAddress)
     {
         if (count == capacity)
         {
             grow();
         }
-        final long slot = memory + (long)((head + count) & mask) * SLOT_LENGTH;
-        UnsafeApi.putLong(slot + TERM_OFFSET, term);
-        UnsafeApi.putLong(slot + ADDRESS_OFFSET, address);
-        UnsafeApi.putInt(slot + LENGTH_OFFSET, length);
-        UnsafeApi.putInt(slot + CYCLE_OFFSET, cycle);
+        UnsafeApi.putLong(memory + (long)((head + count) & mask) * SLOT_LENGTH, recordAddress);
         count++;
     }
 
@@ -120,26 +116,20 @@ final class EntryIndex implements AutoCloseable
 
     /**
      * @param index from {@link #firstIndex()} to {@link #nextIndex()} - 1; not checked, callers check the range.
-     * @return the entry's term.
+     * @return the address of the entry's record.
+     */
+    long address(final long index)
+    {
+        return UnsafeApi.getLong(memory + (long)((head + (int)(index - firstIndex)) & mask) * SLOT_LENGTH);
+    }
+
+    /**
+     * @param index from {@link #firstIndex()} to {@link #nextIndex()} - 1.
+     * @return the entry's term, read from its record.
      */
     long term(final long index)
     {
-        return UnsafeApi.getLong(slot(index) + TERM_OFFSET);
-    }
-
-    long address(final long index)
-    {
-        return UnsafeApi.getLong(slot(index) + ADDRESS_OFFSET);
-    }
-
-    int length(final long index)
-    {
-        return UnsafeApi.getInt(slot(index) + LENGTH_OFFSET);
-    }
-
-    int cycle(final long index)
-    {
-        return UnsafeApi.getInt(slot(index) + CYCLE_OFFSET);
+        return JournalRecords.entryTerm(address(index));
     }
 
     /**
@@ -152,11 +142,6 @@ final class EntryIndex implements AutoCloseable
             UnsafeApi.freeMemory(memory);
             memory = 0;
         }
-    }
-
-    private long slot(final long index)
-    {
-        return memory + (long)((head + (int)(index - firstIndex)) & mask) * SLOT_LENGTH;
     }
 
     private void grow()

@@ -49,13 +49,13 @@ final class JournalAppender implements AutoCloseable
     }
 
     /**
-     * @return the address of the new entry's payload in mapped memory.
+     * @return the address of the new entry's record in mapped memory.
      */
     long appendEntry(
         final long index, final long term, final DirectBuffer buffer, final int offset, final int length)
     {
         write(ENTRY, index, term, buffer, offset, length, JournalRecords.entryLength(length));
-        return lastAddress + JournalRecords.ENTRY_PAYLOAD_OFFSET;
+        return lastAddress;
     }
 
     void appendTruncate(final long lastKeptIndex)

@@ -9,7 +9,10 @@ import io.raftline.codecs.LogTruncateEncoder;
 import io.raftline.codecs.MessageHeaderDecoder;
 import io.raftline.codecs.MessageHeaderEncoder;
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
 
 /**
  * Encodes and decodes the SBE records of the log journal (LogEntry, LogTruncate, LogBase) directly in mapped memory,
@@ -29,6 +32,16 @@ final class JournalRecords
     static final int BASE_LENGTH = HEADER_LENGTH + LogBaseEncoder.BLOCK_LENGTH;
 
     private static final int ENTRY_CHECKSUM_OFFSET = HEADER_LENGTH + LogEntryEncoder.checksumEncodingOffset();
+    private static final int ENTRY_TERM_OFFSET = HEADER_LENGTH + LogEntryEncoder.termEncodingOffset();
+
+    static
+    {
+        // entryTerm and friends read the little-endian SBE fields with native loads.
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN)
+        {
+            throw new ExceptionInInitializerError("the log store needs a little-endian platform");
+        }
+    }
     private static final int TRUNCATE_CHECKSUM_OFFSET = HEADER_LENGTH + LogTruncateEncoder.checksumEncodingOffset();
     private static final int BASE_CHECKSUM_OFFSET = HEADER_LENGTH + LogBaseEncoder.checksumEncodingOffset();
 
@@ -44,8 +57,6 @@ final class JournalRecords
 
     private long index;
     private long term;
-    private int payloadOffset;
-    private int payloadLength;
     private String error;
 
     /**
@@ -55,6 +66,44 @@ final class JournalRecords
     static int entryLength(final int payloadLength)
     {
         return ENTRY_PAYLOAD_OFFSET + payloadLength;
+    }
+
+    /**
+     * The term of a LogEntry record that was validated when written or scanned.
+     *
+     * @param recordAddress of the record.
+     * @return its term.
+     */
+    static long entryTerm(final long recordAddress)
+    {
+        return UnsafeApi.getLong(recordAddress + ENTRY_TERM_OFFSET);
+    }
+
+    /**
+     * @param recordAddress of a validated LogEntry record.
+     * @return the address of the length field before its payload (the block may be longer in a newer version).
+     */
+    static long entryLengthField(final long recordAddress)
+    {
+        return recordAddress + HEADER_LENGTH + (UnsafeApi.getShort(recordAddress) & 0xFFFF);
+    }
+
+    /**
+     * @param recordAddress of a validated LogEntry record.
+     * @return the payload length.
+     */
+    static int entryPayloadLength(final long recordAddress)
+    {
+        return UnsafeApi.getInt(entryLengthField(recordAddress));
+    }
+
+    /**
+     * @param recordAddress of a validated LogEntry record.
+     * @return the address of the payload.
+     */
+    static long entryPayloadAddress(final long recordAddress)
+    {
+        return entryLengthField(recordAddress) + LogEntryEncoder.payloadHeaderLength();
     }
 
     /**
@@ -165,19 +214,6 @@ final class JournalRecords
         return term;
     }
 
-    /**
-     * @return offset of an entry's payload from the start of its record.
-     */
-    int payloadOffset()
-    {
-        return payloadOffset;
-    }
-
-    int payloadLength()
-    {
-        return payloadLength;
-    }
-
     String error()
     {
         return error;
@@ -202,8 +238,6 @@ final class JournalRecords
         }
         index = entryDecoder.index();
         term = entryDecoder.term();
-        payloadOffset = lengthFieldOffset + 4;
-        payloadLength = (int)declaredLength;
         return ENTRY;
     }
 

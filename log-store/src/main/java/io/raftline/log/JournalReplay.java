@@ -68,7 +68,7 @@ final class JournalReplay
      *
      * @return null, or why the entry cannot follow what came before.
      */
-    String onEntry(final long index, final long term, final long address, final int length, final int cycle)
+    String onEntry(final long index, final long term, final long recordAddress)
     {
         hasStarted = true;
         if (!isWindowKnown)
@@ -85,7 +85,7 @@ final class JournalReplay
         {
             return "entry " + index + " has term " + term + " below the previous term " + lastTerm;
         }
-        entries.add(term, address, length, cycle);
+        entries.add(recordAddress);
         tryAnchor();
         return null;
     }

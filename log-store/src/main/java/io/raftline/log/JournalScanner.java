@@ -285,8 +285,7 @@ final class JournalScanner
         {
             case JournalRecords.ENTRY:
             {
-                final String error = replay.onEntry(records.index(), records.term(),
-                    address + records.payloadOffset(), records.payloadLength(), firstCycle + slot);
+                final String error = replay.onEntry(records.index(), records.term(), address);
                 if (null != error)
                 {
                     throw new LogCorruptionException(files[slot], position, error);
