@@ -16,7 +16,8 @@ import java.nio.ByteOrder;
 
 /**
  * Encodes and decodes the SBE records of the log journal (LogEntry, LogTruncate, LogBase) directly in mapped memory,
- * with their CRC32C (see {@link Crc32c#ofRecord}). One instance per log; reuses its flyweights, allocates nothing.
+ * with their CRC32C: over the whole record, computed with the checksum field still zero ({@link Crc32c#ofRecord}
+ * checks it). One instance per log; reuses its flyweights, allocates nothing.
  */
 final class JournalRecords
 {
@@ -32,23 +33,30 @@ final class JournalRecords
     static final int BASE_LENGTH = HEADER_LENGTH + LogBaseEncoder.BLOCK_LENGTH;
 
     private static final int ENTRY_CHECKSUM_OFFSET = HEADER_LENGTH + LogEntryEncoder.checksumEncodingOffset();
+    private static final int ENTRY_INDEX_OFFSET = HEADER_LENGTH + LogEntryEncoder.indexEncodingOffset();
     private static final int ENTRY_TERM_OFFSET = HEADER_LENGTH + LogEntryEncoder.termEncodingOffset();
+    private static final long ENTRY_HEADER = LogEntryEncoder.BLOCK_LENGTH |
+        (long)LogEntryEncoder.TEMPLATE_ID << 16 |
+        (long)LogEntryEncoder.SCHEMA_ID << 32 |
+        (long)LogEntryEncoder.SCHEMA_VERSION << 48;
+
+    private static final int TRUNCATE_CHECKSUM_OFFSET = HEADER_LENGTH + LogTruncateEncoder.checksumEncodingOffset();
+    private static final int BASE_CHECKSUM_OFFSET = HEADER_LENGTH + LogBaseEncoder.checksumEncodingOffset();
 
     static
     {
-        // entryTerm and friends read the little-endian SBE fields with native loads.
-        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN)
+        // The plain loads and stores below assume SBE's little-endian layout, with the payload length right after
+        // the checksum at the end of the block.
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN ||
+            ENTRY_CHECKSUM_OFFSET + 4 != HEADER_LENGTH + LogEntryEncoder.BLOCK_LENGTH)
         {
-            throw new ExceptionInInitializerError("the log store needs a little-endian platform");
+            throw new ExceptionInInitializerError("unexpected LogEntry layout or a big-endian platform");
         }
     }
-    private static final int TRUNCATE_CHECKSUM_OFFSET = HEADER_LENGTH + LogTruncateEncoder.checksumEncodingOffset();
-    private static final int BASE_CHECKSUM_OFFSET = HEADER_LENGTH + LogBaseEncoder.checksumEncodingOffset();
 
     private final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
-    private final LogEntryEncoder entryEncoder = new LogEntryEncoder();
     private final LogEntryDecoder entryDecoder = new LogEntryDecoder();
     private final LogTruncateEncoder truncateEncoder = new LogTruncateEncoder();
     private final LogTruncateDecoder truncateDecoder = new LogTruncateDecoder();
@@ -125,14 +133,17 @@ final class JournalRecords
         final int offset,
         final int length)
     {
-        final int recordLength = entryLength(length);
-        buffer.wrap(address, recordLength);
-        entryEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
-            .index(index)
-            .term(term)
-            .checksum(0)
-            .putPayload(source, offset, length);
-        entryEncoder.checksum(Crc32c.ofRecord(address, recordLength, ENTRY_CHECKSUM_OFFSET));
+        // The SBE layout of LogEntry written with plain stores (the flyweight's bounds checks and per-field
+        // byte-order tests cost more than the rest of an append): header, index, term, then checksum 0 and the
+        // payload length in one 8-byte store, then the payload. JournalRecordsTest decodes it with LogEntryDecoder.
+        final int recordLength = ENTRY_PAYLOAD_OFFSET + length;
+        UnsafeApi.putLong(address, ENTRY_HEADER);
+        UnsafeApi.putLong(address + ENTRY_INDEX_OFFSET, index);
+        UnsafeApi.putLong(address + ENTRY_TERM_OFFSET, term);
+        UnsafeApi.putLong(address + ENTRY_CHECKSUM_OFFSET, (long)length << 32);
+        UnsafeApi.copyMemory(source.byteArray(), source.addressOffset() + offset, null,
+            address + ENTRY_PAYLOAD_OFFSET, length);
+        UnsafeApi.putInt(address + ENTRY_CHECKSUM_OFFSET, Crc32c.of(address, recordLength));
         return recordLength;
     }
 
@@ -147,7 +158,7 @@ final class JournalRecords
     {
         buffer.wrap(address, TRUNCATE_LENGTH);
         truncateEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder).lastKeptIndex(lastKeptIndex).checksum(0);
-        truncateEncoder.checksum(Crc32c.ofRecord(address, TRUNCATE_LENGTH, TRUNCATE_CHECKSUM_OFFSET));
+        truncateEncoder.checksum(Crc32c.of(address, TRUNCATE_LENGTH));
         return TRUNCATE_LENGTH;
     }
 
@@ -163,7 +174,7 @@ final class JournalRecords
     {
         buffer.wrap(address, BASE_LENGTH);
         baseEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder).baseIndex(baseIndex).baseTerm(baseTerm).checksum(0);
-        baseEncoder.checksum(Crc32c.ofRecord(address, BASE_LENGTH, BASE_CHECKSUM_OFFSET));
+        baseEncoder.checksum(Crc32c.of(address, BASE_LENGTH));
         return BASE_LENGTH;
     }
 
