@@ -45,9 +45,11 @@ public final class ChronicleLogContext
     public static final Durability DURABILITY_DEFAULT = Durability.BATCH;
 
     /**
-     * Default segment length: 64 MiB.
+     * Default segment length: 256 MiB. Starting a segment (a new Chronicle cycle file) costs 5-10 ms on this
+     * machine's ext4; at 256 MiB that is under 5% of the append time even for small entries, while compaction still
+     * frees space in reasonable steps.
      */
-    public static final long SEGMENT_LENGTH_DEFAULT = 64L * 1024 * 1024;
+    public static final long SEGMENT_LENGTH_DEFAULT = 256L * 1024 * 1024;
 
     /**
      * Default block length: 64 MiB, Chronicle's own default, so records of up to 16 MiB fit.

@@ -25,10 +25,17 @@ import java.nio.file.Path;
  * so the log keeps Chronicle and makes truncation logical: the queue is a journal of {@code LogEntry} records and
  * two markers, {@code LogTruncate(lastKeptIndex)} (entries above it written earlier are void) and
  * {@code LogBase(baseIndex, baseTerm)} (a snapshot covers everything up to it). The state the log serves lives in
- * an off-heap {@link EntryIndex} from Raft index to the entry's term and its address in the mapped file; one scan
- * of the journal rebuilds it on open ({@link JournalScanner}, {@link JournalReplay}). Truncation appends a marker
- * and moves the index's end; a re-append after it simply overwrites the index slots. Reads and term lookups touch
- * only the index and the mapped bytes: no Chronicle tailer, no copy, no allocation.
+ * an off-heap {@link EntryIndex} from Raft index to the address of the entry's record in the mapped file (term and
+ * length are read from the record); one scan of the journal rebuilds it on open ({@link JournalScanner},
+ * {@link JournalReplay}). Truncation appends a marker and moves the index's end; a re-append after it simply
+ * overwrites the index slots. Reads and term lookups touch only the index and the mapped bytes: no Chronicle
+ * tailer, no copy, no allocation. A view filled by {@link #read(long, LogEntryView)} stays valid until compaction
+ * or a reset deletes its segment, or the log closes (longer than {@link RaftLog} promises).
+ * <p>
+ * <b>Recovery.</b> A record a crash left half-written ends the journal and is dropped; a record that fails its
+ * checksum anywhere but at the very end, a truncated or missing segment, or a journal with no base marker is
+ * reported as {@link LogCorruptionException} with file and offset, and the log does not open
+ * ({@link JournalScanner} has the rules).
  * <p>
  * <b>Segments.</b> Chronicle rolls files by time; this log drives the roll clock itself ({@link SegmentClock}): a
  * new file when the current one passes {@link ChronicleLogContext#segmentLength()} bytes, and a new file at every
@@ -120,6 +127,7 @@ public final class ChronicleRaftLog implements RaftLog
         catch (final RuntimeException ex)
         {
             segments.close();
+            entries.close();
             if (null != journal)
             {
                 journal.close();
@@ -281,8 +289,7 @@ public final class ChronicleRaftLog implements RaftLog
                 "offset=" + offset + " length=" + length + " capacity=" + buffer.capacity());
         }
         final long index = lastIndex() + 1;
-        final long address = journal.appendEntry(index, term, buffer, offset, length);
-        entries.add(term, address, length, journal.cycle(), journal.lastPosition());
+        entries.add(journal.appendEntry(index, term, buffer, offset, length));
         afterWrite();
         return index;
     }
@@ -296,7 +303,9 @@ public final class ChronicleRaftLog implements RaftLog
         {
             return false;
         }
-        view.wrapAddress(index, entries.term(index), entries.address(index), entries.length(index));
+        final long record = entries.address(index);
+        view.wrapAddress(index, JournalRecords.entryTerm(record), JournalRecords.entryPayloadAddress(record),
+            JournalRecords.entryPayloadLength(record));
         return true;
     }
 
@@ -390,6 +399,7 @@ public final class ChronicleRaftLog implements RaftLog
         }
         finally
         {
+            entries.close();
             directoryLock.close();
         }
     }
@@ -417,7 +427,7 @@ public final class ChronicleRaftLog implements RaftLog
      */
     private void deleteCompactedSegments()
     {
-        final int keepFrom = entries.count() > 0 ? entries.cycle(baseIndex + 1) : journal.cycle();
+        final int keepFrom = entries.count() > 0 ? segments.cycleOf(entries.address(baseIndex + 1)) : journal.cycle();
         if (segments.firstCycle() < keepFrom)
         {
             if (isDirty)

@@ -1,6 +1,7 @@
 package io.raftline.log;
 
 import org.agrona.LangUtil;
+import org.agrona.UnsafeApi;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -9,8 +10,9 @@ import java.util.zip.CRC32C;
 
 /**
  * CRC32C over memory addresses, chainable across ranges, through the JDK's intrinsic (the same private method
- * Agrona's {@code Crc32c} calls; Agrona's computes one range only, and a record's checksum has to skip its own
- * field). Values equal {@link CRC32C#getValue()} over the same bytes, so any CRC32C implementation can check them.
+ * Agrona's {@code Crc32c} calls; Agrona's computes one range only, and checking a record's checksum has to read
+ * around its own field). Values equal {@link CRC32C#getValue()} over the same bytes, so any CRC32C implementation
+ * can check them.
  * <p>
  * Needs {@code --add-opens java.base/java.util.zip=ALL-UNNAMED} (part of the parent pom's JVM flags).
  */
@@ -22,6 +24,7 @@ final class Crc32c
     static final int INITIAL = 0xFFFFFFFF;
 
     private static final MethodHandle UPDATE_DIRECT;
+    private static final long ZEROS = UnsafeApi.allocateMemory(8);
 
     static
     {
@@ -31,6 +34,7 @@ final class Crc32c
                 "updateDirectByteBuffer", int.class, long.class, int.class, int.class);
             method.setAccessible(true);
             UPDATE_DIRECT = MethodHandles.lookup().unreflect(method);
+            UnsafeApi.putLong(ZEROS, 0L);
         }
         catch (final ReflectiveOperationException | RuntimeException ex)
         {
@@ -74,7 +78,20 @@ final class Crc32c
     }
 
     /**
-     * Checksum of a record that stores its own checksum: every byte except the four at {@code checksumOffset}.
+     * Checksum of a range of memory.
+     *
+     * @param address of the first byte.
+     * @param length  of the range.
+     * @return the checksum.
+     */
+    static int of(final long address, final int length)
+    {
+        return finish(update(INITIAL, address, length));
+    }
+
+    /**
+     * Checksum of a record that stores its own checksum, as it was computed when written: over the whole record
+     * with the four bytes at {@code checksumOffset} taken as zero (the writer computes it with the field still 0).
      *
      * @param address        of the record.
      * @param length         of the record.
@@ -84,6 +101,7 @@ final class Crc32c
     static int ofRecord(final long address, final int length, final int checksumOffset)
     {
         int crc = update(INITIAL, address, checksumOffset);
+        crc = update(crc, ZEROS, 4);
         final int afterField = checksumOffset + 4;
         crc = update(crc, address + afterField, length - afterField);
         return finish(crc);

@@ -1,37 +1,35 @@
 package io.raftline.log;
 
-import org.agrona.concurrent.UnsafeBuffer;
-
-import java.nio.ByteBuffer;
+import org.agrona.BitUtil;
+import org.agrona.UnsafeApi;
 
 /**
  * The off-heap index from Raft index to where the entry lives: for entries {@code firstIndex() ..
- * firstIndex() + count() - 1}, one 32-byte slot each holding the term, the address of the payload in mapped memory,
- * the payload length, the roll cycle (segment) and the record's offset in that segment's file.
+ * firstIndex() + count() - 1}, one 8-byte slot each holding the address of the entry's record in mapped memory.
+ * Term and length are read from the record itself ({@link JournalRecords#entryTerm(long)}): an append then writes
+ * 8 bytes of index besides its record, which matters when appends are bound by touching new memory.
  * <p>
- * Slots are a window over one direct buffer: dropping a prefix moves the window's head, appending fills its tail,
- * and the window slides back to the start of the buffer (or the buffer doubles) when the tail reaches its end. No
- * allocation except when the buffer doubles.
+ * The slots form a ring in natively allocated memory with a power-of-two number of slots, so dropping a compacted
+ * prefix only moves the head and nothing is ever shifted. When the ring is full it doubles with
+ * {@code realloc} (which large blocks get by remapping pages, without copying them) and moves only the wrapped part.
+ * No allocation on the Java heap after construction. {@link #close()} frees the memory.
  */
-final class EntryIndex
+final class EntryIndex implements AutoCloseable
 {
-    private static final int SLOT_LENGTH = 32;
-    private static final int TERM_OFFSET = 0;
-    private static final int ADDRESS_OFFSET = 8;
-    private static final int POSITION_OFFSET = 16;
-    private static final int LENGTH_OFFSET = 24;
-    private static final int CYCLE_OFFSET = 28;
+    private static final int SLOT_LENGTH = 8;
 
-    private final UnsafeBuffer slots = new UnsafeBuffer(0, 0);
-    private ByteBuffer memory;
+    private long memory;
     private int capacity;
+    private int mask;
     private int head;
     private int count;
     private long firstIndex = 1;
 
     EntryIndex(final int initialCapacity)
     {
-        allocate(Math.max(16, initialCapacity));
+        capacity = BitUtil.findNextPositivePowerOfTwo(Math.max(16, initialCapacity));
+        mask = capacity - 1;
+        memory = UnsafeApi.allocateMemory((long)capacity * SLOT_LENGTH);
     }
 
     long firstIndex()
@@ -64,18 +62,16 @@ final class EntryIndex
         firstIndex = nextIndex;
     }
 
-    void add(final long term, final long address, final int length, final int cycle, final long position)
+    /**
+     * @param recordAddress address of the next entry's record.
+     */
+    void add(final long recordAddress)
     {
-        if (head + count == capacity)
+        if (count == capacity)
         {
-            makeRoom();
+            grow();
         }
-        final int offset = (head + count) * SLOT_LENGTH;
-        slots.putLong(offset + TERM_OFFSET, term);
-        slots.putLong(offset + ADDRESS_OFFSET, address);
-        slots.putLong(offset + POSITION_OFFSET, position);
-        slots.putInt(offset + LENGTH_OFFSET, length);
-        slots.putInt(offset + CYCLE_OFFSET, cycle);
+        UnsafeApi.putLong(memory + (long)((head + count) & mask) * SLOT_LENGTH, recordAddress);
         count++;
     }
 
@@ -113,66 +109,55 @@ final class EntryIndex
             return;
         }
         final int dropped = (int)(index - firstIndex + 1);
-        head += dropped;
+        head = (head + dropped) & mask;
         count -= dropped;
         firstIndex = index + 1;
     }
 
-    long term(final long index)
-    {
-        return slots.getLong(slotOffset(index) + TERM_OFFSET);
-    }
-
+    /**
+     * @param index from {@link #firstIndex()} to {@link #nextIndex()} - 1; not checked, callers check the range.
+     * @return the address of the entry's record.
+     */
     long address(final long index)
     {
-        return slots.getLong(slotOffset(index) + ADDRESS_OFFSET);
+        return UnsafeApi.getLong(memory + (long)((head + (int)(index - firstIndex)) & mask) * SLOT_LENGTH);
     }
 
-    long position(final long index)
+    /**
+     * @param index from {@link #firstIndex()} to {@link #nextIndex()} - 1.
+     * @return the entry's term, read from its record.
+     */
+    long term(final long index)
     {
-        return slots.getLong(slotOffset(index) + POSITION_OFFSET);
+        return JournalRecords.entryTerm(address(index));
     }
 
-    int length(final long index)
+    /**
+     * Free the index's memory; it must not be used afterwards.
+     */
+    public void close()
     {
-        return slots.getInt(slotOffset(index) + LENGTH_OFFSET);
-    }
-
-    int cycle(final long index)
-    {
-        return slots.getInt(slotOffset(index) + CYCLE_OFFSET);
-    }
-
-    private int slotOffset(final long index)
-    {
-        return (head + (int)(index - firstIndex)) * SLOT_LENGTH;
-    }
-
-    private void makeRoom()
-    {
-        if (head >= capacity / 2)
+        if (0 != memory)
         {
-            slots.putBytes(0, slots, head * SLOT_LENGTH, count * SLOT_LENGTH);
-            head = 0;
-        }
-        else
-        {
-            // The UnsafeBuffer holds the old ByteBuffer, so its memory lives until the copy is done.
-            final UnsafeBuffer old = new UnsafeBuffer(memory, head * SLOT_LENGTH, count * SLOT_LENGTH);
-            allocate(capacity * 2);
-            slots.putBytes(0, old, 0, count * SLOT_LENGTH);
-            head = 0;
+            UnsafeApi.freeMemory(memory);
+            memory = 0;
         }
     }
 
-    private void allocate(final int newCapacity)
+    private void grow()
     {
-        if (newCapacity > Integer.MAX_VALUE / SLOT_LENGTH)
+        if (capacity >= 1 << 30)
         {
-            throw new IllegalStateException("log index cannot hold " + newCapacity + " entries");
+            throw new IllegalStateException("log index cannot hold more than " + capacity + " entries");
         }
-        memory = ByteBuffer.allocateDirect(newCapacity * SLOT_LENGTH);
-        slots.wrap(memory);
-        capacity = newCapacity;
+        final int oldCapacity = capacity;
+        capacity = oldCapacity * 2;
+        mask = capacity - 1;
+        memory = UnsafeApi.reallocateMemory(memory, (long)capacity * SLOT_LENGTH);
+        // The ring was full: slots head..oldCapacity-1 then 0..head-1. Move the wrapped part after the rest.
+        if (head > 0)
+        {
+            UnsafeApi.copyMemory(memory, memory + (long)oldCapacity * SLOT_LENGTH, (long)head * SLOT_LENGTH);
+        }
     }
 }

@@ -185,7 +185,7 @@ public final class FileMetadataStore implements MetadataStore
             .currentTerm(currentTerm)
             .votedFor(votedFor)
             .checksum(0);
-        encoder.checksum(Crc32c.ofRecord(recordBuffer.addressOffset(), RECORD_LENGTH, CHECKSUM_OFFSET));
+        encoder.checksum(Crc32c.of(recordBuffer.addressOffset(), RECORD_LENGTH));
         record.clear();
         try
         {

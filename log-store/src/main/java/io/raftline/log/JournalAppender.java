@@ -10,7 +10,7 @@ import org.agrona.DirectBuffer;
  * Writes journal records into Chronicle Queue documents, encoding each one in place in the mapped file (the payload
  * is copied once, from the caller's buffer to the file), and rolls to a new segment when the current one is full.
  * <p>
- * After a write, {@link #lastAddress()}, {@link #lastPosition()} and {@link #cycle()} say where the record went.
+ * After a write, {@link #cycle()} says which segment the record went to.
  */
 final class JournalAppender implements AutoCloseable
 {
@@ -28,7 +28,6 @@ final class JournalAppender implements AutoCloseable
     private final long segmentLength;
     private Segment current;
     private long lastAddress;
-    private long lastPosition;
 
     JournalAppender(
         final ExcerptAppender appender,
@@ -45,22 +44,6 @@ final class JournalAppender implements AutoCloseable
     }
 
     /**
-     * @return the address of the record last written.
-     */
-    long lastAddress()
-    {
-        return lastAddress;
-    }
-
-    /**
-     * @return the offset in its file of the record last written.
-     */
-    long lastPosition()
-    {
-        return lastPosition;
-    }
-
-    /**
      * @return the cycle (segment) being written.
      */
     int cycle()
@@ -68,11 +51,14 @@ final class JournalAppender implements AutoCloseable
         return clock.cycle();
     }
 
+    /**
+     * @return the address of the new entry's record in mapped memory.
+     */
     long appendEntry(
         final long index, final long term, final DirectBuffer buffer, final int offset, final int length)
     {
         write(ENTRY, index, term, buffer, offset, length, JournalRecords.entryLength(length));
-        return lastAddress + JournalRecords.ENTRY_PAYLOAD_OFFSET;
+        return lastAddress;
     }
 
     void appendTruncate(final long lastKeptIndex)
@@ -137,7 +123,6 @@ final class JournalAppender implements AutoCloseable
             }
             segment.onWrite(position, recordLength);
             lastAddress = address;
-            lastPosition = position;
         }
     }
 

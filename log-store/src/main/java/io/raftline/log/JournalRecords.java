@@ -9,11 +9,15 @@ import io.raftline.codecs.LogTruncateEncoder;
 import io.raftline.codecs.MessageHeaderDecoder;
 import io.raftline.codecs.MessageHeaderEncoder;
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
 
 /**
  * Encodes and decodes the SBE records of the log journal (LogEntry, LogTruncate, LogBase) directly in mapped memory,
- * with their CRC32C (see {@link Crc32c#ofRecord}). One instance per log; reuses its flyweights, allocates nothing.
+ * with their CRC32C: over the whole record, computed with the checksum field still zero ({@link Crc32c#ofRecord}
+ * checks it). One instance per log; reuses its flyweights, allocates nothing.
  */
 final class JournalRecords
 {
@@ -29,13 +33,30 @@ final class JournalRecords
     static final int BASE_LENGTH = HEADER_LENGTH + LogBaseEncoder.BLOCK_LENGTH;
 
     private static final int ENTRY_CHECKSUM_OFFSET = HEADER_LENGTH + LogEntryEncoder.checksumEncodingOffset();
+    private static final int ENTRY_INDEX_OFFSET = HEADER_LENGTH + LogEntryEncoder.indexEncodingOffset();
+    private static final int ENTRY_TERM_OFFSET = HEADER_LENGTH + LogEntryEncoder.termEncodingOffset();
+    private static final long ENTRY_HEADER = LogEntryEncoder.BLOCK_LENGTH |
+        (long)LogEntryEncoder.TEMPLATE_ID << 16 |
+        (long)LogEntryEncoder.SCHEMA_ID << 32 |
+        (long)LogEntryEncoder.SCHEMA_VERSION << 48;
+
     private static final int TRUNCATE_CHECKSUM_OFFSET = HEADER_LENGTH + LogTruncateEncoder.checksumEncodingOffset();
     private static final int BASE_CHECKSUM_OFFSET = HEADER_LENGTH + LogBaseEncoder.checksumEncodingOffset();
+
+    static
+    {
+        // The plain loads and stores below assume SBE's little-endian layout, with the payload length right after
+        // the checksum at the end of the block.
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN ||
+            ENTRY_CHECKSUM_OFFSET + 4 != HEADER_LENGTH + LogEntryEncoder.BLOCK_LENGTH)
+        {
+            throw new ExceptionInInitializerError("unexpected LogEntry layout or a big-endian platform");
+        }
+    }
 
     private final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
-    private final LogEntryEncoder entryEncoder = new LogEntryEncoder();
     private final LogEntryDecoder entryDecoder = new LogEntryDecoder();
     private final LogTruncateEncoder truncateEncoder = new LogTruncateEncoder();
     private final LogTruncateDecoder truncateDecoder = new LogTruncateDecoder();
@@ -44,8 +65,6 @@ final class JournalRecords
 
     private long index;
     private long term;
-    private int payloadOffset;
-    private int payloadLength;
     private String error;
 
     /**
@@ -55,6 +74,44 @@ final class JournalRecords
     static int entryLength(final int payloadLength)
     {
         return ENTRY_PAYLOAD_OFFSET + payloadLength;
+    }
+
+    /**
+     * The term of a LogEntry record that was validated when written or scanned.
+     *
+     * @param recordAddress of the record.
+     * @return its term.
+     */
+    static long entryTerm(final long recordAddress)
+    {
+        return UnsafeApi.getLong(recordAddress + ENTRY_TERM_OFFSET);
+    }
+
+    /**
+     * @param recordAddress of a validated LogEntry record.
+     * @return the address of the length field before its payload (the block may be longer in a newer version).
+     */
+    static long entryLengthField(final long recordAddress)
+    {
+        return recordAddress + HEADER_LENGTH + (UnsafeApi.getShort(recordAddress) & 0xFFFF);
+    }
+
+    /**
+     * @param recordAddress of a validated LogEntry record.
+     * @return the payload length.
+     */
+    static int entryPayloadLength(final long recordAddress)
+    {
+        return UnsafeApi.getInt(entryLengthField(recordAddress));
+    }
+
+    /**
+     * @param recordAddress of a validated LogEntry record.
+     * @return the address of the payload.
+     */
+    static long entryPayloadAddress(final long recordAddress)
+    {
+        return entryLengthField(recordAddress) + LogEntryEncoder.payloadHeaderLength();
     }
 
     /**
@@ -76,14 +133,17 @@ final class JournalRecords
         final int offset,
         final int length)
     {
-        final int recordLength = entryLength(length);
-        buffer.wrap(address, recordLength);
-        entryEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
-            .index(index)
-            .term(term)
-            .checksum(0)
-            .putPayload(source, offset, length);
-        entryEncoder.checksum(Crc32c.ofRecord(address, recordLength, ENTRY_CHECKSUM_OFFSET));
+        // The SBE layout of LogEntry written with plain stores (the flyweight's bounds checks and per-field
+        // byte-order tests cost more than the rest of an append): header, index, term, then checksum 0 and the
+        // payload length in one 8-byte store, then the payload. JournalRecordsTest decodes it with LogEntryDecoder.
+        final int recordLength = ENTRY_PAYLOAD_OFFSET + length;
+        UnsafeApi.putLong(address, ENTRY_HEADER);
+        UnsafeApi.putLong(address + ENTRY_INDEX_OFFSET, index);
+        UnsafeApi.putLong(address + ENTRY_TERM_OFFSET, term);
+        UnsafeApi.putLong(address + ENTRY_CHECKSUM_OFFSET, (long)length << 32);
+        UnsafeApi.copyMemory(source.byteArray(), source.addressOffset() + offset, null,
+            address + ENTRY_PAYLOAD_OFFSET, length);
+        UnsafeApi.putInt(address + ENTRY_CHECKSUM_OFFSET, Crc32c.of(address, recordLength));
         return recordLength;
     }
 
@@ -98,7 +158,7 @@ final class JournalRecords
     {
         buffer.wrap(address, TRUNCATE_LENGTH);
         truncateEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder).lastKeptIndex(lastKeptIndex).checksum(0);
-        truncateEncoder.checksum(Crc32c.ofRecord(address, TRUNCATE_LENGTH, TRUNCATE_CHECKSUM_OFFSET));
+        truncateEncoder.checksum(Crc32c.of(address, TRUNCATE_LENGTH));
         return TRUNCATE_LENGTH;
     }
 
@@ -114,7 +174,7 @@ final class JournalRecords
     {
         buffer.wrap(address, BASE_LENGTH);
         baseEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder).baseIndex(baseIndex).baseTerm(baseTerm).checksum(0);
-        baseEncoder.checksum(Crc32c.ofRecord(address, BASE_LENGTH, BASE_CHECKSUM_OFFSET));
+        baseEncoder.checksum(Crc32c.of(address, BASE_LENGTH));
         return BASE_LENGTH;
     }
 
@@ -165,19 +225,6 @@ final class JournalRecords
         return term;
     }
 
-    /**
-     * @return offset of an entry's payload from the start of its record.
-     */
-    int payloadOffset()
-    {
-        return payloadOffset;
-    }
-
-    int payloadLength()
-    {
-        return payloadLength;
-    }
-
     String error()
     {
         return error;
@@ -202,8 +249,6 @@ final class JournalRecords
         }
         index = entryDecoder.index();
         term = entryDecoder.term();
-        payloadOffset = lengthFieldOffset + 4;
-        payloadLength = (int)declaredLength;
         return ENTRY;
     }
 

@@ -68,8 +68,7 @@ final class JournalReplay
      *
      * @return null, or why the entry cannot follow what came before.
      */
-    String onEntry(
-        final long index, final long term, final long address, final int length, final int cycle, final long position)
+    String onEntry(final long index, final long term, final long recordAddress)
     {
         hasStarted = true;
         if (!isWindowKnown)
@@ -86,7 +85,7 @@ final class JournalReplay
         {
             return "entry " + index + " has term " + term + " below the previous term " + lastTerm;
         }
-        entries.add(term, address, length, cycle, position);
+        entries.add(recordAddress);
         tryAnchor();
         return null;
     }

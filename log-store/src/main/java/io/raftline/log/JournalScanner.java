@@ -28,6 +28,8 @@ import java.util.NavigableSet;
  * <ul>
  *     <li>A record whose Chronicle header is still marked incomplete ends the journal: a process died while writing
  *     it. Chronicle replaces that header with an end-of-file marker when the next appender starts.</li>
+ *     <li>A newest segment file whose own Chronicle header was never completed (a process died while Chronicle
+ *     was creating it) holds no record and is deleted.</li>
  *     <li>A complete record that fails its checksum (a machine crash wrote its header but not all its bytes) is a
  *     torn tail when it is the last record of the journal: it is dropped, and the log writes a repair marker (a
  *     {@code LogTruncate} at the last good index) as the first record of the next segment, so the next scan knows
@@ -285,8 +287,7 @@ final class JournalScanner
         {
             case JournalRecords.ENTRY:
             {
-                final String error = replay.onEntry(records.index(), records.term(),
-                    address + records.payloadOffset(), records.payloadLength(), firstCycle + slot, position);
+                final String error = replay.onEntry(records.index(), records.term(), address);
                 if (null != error)
                 {
                     throw new LogCorruptionException(files[slot], position, error);

@@ -52,20 +52,20 @@ final class LogSegments
     }
 
     /**
-     * @param cycle of a segment.
-     * @return the segment, or null.
+     * @param address of a record in mapped memory.
+     * @return the cycle of the segment holding it, or {@link Integer#MIN_VALUE} if none does.
      */
-    Segment find(final int cycle)
+    int cycleOf(final long address)
     {
         for (int i = segments.size() - 1; i >= 0; i--)
         {
             final Segment segment = segments.get(i);
-            if (segment.cycle() == cycle)
+            if (segment.contains(address))
             {
-                return segment;
+                return segment.cycle();
             }
         }
-        return null;
+        return Integer.MIN_VALUE;
     }
 
     /**

@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 
 /**
  * One roll-cycle file of the journal: its cycle number and path, the mapped chunks that hold its live records, and
@@ -23,6 +24,7 @@ final class Segment
     private final int cycle;
     private final Path file;
     private final ArrayList<BytesStore<?, ?>> retained = new ArrayList<>(4);
+    private long[] ranges = new long[8];
     private BytesStore<?, ?> lastRetained;
     private FileChannel channel;
     private boolean isDirty;
@@ -100,8 +102,31 @@ final class Segment
             }
         }
         store.reserve(owner);
+        final int slot = 2 * retained.size();
+        if (slot + 2 > ranges.length)
+        {
+            ranges = Arrays.copyOf(ranges, ranges.length * 2);
+        }
+        ranges[slot] = store.addressForRead(store.start());
+        ranges[slot + 1] = ranges[slot] + (store.realCapacity() - store.start());
         retained.add(store);
         lastRetained = store;
+    }
+
+    /**
+     * @param address in mapped memory.
+     * @return whether one of this segment's retained chunks holds it.
+     */
+    boolean contains(final long address)
+    {
+        for (int i = 0, size = 2 * retained.size(); i < size; i += 2)
+        {
+            if (address >= ranges[i] && address < ranges[i + 1])
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -55,7 +55,7 @@ final class SnapshotFiles
             .dataLength(dataLength)
             .dataChecksum(dataChecksum)
             .headerChecksum(0);
-        encoder.headerChecksum(Crc32c.ofRecord(buffer.addressOffset(), RECORD_LENGTH, CHECKSUM_OFFSET));
+        encoder.headerChecksum(Crc32c.of(buffer.addressOffset(), RECORD_LENGTH));
         header.clear();
     }
 
