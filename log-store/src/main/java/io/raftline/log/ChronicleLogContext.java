@@ -40,6 +40,16 @@ public final class ChronicleLogContext
     public static final String TORN_RECORD_TIMEOUT_PROP_NAME = "raftline.log.torn.record.timeout.ms";
 
     /**
+     * System property for {@link #pretouchLength(long)}.
+     */
+    public static final String PRETOUCH_LENGTH_PROP_NAME = "raftline.log.pretouch.length";
+
+    /**
+     * Default pretouch length: 32 MiB ahead of the appender, about half a second of appends at full speed here.
+     */
+    public static final long PRETOUCH_LENGTH_DEFAULT = 32L * 1024 * 1024;
+
+    /**
      * Default durability.
      */
     public static final Durability DURABILITY_DEFAULT = Durability.BATCH;
@@ -73,6 +83,7 @@ public final class ChronicleLogContext
     private long blockLength;
     private int maxEntryLength;
     private long tornRecordTimeoutMs;
+    private long pretouchLength;
     private int initialIndexCapacity = 64 * 1024;
     private boolean isConcluded;
 
@@ -88,6 +99,7 @@ public final class ChronicleLogContext
         blockLength = Long.getLong(BLOCK_LENGTH_PROP_NAME, BLOCK_LENGTH_DEFAULT);
         maxEntryLength = Integer.getInteger(MAX_ENTRY_LENGTH_PROP_NAME, MAX_ENTRY_LENGTH_DEFAULT);
         tornRecordTimeoutMs = Long.getLong(TORN_RECORD_TIMEOUT_PROP_NAME, TORN_RECORD_TIMEOUT_MS_DEFAULT);
+        pretouchLength = Long.getLong(PRETOUCH_LENGTH_PROP_NAME, PRETOUCH_LENGTH_DEFAULT);
     }
 
     /**
@@ -123,6 +135,10 @@ public final class ChronicleLogContext
         if (tornRecordTimeoutMs < 1)
         {
             throw new IllegalStateException("tornRecordTimeoutMs=" + tornRecordTimeoutMs + " must be positive");
+        }
+        if (0 != pretouchLength && pretouchLength < 4096)
+        {
+            throw new IllegalStateException("pretouchLength=" + pretouchLength + " must be 0 (off) or at least 4096");
         }
         isConcluded = true;
         return this;
@@ -185,6 +201,25 @@ public final class ChronicleLogContext
     public long segmentLength()
     {
         return segmentLength;
+    }
+
+    /**
+     * @param pretouchLength bytes ahead of the appender whose pages a background thread touches, so the appender does
+     *                       not pay for the first write to a fresh page (see SegmentPretoucher); 0 turns it off.
+     * @return this for a fluent API.
+     */
+    public ChronicleLogContext pretouchLength(final long pretouchLength)
+    {
+        this.pretouchLength = pretouchLength;
+        return this;
+    }
+
+    /**
+     * @return bytes ahead of the appender that are pretouched; 0 when off.
+     */
+    public long pretouchLength()
+    {
+        return pretouchLength;
     }
 
     /**

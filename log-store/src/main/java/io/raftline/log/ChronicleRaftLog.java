@@ -63,6 +63,7 @@ public final class ChronicleRaftLog implements RaftLog
     private final LogSegments segments;
     private final EntryIndex entries;
     private final JournalAppender journal;
+    private final SegmentPretoucher pretoucher;
     private final Path droppedTornRecordFile;
     private final long droppedTornRecordPosition;
     private long baseIndex;
@@ -83,6 +84,7 @@ public final class ChronicleRaftLog implements RaftLog
 
         SingleChronicleQueue queue = null;
         JournalAppender journal = null;
+        SegmentPretoucher pretoucher = null;
         try
         {
             queue = SingleChronicleQueueBuilder.single(context.directory().toFile())
@@ -108,8 +110,12 @@ public final class ChronicleRaftLog implements RaftLog
             baseTerm = replay.baseTerm();
 
             clearLocksOfDeadWriters(queue);
+            if (0 != context.pretouchLength())
+            {
+                pretoucher = new SegmentPretoucher(context.directory(), context.pretouchLength());
+            }
             journal = new JournalAppender(
-                queue.createAppender(), clock, segments, records, context.segmentLength());
+                queue.createAppender(), clock, segments, records, context.segmentLength(), pretoucher);
             droppedTornRecordFile = scanner.tornTailFile();
             droppedTornRecordPosition = scanner.tornTailPosition();
             if (null != droppedTornRecordFile)
@@ -126,6 +132,10 @@ public final class ChronicleRaftLog implements RaftLog
         }
         catch (final RuntimeException ex)
         {
+            if (null != pretoucher)
+            {
+                pretoucher.close();
+            }
             segments.close();
             entries.close();
             if (null != journal)
@@ -140,6 +150,7 @@ public final class ChronicleRaftLog implements RaftLog
         }
         this.queue = queue;
         this.journal = journal;
+        this.pretoucher = pretoucher;
         if (isDirty && Durability.NONE != durability)
         {
             forceToDisk();
@@ -210,6 +221,14 @@ public final class ChronicleRaftLog implements RaftLog
     public int segmentCount()
     {
         return segments.size();
+    }
+
+    /**
+     * @return pages the background pretoucher has touched ahead of the appender (0 when it is off).
+     */
+    public long pretouchedPages()
+    {
+        return null == pretoucher ? 0 : pretoucher.touchedPages();
     }
 
     /**
@@ -393,6 +412,10 @@ public final class ChronicleRaftLog implements RaftLog
         isClosed = true;
         try
         {
+            if (null != pretoucher)
+            {
+                pretoucher.close();
+            }
             segments.close();
             journal.close();
             queue.close();

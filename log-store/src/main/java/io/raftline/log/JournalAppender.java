@@ -26,7 +26,9 @@ final class JournalAppender implements AutoCloseable
     private final LogSegments segments;
     private final JournalRecords records;
     private final long segmentLength;
+    private final SegmentPretoucher pretoucher;
     private Segment current;
+    private Segment pretouched;
     private long lastAddress;
 
     JournalAppender(
@@ -34,13 +36,15 @@ final class JournalAppender implements AutoCloseable
         final SegmentClock clock,
         final LogSegments segments,
         final JournalRecords records,
-        final long segmentLength)
+        final long segmentLength,
+        final SegmentPretoucher pretoucher)
     {
         this.appender = appender;
         this.clock = clock;
         this.segments = segments;
         this.records = records;
         this.segmentLength = segmentLength;
+        this.pretoucher = pretoucher;
     }
 
     /**
@@ -123,6 +127,10 @@ final class JournalAppender implements AutoCloseable
             }
             segment.onWrite(position, recordLength);
             lastAddress = address;
+            if (null != pretoucher)
+            {
+                publish(segment, position + recordLength);
+            }
         }
     }
 
@@ -146,6 +154,19 @@ final class JournalAppender implements AutoCloseable
             default:
                 records.writeBase(address, first, second);
                 break;
+        }
+    }
+
+    private void publish(final Segment segment, final long nextPosition)
+    {
+        if (segment != pretouched)
+        {
+            pretouched = segment;
+            pretoucher.segment(segment.file(), nextPosition);
+        }
+        else
+        {
+            pretoucher.position(nextPosition);
         }
     }
 

@@ -223,6 +223,80 @@ class ChronicleRaftLogTest
         }
     }
 
+    @Test
+    void shouldPretouchAheadOfTheAppenderWithoutChangingDataOrFileLengths() throws IOException
+    {
+        final Path plainDir = dir.resolve("plain");
+        final Path touchedDir = dir.resolve("touched");
+        final int entries = 20_000;
+        try (ChronicleRaftLog plain = openLarge(plainDir, 0);
+            ChronicleRaftLog touched = openLarge(touchedDir, 1024 * 1024))
+        {
+            assertEquals(0, plain.pretouchedPages());
+            for (int i = 1; i <= entries; i++)
+            {
+                payload.putInt(0, i);
+                payload.putInt(252, -i);
+                plain.append(1, payload, 0, 256);
+                touched.append(1, payload, 0, 256);
+            }
+            final long deadlineNs = System.nanoTime() + 10_000_000_000L;
+            while (0 == touched.pretouchedPages() && System.nanoTime() < deadlineNs)
+            {
+                Thread.yield();
+            }
+            assertTrue(touched.pretouchedPages() > 0, "the pretoucher never ran");
+        }
+
+        assertEquals(fileLengths(plainDir), fileLengths(touchedDir), "pretouching must not change any file's length");
+        try (ChronicleRaftLog touched = openLarge(touchedDir, 1024 * 1024))
+        {
+            assertEquals(entries, touched.lastIndex());
+            for (int i = 1; i <= entries; i++)
+            {
+                assertTrue(touched.read(i, view));
+                assertEquals(256, view.length());
+                assertEquals(i, view.buffer().getInt(view.offset()));
+                assertEquals(-i, view.buffer().getInt(view.offset() + 252));
+            }
+        }
+    }
+
+    @Test
+    void shouldRejectATinyPretouchLength()
+    {
+        final ChronicleLogContext context = new ChronicleLogContext().directory(dir).pretouchLength(100);
+        final IllegalStateException ex = assertThrows(IllegalStateException.class, context::conclude);
+        assertTrue(ex.getMessage().contains("pretouchLength=100"), ex.getMessage());
+    }
+
+    private ChronicleRaftLog openLarge(final Path directory, final long pretouchLength)
+    {
+        return ChronicleRaftLog.open(new ChronicleLogContext()
+            .directory(directory)
+            .durability(Durability.NONE)
+            .segmentLength(64L * 1024 * 1024)
+            .blockLength(4L * 1024 * 1024)
+            .maxEntryLength(1024)
+            .pretouchLength(pretouchLength));
+    }
+
+    private static java.util.Map<String, Long> fileLengths(final Path directory) throws IOException
+    {
+        final java.util.Map<String, Long> lengths = new java.util.TreeMap<>();
+        try (Stream<Path> files = Files.list(directory))
+        {
+            for (final Path file : (Iterable<Path>)files::iterator)
+            {
+                if (file.toString().endsWith(".cq4"))
+                {
+                    lengths.put(file.getFileName().toString(), Files.size(file));
+                }
+            }
+        }
+        return lengths;
+    }
+
     private void appendRange(final ChronicleRaftLog log, final long from, final long to, final long term)
     {
         for (long index = from; index <= to; index++)
