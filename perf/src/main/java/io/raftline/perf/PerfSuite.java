@@ -5,6 +5,7 @@ import io.raftline.perf.baseline.AeronPingPong;
 import io.raftline.perf.baseline.BaselineResult;
 import io.raftline.samples.LatencyReport;
 import io.raftline.samples.LoadGenerator;
+import io.raftline.samples.ProcessCluster;
 import org.HdrHistogram.Histogram;
 import org.agrona.SystemUtil;
 
@@ -41,6 +42,7 @@ public final class PerfSuite
     private final StringBuilder notes = new StringBuilder();
     private Histogram floorIpc;
     private Histogram floorUdp;
+    private String udpIdle = "yield";
     private Histogram clusterBaseline;
 
     record Row(String name, Histogram histogram, double rate, String comparison)
@@ -77,7 +79,16 @@ public final class PerfSuite
         final long warmupNs = SystemUtil.parseDuration("warmup", options.getOrDefault("warmup", isQuick ? "1s" : "3s"));
         final List<String> sections = List.of(options.getOrDefault("sections",
             "floor,ipc,cluster,sweep,sizes,five,udp").split(","));
-        new PerfSuite(durationNs, warmupNs, new File(options.getOrDefault("report", "perf-report")), sections).run();
+        final PerfSuite suite = new PerfSuite(
+            durationNs, warmupNs, new File(options.getOrDefault("report", "perf-report")), sections);
+        suite.udpIdle = options.getOrDefault("udpIdle", "yield");
+        if (options.containsKey("memberOpts"))
+        {
+            // JVM options of the UDP member processes, comma separated: memberOpts=-Dname=value,-Dother=value
+            System.setProperty(
+                ProcessCluster.MEMBER_JVM_OPTIONS_PROP_NAME, options.get("memberOpts").replace(',', ' '));
+        }
+        suite.run();
     }
 
     private void run()
@@ -241,7 +252,7 @@ public final class PerfSuite
 
     private void udp(final LatencyReport plot)
     {
-        try (RaftlineScenarios.UdpProcesses cluster = new RaftlineScenarios.UdpProcesses(3, 1000, "yield"))
+        try (RaftlineScenarios.UdpProcesses cluster = new RaftlineScenarios.UdpProcesses(3, 1000, udpIdle))
         {
             final LoadGenerator load = cluster.load();
             load.closedLoop(32, 0, warmupNs);

@@ -26,6 +26,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ProcessCluster implements AutoCloseable
 {
+    /**
+     * System property with extra JVM options for every member process, separated by spaces
+     * (e.g. {@code -Draftline.max.batch.entries=256}).
+     */
+    public static final String MEMBER_JVM_OPTIONS_PROP_NAME = "raftline.member.jvm.options";
+
     private final int size;
     private final Path dir;
     private final String members;
@@ -116,7 +122,13 @@ public final class ProcessCluster implements AutoCloseable
     public void start(final int id)
     {
         final List<String> command = new ArrayList<>(List.of(
-            new File(System.getProperty("java.home"), "bin/java").getPath(), "-Xmx256m", "-jar", jar(), "node",
+            new File(System.getProperty("java.home"), "bin/java").getPath(), "-Xmx256m"));
+        final String jvmOptions = System.getProperty(MEMBER_JVM_OPTIONS_PROP_NAME, "").trim();
+        if (!jvmOptions.isEmpty())
+        {
+            command.addAll(List.of(jvmOptions.split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar(), "node",
             "--id", Integer.toString(id), "--members", members, "--dir", dir.resolve("data").toString()));
         command.addAll(extraArgs);
         try
@@ -127,10 +139,16 @@ public final class ProcessCluster implements AutoCloseable
             processes[id] = process;
             final BufferedReader reader = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            final String ready = reader.readLine();
-            if (null == ready || !ready.startsWith("READY "))
+            // Log lines (e.g. Chronicle recovering a lock held by a killed process) may precede READY.
+            String ready;
+            while (null != (ready = reader.readLine()) && !ready.startsWith("READY "))
             {
-                throw new IllegalStateException("member " + id + " did not start: " + ready + "; output in " + log);
+                Files.writeString(log, ready + System.lineSeparator(), StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            }
+            if (null == ready)
+            {
+                throw new IllegalStateException("member " + id + " exited before it was ready; output in " + log);
             }
             aeronDirs[id] = ready.substring(ready.indexOf("aeron=") + 6).trim();
             final Thread drain = new Thread(() -> copy(reader, log), "drain-member-" + id);
