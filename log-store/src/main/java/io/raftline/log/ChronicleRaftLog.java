@@ -46,7 +46,9 @@ import java.nio.file.Path;
  * <b>Durability.</b> {@link Durability#NONE}: writes stay in the page cache (they survive the process, not the
  * machine). {@link Durability#BATCH}: {@link #sync()} forces every segment written since the last sync
  * (fdatasync) and the directory when files were created or deleted. {@link Durability#EACH}: every mutation does
- * that before it returns. Compaction forces the marker before it deletes files, whatever the level.
+ * that before it returns. With {@code BATCH} and {@code EACH}, compaction forces the marker before it deletes files;
+ * with {@code NONE} it forces nothing (forcing a segment's worth of dirty pages stalled the agent for half a second,
+ * and a log that need not survive the machine needs no force to survive the process).
  * <p>
  * Single-threaded: the member's agent thread owns the log. The directory is locked against other processes.
  */
@@ -445,15 +447,15 @@ public final class ChronicleRaftLog implements RaftLog
 
     /**
      * Delete whole segments before the one holding the first live entry (or, with no entries, before the one
-     * holding the marker just written). The marker must be on disk first: without it a restart would find the
-     * journal starting in the middle with nothing to anchor it.
+     * holding the marker just written). Unless the level is {@code NONE}, the marker must be on disk first: without it
+     * a restart after a machine crash would find the journal starting in the middle with nothing to anchor it.
      */
     private void deleteCompactedSegments()
     {
         final int keepFrom = entries.count() > 0 ? segments.cycleOf(entries.address(baseIndex + 1)) : journal.cycle();
         if (segments.firstCycle() < keepFrom)
         {
-            if (isDirty)
+            if (isDirty && Durability.NONE != durability)
             {
                 forceToDisk();
             }

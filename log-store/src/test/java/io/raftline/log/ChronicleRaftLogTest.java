@@ -136,6 +136,28 @@ class ChronicleRaftLogTest
     }
 
     @Test
+    void shouldCompactWithoutForcingWhenDurabilityIsNone() throws IOException
+    {
+        try (ChronicleRaftLog log = open(Durability.NONE))
+        {
+            appendRange(log, 1, 2000, 3);
+            appendRange(log, 2001, 2500, 4);
+            final long filesBefore = segmentFiles();
+            log.compactTo(2100);
+            assertEquals(0, log.syncCount(), "NONE forces nothing, not even for compaction");
+            assertTrue(segmentFiles() < filesBefore, segmentFiles() + " files of " + filesBefore);
+        }
+        try (ChronicleRaftLog log = open(Durability.NONE))
+        {
+            assertEquals(2100, log.baseIndex());
+            assertEquals(4, log.termAt(2100));
+            assertEquals(2500, log.lastIndex());
+            assertTrue(log.read(2101, view));
+            assertEquals(4000 + 2101, view.buffer().getInt(view.offset()));
+        }
+    }
+
+    @Test
     void shouldResetToASnapshotAheadOfOrInsideTheLog()
     {
         try (ChronicleRaftLog log = open(Durability.BATCH))
