@@ -22,6 +22,7 @@ public final class LargeStateService implements RaftService
     private long generation;
     private long value;
     private volatile long snapshotsLoaded;
+    private volatile long snapshotsTaken;
     private volatile long appliedIndex;
 
     /**
@@ -72,6 +73,7 @@ public final class LargeStateService implements RaftService
     public SnapshotSource takeSnapshot(final long index)
     {
         generation++;
+        snapshotsTaken++;
         final byte[][] view = chunks.clone();
         final long capturedValue = value;
         return (output) ->
@@ -119,6 +121,14 @@ public final class LargeStateService implements RaftService
     public long snapshotsLoaded()
     {
         return snapshotsLoaded;
+    }
+
+    /**
+     * @return snapshots taken (views handed to the engine).
+     */
+    public long snapshotsTaken()
+    {
+        return snapshotsTaken;
     }
 
     /**
