@@ -28,7 +28,9 @@ import java.util.Locale;
  * </pre>
  * Options ({@code name=value}): {@code duration} of each measured phase, {@code warmup}, {@code quick=true} (one
  * second each, for a smoke run), {@code report=perf-report} (output directory), {@code sections=...} (a comma list
- * of floor, ipc, cluster, sweep, sizes, five, udp; default all).
+ * of floor, ipc, cluster, sweep, sizes, five, udp, snapshots; default all), {@code udpIdle} (idle strategy of the UDP
+ * member processes, default yield), {@code memberOpts=-Da=b,-Dc=d} (JVM options of the UDP member processes),
+ * {@code stateMb=100} (state of each member in the snapshots section).
  */
 public final class PerfSuite
 {
@@ -43,6 +45,7 @@ public final class PerfSuite
     private Histogram floorIpc;
     private Histogram floorUdp;
     private String udpIdle = "yield";
+    private long stateMb = 100;
     private Histogram clusterBaseline;
 
     record Row(String name, Histogram histogram, double rate, String comparison)
@@ -78,10 +81,11 @@ public final class PerfSuite
             isQuick ? "1s" : "10s"));
         final long warmupNs = SystemUtil.parseDuration("warmup", options.getOrDefault("warmup", isQuick ? "1s" : "3s"));
         final List<String> sections = List.of(options.getOrDefault("sections",
-            "floor,ipc,cluster,sweep,sizes,five,udp").split(","));
+            "floor,ipc,cluster,sweep,sizes,five,udp,snapshots").split(","));
         final PerfSuite suite = new PerfSuite(
             durationNs, warmupNs, new File(options.getOrDefault("report", "perf-report")), sections);
         suite.udpIdle = options.getOrDefault("udpIdle", "yield");
+        suite.stateMb = Long.parseLong(options.getOrDefault("stateMb", "100"));
         if (options.containsKey("memberOpts"))
         {
             // JVM options of the UDP member processes, comma separated: memberOpts=-Dname=value,-Dother=value
@@ -129,6 +133,10 @@ public final class PerfSuite
         if (sections.contains("udp"))
         {
             udp(udpPlot);
+        }
+        if (sections.contains("snapshots"))
+        {
+            snapshots();
         }
         print();
         final File ipcPng = ipcPlot.write(reportDir, "ipc", "3 members over IPC, one command outstanding, 32 B");
@@ -267,6 +275,18 @@ public final class PerfSuite
         if (null != floorUdp)
         {
             plot.add("Aeron UDP ping-pong (floor)", floorUdp);
+        }
+    }
+
+    /**
+     * Commit pauses while each member's 100 MB state is snapshotted, and while a follower installs the leader's.
+     */
+    private void snapshots()
+    {
+        for (final SnapshotPauses.Phase phase : SnapshotPauses.of(stateMb, durationNs, 200_000).run())
+        {
+            rows.add(new Row(stateMb + " MB state, " + phase.name(), phase.result().histogram(),
+                phase.result().ratePerSecond(), phase.note()));
         }
     }
 

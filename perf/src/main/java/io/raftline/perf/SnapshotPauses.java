@@ -64,30 +64,64 @@ public final class SnapshotPauses
             Long.parseLong(options.getOrDefault("stateMb", "100")) << 20,
             SystemUtil.parseDuration("duration", options.getOrDefault("duration", "10s")),
             Long.parseLong(options.getOrDefault("interval", "200000")));
-        for (final String line : pauses.run())
+        for (final Phase phase : pauses.run())
         {
-            System.out.println(line);
+            System.out.println(phase);
         }
     }
 
     /**
-     * Run the three phases.
+     * One measured phase.
      *
-     * @return the report, one line per phase.
+     * @param name   of the phase.
+     * @param result of the closed loop through it.
+     * @param note   what happened meanwhile.
      */
-    public java.util.List<String> run()
+    public record Phase(String name, LoadGenerator.Result result, String note)
     {
-        final java.util.List<String> report = new java.util.ArrayList<>();
+        /**
+         * @return one line for a console.
+         */
+        public String toString()
+        {
+            final org.HdrHistogram.Histogram histogram = result.histogram();
+            return String.format(Locale.ROOT,
+                "%-34s %8.0f cmd/s  p50 %6.1f us  p99 %7.1f us  p99.9 %8.1f us  max %8.2f ms  %s", name,
+                result.ratePerSecond(), histogram.getValueAtPercentile(50) / 1e3,
+                histogram.getValueAtPercentile(99) / 1e3, histogram.getValueAtPercentile(99.9) / 1e3,
+                histogram.getMaxValue() / 1e6, note);
+        }
+    }
+
+    /**
+     * @param stateMb         state of each member's service, in MiB.
+     * @param durationNs      of each phase.
+     * @param intervalEntries between snapshots.
+     * @return the measurement, ready to {@link #run()}.
+     */
+    public static SnapshotPauses of(final long stateMb, final long durationNs, final long intervalEntries)
+    {
+        return new SnapshotPauses(stateMb << 20, durationNs, intervalEntries);
+    }
+
+    /**
+     * Run the phases.
+     *
+     * @return the phases measured.
+     */
+    public java.util.List<Phase> run()
+    {
+        final java.util.List<Phase> report = new java.util.ArrayList<>();
         try (Cluster plain = new Cluster(0))
         {
             final LoadGenerator.Result result = plain.measure(null);
-            report.add(line("no snapshots (baseline)", result, ""));
+            report.add(new Phase("no snapshots (baseline)", result, ""));
         }
         try (Cluster cluster = new Cluster(intervalEntries))
         {
             final long takenBefore = cluster.snapshotsTaken();
             final LoadGenerator.Result taking = cluster.measure(null);
-            report.add(line("snapshot every " + intervalEntries + " commands", taking,
+            report.add(new Phase("snapshot every " + intervalEntries + " commands", taking,
                 String.format(Locale.ROOT, "%d snapshots of %d MB taken by the leader",
                     cluster.snapshotsTaken() - takenBefore, stateBytes >> 20)));
 
@@ -99,7 +133,7 @@ public final class SnapshotPauses
             {
                 throw new IllegalStateException("the leader did not compact past the crashed follower; raise duration");
             }
-            report.add(line("one follower down", whileDown, ""));
+            report.add(new Phase("one follower down", whileDown, ""));
 
             final long[] install = new long[2];
             final LoadGenerator.Result installing = cluster.measure(() ->
@@ -117,20 +151,11 @@ public final class SnapshotPauses
                 install[0] = System.nanoTime() - startNs;
                 install[1] = service.snapshotsLoaded();
             });
-            report.add(line("follower restarts and installs", installing, String.format(Locale.ROOT,
+            report.add(new Phase("follower restarts and installs", installing, String.format(Locale.ROOT,
                 "caught up %.0f ms after restart (%d snapshot(s) loaded: its own, then the leader's %d MB)",
                 install[0] / 1e6, install[1], stateBytes >> 20)));
         }
         return report;
-    }
-
-    private static String line(final String phase, final LoadGenerator.Result result, final String note)
-    {
-        final org.HdrHistogram.Histogram histogram = result.histogram();
-        return String.format(Locale.ROOT,
-            "%-34s %8.0f cmd/s  p50 %6.1f us  p99 %7.1f us  p99.9 %8.1f us  max %8.2f ms  %s", phase,
-            result.ratePerSecond(), histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(99) / 1e3,
-            histogram.getValueAtPercentile(99.9) / 1e3, histogram.getMaxValue() / 1e6, note);
     }
 
     /**
