@@ -43,9 +43,11 @@ import java.nio.file.Path;
  * nothing after the base are deleted; the {@code LogBase} marker written first keeps the base index and term
  * durable. Each file's chunks stay mapped while the log may hand out views into them ({@link Segment}).
  * <p>
- * <b>Durability.</b> {@link Durability#NONE}: writes stay in the page cache (they survive the process, not the
- * machine). {@link Durability#BATCH}: {@link #sync()} forces every segment written since the last sync
- * (fdatasync) and the directory when files were created or deleted. {@link Durability#EACH}: every mutation does
+ * <b>Durability.</b> The records written between two syncs share one Chronicle document, completed by
+ * {@link #sync()} (see {@link JournalAppender}); whatever the level, what a process crash keeps is what was synced.
+ * {@link Durability#NONE}: synced writes stay in the page cache (they survive the process, not the machine).
+ * {@link Durability#BATCH}: {@link #sync()} forces every segment written since the last sync (fdatasync) and the
+ * directory when files were created or deleted. {@link Durability#EACH}: every mutation does
  * that before it returns. With {@code BATCH} and {@code EACH}, compaction forces the marker before it deletes files;
  * with {@code NONE} it forces nothing (forcing a segment's worth of dirty pages stalled the agent for half a second,
  * and a log that need not survive the machine needs no force to survive the process).
@@ -153,6 +155,7 @@ public final class ChronicleRaftLog implements RaftLog
         this.queue = queue;
         this.journal = journal;
         this.pretoucher = pretoucher;
+        journal.commit();
         if (isDirty && Durability.NONE != durability)
         {
             forceToDisk();
@@ -395,6 +398,7 @@ public final class ChronicleRaftLog implements RaftLog
      */
     public void sync()
     {
+        journal.commit();
         if (isDirty && Durability.NONE != durability)
         {
             forceToDisk();
@@ -441,6 +445,7 @@ public final class ChronicleRaftLog implements RaftLog
 
     private void forceToDisk()
     {
+        journal.commit();
         segments.forceDirty();
         syncCount++;
     }
@@ -455,6 +460,9 @@ public final class ChronicleRaftLog implements RaftLog
         final int keepFrom = entries.count() > 0 ? segments.cycleOf(entries.address(baseIndex + 1)) : journal.cycle();
         if (segments.firstCycle() < keepFrom)
         {
+            // The marker's document must be complete before the files it explains go (else a killed process
+            // leaves a journal with no anchor), and on disk too unless the level is NONE.
+            journal.commit();
             if (isDirty && Durability.NONE != durability)
             {
                 forceToDisk();

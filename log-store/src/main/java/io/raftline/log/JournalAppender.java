@@ -10,6 +10,12 @@ import org.agrona.DirectBuffer;
  * Writes journal records into Chronicle Queue documents, encoding each one in place in the mapped file (the payload
  * is copied once, from the caller's buffer to the file), and rolls to a new segment when the current one is full.
  * <p>
+ * Records are gathered into one open document until {@link #commit()} (the log commits on every sync, before any
+ * force, and on close), or until the document reaches {@link #MAX_DOCUMENT_LENGTH}: Chronicle's cost is per
+ * document, so a duty cycle's batch of entries costs about one record's worth of it. The records of an open document
+ * are readable in this process at once (the index holds their addresses); a crash of the process before the commit
+ * loses them, which is what an unsynced write may do.
+ * <p>
  * After a write, {@link #cycle()} says which segment the record went to.
  */
 final class JournalAppender implements AutoCloseable
@@ -17,6 +23,12 @@ final class JournalAppender implements AutoCloseable
     private static final int ENTRY = 0;
     private static final int TRUNCATE = 1;
     private static final int BASE = 2;
+
+    /**
+     * Records are added to an open document while it stays within this length (a larger record gets a document of
+     * its own).
+     */
+    static final int MAX_DOCUMENT_LENGTH = 64 * 1024;
 
     private final ExcerptAppender appender;
     // Chronicle confines an appender to one thread; the log is opened on one thread and then used by the member's
@@ -30,6 +42,8 @@ final class JournalAppender implements AutoCloseable
     private Segment current;
     private Segment pretouched;
     private long lastAddress;
+    private DocumentContext document;
+    private long documentStart;
 
     JournalAppender(
         final ExcerptAppender appender,
@@ -80,7 +94,32 @@ final class JournalAppender implements AutoCloseable
      */
     void roll()
     {
+        commit();
         clock.advance();
+    }
+
+    /**
+     * Complete the open document, if any: its records become part of the journal a restart will scan.
+     */
+    void commit()
+    {
+        if (null != document)
+        {
+            claim();
+            final DocumentContext context = document;
+            document = null;
+            context.close();
+        }
+    }
+
+    private void claim()
+    {
+        final Thread thread = Thread.currentThread();
+        if (thread != owner)
+        {
+            appender.singleThreadedCheckReset();
+            owner = thread;
+        }
     }
 
     private void write(
@@ -94,44 +133,64 @@ final class JournalAppender implements AutoCloseable
     {
         if (null != current && current.writtenLength() >= segmentLength)
         {
+            commit();
             clock.advance();
         }
-        final Thread thread = Thread.currentThread();
-        if (thread != owner)
+        claim();
+        if (null != document && !fits(document.wire().bytes(), recordLength, true))
         {
-            appender.singleThreadedCheckReset();
-            owner = thread;
+            commit();
         }
-        try (DocumentContext context = appender.writingDocument())
+        final boolean isNewDocument = null == document;
+        if (isNewDocument)
         {
-            final Bytes<?> bytes = context.wire().bytes();
-            final long position = bytes.writePosition();
-            final long address = bytes.addressForWrite(position);
-            final BytesStore<?, ?> store = bytes.bytesStore();
-            if (!store.inside(position, recordLength))
-            {
-                context.rollbackOnClose();
-                throw new IllegalStateException("record of " + recordLength + " bytes does not fit the mapping");
-            }
-            final Segment segment = segmentFor(clock.cycle());
-            segment.retain(store, segments.owner());
-            try
-            {
-                encode(type, address, first, second, buffer, offset, length);
-                bytes.writeSkip(recordLength);
-            }
-            catch (final RuntimeException ex)
-            {
-                context.rollbackOnClose();
-                throw ex;
-            }
-            segment.onWrite(position, recordLength);
-            lastAddress = address;
-            if (null != pretoucher)
-            {
-                publish(segment, position + recordLength);
-            }
+            document = appender.writingDocument();
+            documentStart = document.wire().bytes().writePosition();
         }
+        final Bytes<?> bytes = document.wire().bytes();
+        final long position = bytes.writePosition();
+        if (isNewDocument && !fits(bytes, recordLength, false))
+        {
+            document.rollbackOnClose();
+            commit();
+            throw new IllegalStateException("record of " + recordLength + " bytes does not fit the mapping");
+        }
+        final long address = bytes.addressForWrite(position);
+        final BytesStore<?, ?> store = bytes.bytesStore();
+        final Segment segment = segmentFor(clock.cycle());
+        segment.retain(store, segments.owner());
+        try
+        {
+            encode(type, address, first, second, buffer, offset, length);
+        }
+        catch (final RuntimeException ex)
+        {
+            // Nothing was skipped over: the document ends before this record. A document with no record yet
+            // is dropped.
+            if (isNewDocument)
+            {
+                document.rollbackOnClose();
+                commit();
+            }
+            throw ex;
+        }
+        bytes.writeSkip(recordLength);
+        segment.onWrite(position, recordLength);
+        lastAddress = address;
+        if (null != pretoucher)
+        {
+            publish(segment, position + recordLength);
+        }
+    }
+
+    private boolean fits(final Bytes<?> bytes, final int recordLength, final boolean isAppending)
+    {
+        final long position = bytes.writePosition();
+        if (isAppending && position - documentStart + recordLength > MAX_DOCUMENT_LENGTH)
+        {
+            return false;
+        }
+        return position + recordLength <= bytes.writeLimit() && bytes.bytesStore().inside(position, recordLength);
     }
 
     private void encode(
@@ -189,6 +248,13 @@ final class JournalAppender implements AutoCloseable
      */
     public void close()
     {
-        appender.close();
+        try
+        {
+            commit();
+        }
+        finally
+        {
+            appender.close();
+        }
     }
 }

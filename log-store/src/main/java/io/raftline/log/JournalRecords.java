@@ -179,6 +179,46 @@ final class JournalRecords
     }
 
     /**
+     * The length of the record at an address, from its own header, when several records share one Chronicle
+     * document. A header that cannot be read, names no known record or runs past the bytes left yields
+     * {@code remaining}: the rest of the document is then one record, which {@link #decode} rejects.
+     *
+     * @param address   of the record.
+     * @param remaining bytes of the document from the address on.
+     * @return the record's length, at most {@code remaining}.
+     */
+    int recordLength(final long address, final int remaining)
+    {
+        if (remaining < HEADER_LENGTH)
+        {
+            return remaining;
+        }
+        buffer.wrap(address, remaining);
+        headerDecoder.wrap(buffer, 0);
+        if (LogEntryDecoder.SCHEMA_ID != headerDecoder.schemaId())
+        {
+            return remaining;
+        }
+        final long fixedLength = HEADER_LENGTH + (long)headerDecoder.blockLength();
+        final long length;
+        switch (headerDecoder.templateId())
+        {
+            case LogEntryDecoder.TEMPLATE_ID:
+                length = fixedLength + 4 > remaining ? Long.MAX_VALUE :
+                    fixedLength + 4 + (buffer.getInt((int)fixedLength, LogEntryDecoder.BYTE_ORDER) & 0xFFFF_FFFFL);
+                break;
+            case LogTruncateDecoder.TEMPLATE_ID:
+            case LogBaseDecoder.TEMPLATE_ID:
+                length = fixedLength;
+                break;
+            default:
+                length = Long.MAX_VALUE;
+                break;
+        }
+        return length > remaining ? remaining : (int)length;
+    }
+
+    /**
      * Validate and decode the record at an address. On success the accessors describe it: {@link #index()} and
      * {@link #term()} are the entry's, the truncation's lastKeptIndex, or the base index and term.
      *

@@ -259,7 +259,7 @@ final class JournalScanner
                     final Bytes<?> bytes = context.wire().bytes();
                     lastPosition = bytes.readPosition();
                     lastHeaderPositions[slot] = lastPosition - CHRONICLE_HEADER_LENGTH;
-                    onRecord(slot, bytes, lastPosition, (int)bytes.readRemaining());
+                    onDocument(slot, bytes, lastPosition, (int)bytes.readRemaining());
                 }
             }
         }
@@ -275,7 +275,32 @@ final class JournalScanner
         return lastSlot;
     }
 
-    private void onRecord(final int slot, final Bytes<?> bytes, final long position, final int length)
+    /**
+     * A Chronicle document holds one or more records back to back (the appender gathers the records of one sync
+     * into one document). A damaged record takes the rest of its document with it.
+     */
+    private void onDocument(final int slot, final Bytes<?> bytes, final long position, final int length)
+    {
+        if (0 == length)
+        {
+            onRecord(slot, bytes, position, 0);
+            return;
+        }
+        final long address = bytes.addressForRead(position, length);
+        int offset = 0;
+        while (offset < length)
+        {
+            final int remaining = length - offset;
+            final int recordLength = records.recordLength(address + offset, remaining);
+            if (JournalRecords.INVALID == onRecord(slot, bytes, position + offset, recordLength))
+            {
+                return;
+            }
+            offset += recordLength;
+        }
+    }
+
+    private int onRecord(final int slot, final Bytes<?> bytes, final long position, final int length)
     {
         final long address = length > 0 ? bytes.addressForRead(position, length) : 0;
         final int type = length > 0 ? records.decode(address, length) : JournalRecords.INVALID;
@@ -313,6 +338,7 @@ final class JournalScanner
                 suspectReason = length > 0 ? records.error() : "empty record";
                 break;
         }
+        return type;
     }
 
     /**

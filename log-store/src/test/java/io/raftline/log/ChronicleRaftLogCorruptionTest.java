@@ -78,6 +78,46 @@ class ChronicleRaftLogCorruptionTest
     }
 
     @Test
+    void shouldDropTheDamagedTailOfALastDocumentOfSeveralRecords() throws IOException
+    {
+        writeLog();
+        appendOneDocument(ENTRIES, ENTRIES + 6);
+        // A machine crash after the document was completed but before all its pages reached the disk.
+        final Location damaged = find(ENTRIES + 4);
+        flip(damaged.file, damaged.payloadOffset + 30);
+        try (ChronicleRaftLog log = open())
+        {
+            assertEquals(ENTRIES + 3, log.lastIndex());
+            assertEquals(damaged.file, log.droppedTornRecordFile());
+            assertEquals(damaged.recordOffset, log.droppedTornRecordPosition());
+            checkEntries(log, 1, ENTRIES + 3);
+        }
+    }
+
+    @Test
+    void shouldRefuseADamagedRecordInsideADocumentThatOthersFollow() throws IOException
+    {
+        writeLog();
+        appendOneDocument(ENTRIES, ENTRIES + 6);
+        appendOneDocument(ENTRIES + 6, ENTRIES + 8);
+        final Location damaged = find(ENTRIES + 2);
+        flip(damaged.file, damaged.payloadOffset + 30);
+        final LogCorruptionException ex = assertThrows(LogCorruptionException.class, this::open);
+        assertNamesRecord(ex, damaged);
+        assertTrue(ex.getMessage().contains("more records follow"), ex.getMessage());
+    }
+
+    private void appendOneDocument(final int from, final int to)
+    {
+        // A fresh open starts a new segment; the records up to the sync share one document.
+        try (ChronicleRaftLog log = open())
+        {
+            append(log, from, to);
+            log.sync();
+        }
+    }
+
+    @Test
     void shouldDropARecordWhoseChronicleHeaderIsIncomplete() throws IOException
     {
         writeLog();
@@ -173,12 +213,19 @@ class ChronicleRaftLogCorruptionTest
         }
     }
 
+    /**
+     * One sync per entry: each record is a Chronicle document of its own, so a cut or damage is "before the last
+     * record" exactly when it is before the last document.
+     */
     private void writeLog()
     {
         try (ChronicleRaftLog log = open())
         {
-            append(log, 0, ENTRIES);
-            log.sync();
+            for (int index = 0; index < ENTRIES; index++)
+            {
+                append(log, index, index + 1);
+                log.sync();
+            }
         }
     }
 

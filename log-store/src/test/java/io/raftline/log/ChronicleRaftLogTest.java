@@ -1,5 +1,10 @@
 package io.raftline.log;
 
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -214,6 +219,52 @@ class ChronicleRaftLogTest
         try (ChronicleRaftLog log = open(Durability.NONE))
         {
             assertEquals(3, log.lastIndex());
+        }
+    }
+
+    @Test
+    void shouldGatherTheRecordsBetweenSyncsIntoOneDocument()
+    {
+        try (ChronicleRaftLog log = open(Durability.NONE))
+        {
+            appendRange(log, 1, 50, 1);
+            log.sync();
+            appendRange(log, 51, 60, 1);
+            assertEquals(60, log.lastIndex());
+            assertTrue(log.read(55, view), "an entry of the open document is readable at once");
+            log.sync();
+        }
+        // The base marker written at open, the 50 entries, the 10 entries (all in one 8 KiB segment).
+        assertEquals(3, documents());
+        try (ChronicleRaftLog log = open(Durability.NONE))
+        {
+            assertEquals(60, log.lastIndex());
+            for (long index = 1; index <= 60; index++)
+            {
+                assertTrue(log.read(index, view));
+                assertEquals(index, view.buffer().getInt(view.offset()) - 1000 * log.termAt(index));
+            }
+        }
+    }
+
+    private long documents()
+    {
+        long count = 0;
+        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.single(dir.toFile())
+            .rollCycle(RollCycles.FAST_DAILY).readOnly(true).build();
+            ExcerptTailer tailer = queue.createTailer())
+        {
+            while (true)
+            {
+                try (DocumentContext context = tailer.readingDocument())
+                {
+                    if (!context.isPresent())
+                    {
+                        return count;
+                    }
+                    count++;
+                }
+            }
         }
     }
 

@@ -35,13 +35,21 @@ public final class JournalDump
                         break;
                     }
                     final Bytes<?> bytes = context.wire().bytes();
-                    final long position = bytes.readPosition();
-                    final int length = (int)bytes.readRemaining();
-                    final int type = records.decode(bytes.addressForRead(position, length), length);
-                    final String name = new String[]{"INVALID", "ENTRY", "TRUNCATE", "BASE"}[type];
-                    System.out.println(queue.rollCycle().toCycle(context.index()) + " " + position + " " + name +
-                        " " + records.index() + " " + records.term() +
-                        (type == JournalRecords.INVALID ? " " + records.error() : ""));
+                    final long start = bytes.readPosition();
+                    final int documentLength = (int)bytes.readRemaining();
+                    final long address = bytes.addressForRead(start, documentLength);
+                    int offset = 0;
+                    int type = JournalRecords.BASE;
+                    while (offset < documentLength && JournalRecords.INVALID != type)
+                    {
+                        final int length = records.recordLength(address + offset, documentLength - offset);
+                        type = records.decode(address + offset, length);
+                        final String name = new String[]{"INVALID", "ENTRY", "TRUNCATE", "BASE"}[type];
+                        System.out.println(queue.rollCycle().toCycle(context.index()) + " " + (start + offset) +
+                            " " + name + " " + records.index() + " " + records.term() +
+                            (type == JournalRecords.INVALID ? " " + records.error() : ""));
+                        offset += length;
+                    }
                 }
             }
         }
