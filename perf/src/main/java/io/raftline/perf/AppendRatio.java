@@ -23,6 +23,10 @@ import java.util.Arrays;
  * both see the same background load, and prints the median time per append of each, their throughput ratio and
  * the bytes the appending thread allocated per append. The first rounds warm the JIT and are not counted.
  * <p>
+ * The log completes a Chronicle document at every {@code sync()} and gathers the appends between two syncs into one:
+ * "log, sync each" (one document per append, like the raw queue) is the like-for-like ratio; "log, sync per 16" is
+ * what a duty cycle under load does.
+ * <p>
  * Run: {@code java -cp perf/target/raftline-benchmarks.jar (JVM flags) io.raftline.perf.AppendRatio [rounds]}.
  */
 public final class AppendRatio
@@ -40,7 +44,16 @@ public final class AppendRatio
     public static void main(final String[] args)
     {
         final int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
-        System.out.println("size  raftLog ns/op  raw ns/op  ratio (raw time / log time)  raftLog B/op  raw B/op");
+        for (final int batch : new int[]{1, 16})
+        {
+            System.out.printf("log, sync %s%n", 1 == batch ? "each" : "per " + batch);
+            System.out.println("size  raftLog ns/op  raw ns/op  ratio (raw time / log time)  raftLog B/op  raw B/op");
+            measure(rounds, batch);
+        }
+    }
+
+    private static void measure(final int rounds, final int batch)
+    {
         for (final int size : SIZES)
         {
             final int appends = 256 * 1024 * 1024 / (size + 64);
@@ -54,13 +67,13 @@ public final class AppendRatio
                 final long[] rawResult;
                 if ((round & 1) == 0)
                 {
-                    logResult = timeLog(size, appends);
+                    logResult = timeLog(size, appends, batch);
                     rawResult = timeRaw(size, appends);
                 }
                 else
                 {
                     rawResult = timeRaw(size, appends);
-                    logResult = timeLog(size, appends);
+                    logResult = timeLog(size, appends, batch);
                 }
                 if (round >= 0)
                 {
@@ -77,7 +90,7 @@ public final class AppendRatio
         }
     }
 
-    private static long[] timeLog(final int size, final int appends)
+    private static long[] timeLog(final int size, final int appends, final int batch)
     {
         final UnsafeBuffer payload = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
         final Path directory = BenchmarkFiles.newDirectory("ratio-log-");
@@ -88,9 +101,13 @@ public final class AppendRatio
         {
             final long bytesBefore = allocatedBytes();
             final long start = System.nanoTime();
-            for (int i = 0; i < appends; i++)
+            for (int i = 1; i <= appends; i++)
             {
                 log.append(1, payload, 0, size);
+                if (0 == i % batch)
+                {
+                    log.sync();
+                }
             }
             final long elapsedNs = System.nanoTime() - start;
             return new long[]{elapsedNs, allocatedBytes() - bytesBefore};

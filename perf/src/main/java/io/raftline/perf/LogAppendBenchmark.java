@@ -127,7 +127,7 @@ public class LogAppendBenchmark extends RaftlineBenchmark
     }
 
     /**
-     * One entry appended to the Raft log.
+     * One entry appended to the Raft log, never synced: the entries share 64 KiB Chronicle documents.
      *
      * @param state the log.
      * @return the new index.
@@ -136,6 +136,21 @@ public class LogAppendBenchmark extends RaftlineBenchmark
     public long raftLogAppend(final RaftLogState state)
     {
         return state.log.append(1, state.payload, 0, state.size);
+    }
+
+    /**
+     * One entry appended and synced ({@code NONE}: the sync completes the Chronicle document and forces nothing):
+     * one document per entry, like {@link #rawQueueAppend}.
+     *
+     * @param state the log.
+     * @return the new index.
+     */
+    @Benchmark
+    public long raftLogAppendSyncEach(final RaftLogState state)
+    {
+        final long index = state.log.append(1, state.payload, 0, state.size);
+        state.log.sync();
+        return index;
     }
 
     /**
