@@ -36,6 +36,7 @@ final class SegmentPretoucher implements Runnable, AutoCloseable
     private static final int PAGE_LENGTH = 4096;
     private static final long WINDOW_LENGTH = 64L * 1024 * 1024;
     private static final long IDLE_NS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final long FAR_AHEAD_IDLE_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final long aheadLength;
     private final Thread thread;
@@ -52,6 +53,7 @@ final class SegmentPretoucher implements Runnable, AutoCloseable
     private long windowStart;
     private long windowEnd;
     private long touchedTo;
+    private long idleNs = IDLE_NS;
 
     SegmentPretoucher(final Path logDirectory, final long aheadLength)
     {
@@ -110,7 +112,8 @@ final class SegmentPretoucher implements Runnable, AutoCloseable
             {
                 if (!touchSome())
                 {
-                    LockSupport.parkNanos(IDLE_NS);
+                    // Each wake-up takes a core from a spinning agent on a small machine: sleep long while far ahead.
+                    LockSupport.parkNanos(idleNs);
                 }
             }
         }
@@ -174,6 +177,7 @@ final class SegmentPretoucher implements Runnable, AutoCloseable
         final long to = Math.min(writePosition + aheadLength, fileSize);
         if (from >= to)
         {
+            idleNs = touchedTo - writePosition > aheadLength / 2 ? FAR_AHEAD_IDLE_NS : IDLE_NS;
             return false;
         }
 

@@ -30,7 +30,8 @@ import java.util.Locale;
  * second each, for a smoke run), {@code report=perf-report} (output directory), {@code sections=...} (a comma list
  * of floor, ipc, cluster, sweep, sizes, five, udp, snapshots; default all), {@code udpIdle} (idle strategy of the UDP
  * member processes, default yield), {@code memberOpts=-Da=b,-Dc=d} (JVM options of the UDP member processes),
- * {@code stateMb=100} (state of each member in the snapshots section).
+ * {@code stateMb=100} (state of each member in the snapshots section), {@code ipcIdle=busy} (idle strategy of the
+ * IPC cluster's member thread).
  */
 public final class PerfSuite
 {
@@ -86,6 +87,10 @@ public final class PerfSuite
             durationNs, warmupNs, new File(options.getOrDefault("report", "perf-report")), sections);
         suite.udpIdle = options.getOrDefault("udpIdle", "yield");
         suite.stateMb = Long.parseLong(options.getOrDefault("stateMb", "100"));
+        if (options.containsKey("ipcIdle"))
+        {
+            System.setProperty(RaftlineScenarios.IPC_IDLE_PROP_NAME, options.get("ipcIdle"));
+        }
         if (options.containsKey("memberOpts"))
         {
             // JVM options of the UDP member processes, comma separated: memberOpts=-Dname=value,-Dother=value
@@ -147,6 +152,7 @@ public final class PerfSuite
 
     private void floor()
     {
+        notes.append(Hiccups.measure(2, Math.min(durationNs, 10_000_000_000L))).append('\n');
         final BaselineResult ipc = AeronPingPong.roundTrips(AeronPingPong.Medium.IPC, 32, 100_000, durationNs);
         floorIpc = ipc.histogram();
         rows.add(new Row("Aeron IPC ping-pong, 32 B (floor)", ipc.histogram(), ipc.ratePerSecond(), ""));

@@ -23,6 +23,16 @@ import java.util.function.Function;
  */
 public final class RaftlineScenarios
 {
+    /**
+     * Idle strategy of the IPC cluster's shared member thread (default busy).
+     */
+    public static final String IPC_IDLE_PROP_NAME = "raftline.perf.ipc.idle";
+
+    /**
+     * Idle strategy of the IPC cluster's load generator between polls (default noop: spin).
+     */
+    public static final String CLIENT_IDLE_PROP_NAME = "raftline.perf.client.idle";
+
     private RaftlineScenarios()
     {
     }
@@ -58,7 +68,7 @@ public final class RaftlineScenarios
                 .dir(dir.getPath())
                 .storage(storage)
                 .durability(durability)
-                .idleStrategy("busy")
+                .idleStrategy(System.getProperty(IPC_IDLE_PROP_NAME, "busy"))
                 .electionTimeoutNs(100_000_000L, 200_000_000L)
                 .heartbeatIntervalNs(10_000_000L), (id) -> new CounterService());
             while (cluster.leaderId() < 0)
@@ -69,7 +79,8 @@ public final class RaftlineScenarios
             load = new LoadGenerator(new ClientContext()
                 .aeronDirectoryName(cluster.aeronDirectoryName())
                 .members(cluster.membersString())
-                .maxInflight(maxInflight));
+                .maxInflight(maxInflight), io.raftline.engine.agent.IdleStrategies.parse(
+                    System.getProperty(CLIENT_IDLE_PROP_NAME, "noop")));
         }
 
         /**
