@@ -324,6 +324,16 @@ public final class PerfSuite
             table.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %,.0f | %s |%n", row.name(),
                 us(h, 50), us(h, 90), us(h, 99), us(h, 99.9), format(h.getMaxValue()), row.rate(), row.comparison()));
         }
+        if (!RaftlineScenarios.ELECTIONS_MS.isEmpty())
+        {
+            final StringBuilder elections = new StringBuilder();
+            for (final double ms : RaftlineScenarios.ELECTIONS_MS)
+            {
+                elections.append(elections.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f", ms));
+            }
+            notes.append("Raftline IPC clusters of this run, launch to leader in ms, in order (the first loads the " +
+                "classes): ").append(elections).append('\n');
+        }
         System.out.println();
         System.out.print(table);
         System.out.println();

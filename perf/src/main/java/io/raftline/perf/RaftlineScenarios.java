@@ -33,6 +33,12 @@ public final class RaftlineScenarios
      */
     public static final String CLIENT_IDLE_PROP_NAME = "raftline.perf.client.idle";
 
+    /**
+     * Milliseconds from launch to a leader of every IPC cluster started in this JVM, in order (the first pays for
+     * loading the classes of Chronicle Queue, the media driver and Raftline).
+     */
+    public static final java.util.List<Double> ELECTIONS_MS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private RaftlineScenarios()
     {
     }
@@ -76,6 +82,7 @@ public final class RaftlineScenarios
                 Thread.onSpinWait();
             }
             electionMs = (System.nanoTime() - startNs) / 1e6;
+            ELECTIONS_MS.add(electionMs);
             load = new LoadGenerator(new ClientContext()
                 .aeronDirectoryName(cluster.aeronDirectoryName())
                 .members(cluster.membersString())
