@@ -66,17 +66,7 @@ public final class PerfSuite
      */
     public static void main(final String[] args)
     {
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        final java.util.Map<String, String> options = new java.util.HashMap<>();
-        for (final String arg : args)
-        {
-            final int eq = arg.indexOf('=');
-            if (eq <= 0)
-            {
-                throw new IllegalArgumentException("options are name=value, not '" + arg + "'");
-            }
-            options.put(arg.substring(0, eq), arg.substring(eq + 1));
-        }
+        final java.util.Map<String, String> options = options(args);
         final boolean isQuick = Boolean.parseBoolean(options.getOrDefault("quick", "false"));
         final long durationNs = SystemUtil.parseDuration("duration", options.getOrDefault("duration",
             isQuick ? "1s" : "10s"));
@@ -98,6 +88,28 @@ public final class PerfSuite
                 ProcessCluster.MEMBER_JVM_OPTIONS_PROP_NAME, options.get("memberOpts").replace(',', ' '));
         }
         suite.run();
+    }
+
+    /**
+     * Parse {@code name=value} arguments, and quieten library logging for a report.
+     *
+     * @param args of a main method.
+     * @return the options by name.
+     */
+    static java.util.Map<String, String> options(final String[] args)
+    {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        final java.util.Map<String, String> options = new java.util.HashMap<>();
+        for (final String arg : args)
+        {
+            final int eq = arg.indexOf('=');
+            if (eq <= 0)
+            {
+                throw new IllegalArgumentException("options are name=value, not '" + arg + "'");
+            }
+            options.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        return options;
     }
 
     private void run()

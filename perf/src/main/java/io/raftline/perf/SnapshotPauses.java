@@ -27,9 +27,10 @@ import java.util.Locale;
  * cluster snapshotting every {@code interval} commands (each snapshot writes the whole state); and that cluster while
  * a follower that was down past a compaction restarts and installs the leader's snapshot.
  * <pre>
- *   java -Xmx3g -cp perf/target/raftline-benchmarks.jar io.raftline.perf.SnapshotPauses \
- *       [stateMb=100] [duration=10s] [interval=200000]
+ *   mvn -q -pl perf validate exec:exec@perf-suite -Draftline.perf.args="sections=snapshots [stateMb=100] [duration=10s]"
  * </pre>
+ * or this class's own main ({@code stateMb=100 duration=10s interval=200000}) with the JVM flags of the parent pom
+ * ({@code -cp} ignores the jar manifest's {@code Add-Opens}).
  */
 public final class SnapshotPauses
 {
@@ -49,17 +50,7 @@ public final class SnapshotPauses
      */
     public static void main(final String[] args)
     {
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        final java.util.Map<String, String> options = new java.util.HashMap<>();
-        for (final String arg : args)
-        {
-            final int eq = arg.indexOf('=');
-            if (eq <= 0)
-            {
-                throw new IllegalArgumentException("options are name=value, not '" + arg + "'");
-            }
-            options.put(arg.substring(0, eq), arg.substring(eq + 1));
-        }
+        final java.util.Map<String, String> options = PerfSuite.options(args);
         final SnapshotPauses pauses = new SnapshotPauses(
             Long.parseLong(options.getOrDefault("stateMb", "100")) << 20,
             SystemUtil.parseDuration("duration", options.getOrDefault("duration", "10s")),
