@@ -27,7 +27,7 @@ import java.util.Locale;
  * cluster snapshotting every {@code interval} commands (each snapshot writes the whole state); and that cluster while
  * a follower that was down past a compaction restarts and installs the leader's snapshot.
  * <pre>
- *   mvn -q -pl perf validate exec:exec@perf-suite -Draftline.perf.args="sections=snapshots [stateMb=100] [duration=10s]"
+ *   mvn -q -pl perf validate exec:exec@perf-suite -Draftline.perf.args="sections=snapshots stateMb=100"
  * </pre>
  * or this class's own main ({@code stateMb=100 duration=10s interval=200000}) with the JVM flags of the parent pom
  * ({@code -cp} ignores the jar manifest's {@code Add-Opens}).
