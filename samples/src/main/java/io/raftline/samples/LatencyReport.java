@@ -119,7 +119,7 @@ public final class LatencyReport
             .width(1000)
             .height(600)
             .title(title)
-            .xAxisTitle("percentile")
+            .xAxisTitle("1 / (1 - percentile): 10 = p90, 100 = p99, 1000 = p99.9, 1E4 = p99.99")
             .yAxisTitle("latency (us)")
             .build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
