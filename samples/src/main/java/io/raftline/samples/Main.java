@@ -64,7 +64,7 @@ public final class Main
         System.err.println("usage: java -jar raftline-samples.jar <cluster|node|client|stat> [--option value ...]");
         System.err.println("  cluster [--duration 10s] [--members 3] [--payload 32] [--window 1000]");
         System.err.println("          [--storage file|memory] [--durability none|batch|each] [--dir DIR]");
-        System.err.println("          [--report-dir raftline-report]");
+        System.err.println("          [--warmup 3s] [--idle busy|yield|backoff] [--report-dir raftline-report]");
         System.err.println("  client  --members 0@host:port,... --ops N [--rate R] [--concurrency C] [--history FILE]");
         System.err.println("          [--timeout 5s] [--aeron-dir DIR]");
         System.err.println("  node    --id N --members 0@host:port,1@host:port,2@host:port [--dir DIR]");
