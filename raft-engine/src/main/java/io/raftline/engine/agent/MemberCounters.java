@@ -48,6 +48,7 @@ final class MemberCounters implements AutoCloseable
     final AtomicCounter consensusBackPressure;
     final AtomicCounter maxCycleNs;
     final AtomicCounter slowCycles;
+    final AtomicCounter pauses;
     private final List<Counter> all = new ArrayList<>();
 
     MemberCounters(final Aeron aeron, final int memberId)
@@ -72,6 +73,7 @@ final class MemberCounters implements AutoCloseable
         consensusBackPressure = add(aeron, EVENTS_TYPE_ID, prefix + "consensus-back-pressure");
         maxCycleNs = add(aeron, EVENTS_TYPE_ID, prefix + "max-duty-cycle-ns");
         slowCycles = add(aeron, EVENTS_TYPE_ID, prefix + "duty-cycles-over-1ms");
+        pauses = add(aeron, EVENTS_TYPE_ID, prefix + "pauses-discounted");
         leaderId.setRelease(-1);
     }
 

@@ -49,6 +49,8 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
     private final boolean terminatesOnFailure;
     private final String roleName;
     private long slowTickDeadlineNs;
+    private long lastCycleNs;
+    private final long pauseThresholdNs;
     private long publishedCommitIndex;
     private long maxCycleNs;
     private long publishedAppliedIndex;
@@ -92,6 +94,8 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
             clock.nanoTime());
         decoder.node(node);
         sessions.node(node);
+        // Far above any idle strategy's sleep, far below an election timeout.
+        this.pauseThresholdNs = ctx.raftConfig().electionTimeoutMinNs() / 4;
         this.consensusAdapter = new ConsensusAdapter(decoder);
         this.ingressAdapter = new IngressAdapter(sessions, this, ctx.maxCommandLength());
         this.consensusAssembler = new FragmentAssembler(consensusAdapter, 64 * 1024, true);
@@ -147,6 +151,15 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
     private int dutyCycle()
     {
         final long nowNs = clock.nanoTime();
+        final long sinceLastCycleNs = 0 == lastCycleNs ? 0 : nowNs - lastCycleNs;
+        lastCycleNs = nowNs;
+        if (sinceLastCycleNs > pauseThresholdNs)
+        {
+            // This thread did not run (a GC, a long cycle, or the members it shares a thread with): nobody else is
+            // to blame for the silence, so the core's timers stop for it.
+            node.onPause(sinceLastCycleNs);
+            counters.pauses.increment();
+        }
         int workCount = 0;
         if (nowNs >= slowTickDeadlineNs)
         {
@@ -199,6 +212,14 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
             recordCycleLength(clock.nanoTime() - nowNs);
         }
         return workCount;
+    }
+
+    /**
+     * @return stalls of this member's thread that the core was told to discount.
+     */
+    long pausesDiscounted()
+    {
+        return counters.pauses.get();
     }
 
     private void recordCycleLength(final long cycleNs)

@@ -862,6 +862,26 @@ public final class RaftNode
         listener.onRoleChange(memberId, previous, next, currentTerm, reason, nowNs);
     }
 
+    /**
+     * The node's own thread did not run for {@code pausedNs} (a stall of its process, or of a thread it shares with
+     * other members), so it could not have heard anyone: move every time-based judgement by the pause, as if its
+     * clock had stopped with it (as a tick-based Raft's clock does). The election deadline, the last contact with
+     * the leader (which PreVote's stickiness uses) and the leader's quorum-check window all shift. Liveness only:
+     * no safety property depends on time.
+     *
+     * @param pausedNs how long the node's thread did not run.
+     */
+    public void onPause(final long pausedNs)
+    {
+        if (pausedNs <= 0)
+        {
+            return;
+        }
+        electionDeadlineNs += pausedNs;
+        lastLeaderContactNs += pausedNs;
+        replicator.onPause(pausedNs);
+    }
+
     void resetElectionDeadline(final long nowNs)
     {
         electionDeadlineNs = nowNs + random.nextLong(config.electionTimeoutMinNs(), config.electionTimeoutMaxNs());

@@ -357,6 +357,11 @@ final class Replicator
      * Check-quorum: a leader that has not heard from a majority within an election timeout steps down, so that a
      * leader cut off from the cluster stops accepting proposals it can never commit.
      */
+    void onPause(final long pausedNs)
+    {
+        quorumCheckDeadlineNs += pausedNs;
+    }
+
     int checkQuorum(final long nowNs)
     {
         if (!node.config.isCheckQuorumEnabled() || 1 == node.memberCount || nowNs < quorumCheckDeadlineNs)

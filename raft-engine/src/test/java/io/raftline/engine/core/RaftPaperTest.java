@@ -571,6 +571,52 @@ class RaftPaperTest
     }
 
     /**
+     * A pause of the node's own thread is not the leader's silence: a follower whose thread stalled past its
+     * election deadline, told of the pause, keeps following; without the report it would start a pre-vote.
+     */
+    @Test
+    void followerDoesNotBlameTheLeaderForItsOwnPause()
+    {
+        final CoreHarness paused = new CoreHarness(2, 1, 2, 3);
+        final CoreHarness unaware = new CoreHarness(2, 1, 2, 3);
+        for (final CoreHarness h : new CoreHarness[]{paused, unaware})
+        {
+            h.node.onAppendEntries(1, 1, 0, 0, 0, ArrayEntryBatch.empty(), h.nowNs);
+            h.cycle();
+            h.advanceMs(3 * ELECTION_MAX_NS / MS);
+        }
+        paused.node.onPause(3 * ELECTION_MAX_NS);
+        paused.cycle();
+        unaware.cycle();
+        assertEquals(RaftRole.FOLLOWER, paused.node.role());
+        assertEquals(RaftRole.PRE_CANDIDATE, unaware.node.role());
+
+        // Time it did run still counts: silence after the pause times out as usual.
+        paused.timeOut();
+        assertEquals(RaftRole.PRE_CANDIDATE, paused.node.role());
+    }
+
+    /**
+     * A leader whose own thread stalled past the quorum-check window, told of the pause, keeps leading; the window
+     * after the pause still demands a majority.
+     */
+    @Test
+    void leaderDoesNotStepDownForItsOwnPause()
+    {
+        final CoreHarness h = new CoreHarness(1, 1, 2, 3);
+        h.electLeader(2, 3);
+        h.advanceMs(ELECTION_MAX_NS / MS);
+        h.cycle();
+        h.advanceMs(3 * ELECTION_MAX_NS / MS);
+        h.node.onPause(3 * ELECTION_MAX_NS);
+        h.cycle();
+        assertEquals(RaftRole.LEADER, h.node.role());
+        h.advanceMs(ELECTION_MAX_NS / MS);
+        h.cycle();
+        assertEquals(RaftRole.FOLLOWER, h.node.role(), "no majority heard in the window after the pause");
+    }
+
+    /**
      * Leadership transfer: the leader stops taking proposals, and once the target is caught up sends TimeoutNow;
      * the target campaigns at once, skipping the pre-vote.
      */
