@@ -10,8 +10,10 @@ import io.raftline.log.InMemoryMetadataStore;
 import io.raftline.log.InMemoryRaftLog;
 import io.raftline.log.InMemorySnapshotStore;
 import org.agrona.ErrorHandler;
+import org.agrona.SystemUtil;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.File;
@@ -140,6 +142,16 @@ public final class MemberContext implements Cloneable
         if (null == idleStrategy)
         {
             idleStrategy = IdleStrategies.parse(idleStrategyName);
+            if (idleStrategy instanceof SleepingIdleStrategy &&
+                SystemUtil.parseDuration("idle strategy", idleStrategyName.trim().substring(6)) * 8 >
+                electionTimeoutMinNs)
+            {
+                // The agent takes a gap between duty cycles of a quarter of the minimum election timeout for a
+                // stall of its thread and stops its timers for it; sleeping that long on purpose would hide a dead
+                // leader (and miss heartbeats).
+                throw new IllegalArgumentException("idleStrategy=" + idleStrategyName +
+                    " sleeps more than an eighth of electionTimeoutMinNs=" + electionTimeoutMinNs);
+            }
         }
         if (null == errorHandler)
         {
@@ -447,6 +459,10 @@ public final class MemberContext implements Cloneable
     }
 
     /**
+     * An idle strategy of the caller's. It must never wait longer than an eighth of the minimum election timeout:
+     * the agent takes a longer gap between duty cycles for a stall of its thread and stops its timers for it (a
+     * named {@code sleep-<duration>} strategy is checked by {@link #conclude()}; this one cannot be).
+     *
      * @param idleStrategy for the agent's thread.
      * @return this for a fluent API.
      */

@@ -62,6 +62,9 @@ class MemberConfigurationTest
             "failover", () -> valid().sessionTimeoutNs(100_000_000L).conclude());
         assertMessage("unknown idle strategy 'lazy': expected busy, noop, yield, backoff or sleep-<duration>",
             () -> valid().idleStrategy("lazy").conclude());
+        assertMessage("idleStrategy=sleep-20ms sleeps more than an eighth of electionTimeoutMinNs=100000000",
+            () -> valid().idleStrategy("sleep-20ms").electionTimeoutNs(100_000_000L, 200_000_000L).conclude());
+        valid().idleStrategy("sleep-1ms").electionTimeoutNs(100_000_000L, 200_000_000L).conclude();
         assertThrows(IllegalArgumentException.class, () -> valid().maxCommandLength(1 << 20).conclude(),
             "a command that cannot fit a frame");
     }
