@@ -4,6 +4,7 @@ import net.openhft.chronicle.core.io.ReferenceOwner;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 import net.openhft.chronicle.queue.impl.single.TableStoreWriteLock;
 import net.openhft.chronicle.queue.impl.table.AbstractTSQueueLock;
 import net.openhft.chronicle.threads.BusyTimedPauser;
@@ -116,7 +117,9 @@ public final class ChronicleRaftLog implements RaftLog
             clearLocksOfDeadWriters(queue);
             if (0 != context.pretouchLength())
             {
-                pretoucher = new SegmentPretoucher(context.directory(), context.pretouchLength());
+                final SingleChronicleQueue journalQueue = queue;
+                pretoucher = new SegmentPretoucher(context.directory(), context.pretouchLength(),
+                    context.segmentLength(), (cycle) -> createSegment(journalQueue, cycle));
             }
             journal = new JournalAppender(
                 queue.createAppender(), clock, segments, records, context.segmentLength(), pretoucher);
@@ -234,6 +237,14 @@ public final class ChronicleRaftLog implements RaftLog
     public long pretouchedPages()
     {
         return null == pretoucher ? 0 : pretoucher.touchedPages();
+    }
+
+    /**
+     * @return next segments the background pretoucher created ahead of the appender (0 when it is off).
+     */
+    public long preparedSegments()
+    {
+        return null == pretoucher ? 0 : pretoucher.preparedSegments();
     }
 
     /**
@@ -471,6 +482,23 @@ public final class ChronicleRaftLog implements RaftLog
             {
                 queue.refreshDirectoryListing();
             }
+        }
+    }
+
+    /**
+     * Create a cycle's file as Chronicle does when an appender rolls to it (called by the pretoucher's thread ahead
+     * of the roll).
+     */
+    private static Path createSegment(final SingleChronicleQueue queue, final int cycle)
+    {
+        final SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), true, null);
+        try
+        {
+            return store.file().toPath();
+        }
+        finally
+        {
+            queue.closeStore(store);
         }
     }
 

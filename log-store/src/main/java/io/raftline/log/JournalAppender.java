@@ -221,7 +221,7 @@ final class JournalAppender implements AutoCloseable
         if (segment != pretouched)
         {
             pretouched = segment;
-            pretoucher.segment(segment.file(), nextPosition);
+            pretoucher.segment(segment.file(), segment.cycle(), nextPosition);
         }
         else
         {

@@ -336,6 +336,78 @@ class ChronicleRaftLogTest
     }
 
     @Test
+    void shouldCreateTheNextSegmentAheadAndRecoverWithItUnused() throws IOException
+    {
+        final Path rolling = dir.resolve("rolling");
+        try (ChronicleRaftLog log = openRolling(rolling))
+        {
+            appendPayloads(log, 1, 6_000);
+            awaitPrepared(log, 1);
+        }
+        // Closed before rolling into the segment made ahead: it is on disk, empty, and recovery accepts it.
+        final long filesWithUnused = fileLengths(rolling).size();
+        try (ChronicleRaftLog log = openRolling(rolling))
+        {
+            checkPayloads(log, 6_000);
+            appendPayloads(log, 6_001, 40_000);
+            assertTrue(log.segmentCount() >= 4, "segments: " + log.segmentCount());
+            assertTrue(log.preparedSegments() >= 1, "prepared: " + log.preparedSegments());
+        }
+        assertTrue(fileLengths(rolling).size() > filesWithUnused);
+        try (ChronicleRaftLog log = openRolling(rolling))
+        {
+            checkPayloads(log, 40_000);
+        }
+    }
+
+    private ChronicleRaftLog openRolling(final Path directory)
+    {
+        return ChronicleRaftLog.open(new ChronicleLogContext()
+            .directory(directory)
+            .durability(Durability.NONE)
+            .segmentLength(2L * 1024 * 1024)
+            .blockLength(4L * 1024 * 1024)
+            .maxEntryLength(1024)
+            .pretouchLength(512 * 1024));
+    }
+
+    private void appendPayloads(final ChronicleRaftLog log, final int from, final int to)
+    {
+        for (int i = from; i <= to; i++)
+        {
+            payload.putInt(0, i);
+            payload.putInt(252, -i);
+            assertEquals(i, log.append(1, payload, 0, 256));
+            if (0 == i % 100)
+            {
+                log.sync();
+            }
+        }
+        log.sync();
+    }
+
+    private void checkPayloads(final ChronicleRaftLog log, final int entries)
+    {
+        assertEquals(entries, log.lastIndex());
+        for (int i = 1; i <= entries; i++)
+        {
+            assertTrue(log.read(i, view));
+            assertEquals(i, view.buffer().getInt(view.offset()));
+            assertEquals(-i, view.buffer().getInt(view.offset() + 252));
+        }
+    }
+
+    private static void awaitPrepared(final ChronicleRaftLog log, final long count)
+    {
+        final long deadlineNs = System.nanoTime() + 10_000_000_000L;
+        while (log.preparedSegments() < count && System.nanoTime() < deadlineNs)
+        {
+            Thread.yield();
+        }
+        assertEquals(count, log.preparedSegments(), "the pretoucher made the next segment ahead");
+    }
+
+    @Test
     void shouldRejectATinyPretouchLength()
     {
         final ChronicleLogContext context = new ChronicleLogContext().directory(dir).pretouchLength(100);
