@@ -1,10 +1,7 @@
 package io.raftline.engine.core;
 
-import io.raftline.log.LogEntryView;
 import io.raftline.log.MetadataStore;
 import io.raftline.log.RaftLog;
-import io.raftline.log.SnapshotMetadata;
-import io.raftline.log.SnapshotReader;
 import io.raftline.log.SnapshotStore;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -88,11 +85,11 @@ public final class RaftNode
     final int memberCount;
     final Peer[] peers;
     final long[] scratchIndices;
-    private final LogEntryView applyView = new LogEntryView();
     private final Election election;
     private final Replicator replicator;
     private final LogReceiver receiver;
     private final SnapshotReceiver snapshotReceiver;
+    final Applier applier;
 
     RaftRole role = FOLLOWER;
     // Invariant: currentTerm and votedFor equal what the metadata store holds (written through on every change).
@@ -110,10 +107,6 @@ public final class RaftNode
     long rejectedMessageCount;
     // Set by every change to the log or the term/vote; cleared when the driver reports them durable.
     boolean isPersistPending;
-    // The newest durable snapshot's index, and whether the state machine is writing one.
-    long snapshotIndex;
-    boolean isSnapshotInProgress;
-    long appliedBytesSinceSnapshot;
 
     /**
      * Create the core of a member from its durable state. The member starts as a follower with a fresh election
@@ -162,12 +155,13 @@ public final class RaftNode
         this.replicator = new Replicator(this);
         this.receiver = new LogReceiver(this);
         this.snapshotReceiver = new SnapshotReceiver(this);
+        this.applier = new Applier(this);
 
         currentTerm = metadata.currentTerm();
         votedFor = metadata.votedFor();
         commitIndex = log.baseIndex();
         lastApplied = log.baseIndex();
-        restoreNewestSnapshot();
+        applier.restoreNewestSnapshot();
         persistedIndex = log.lastIndex();
         lastLeaderContactNs = nowNs;
         if (config.isPreVoteEnabled())
@@ -182,48 +176,6 @@ public final class RaftNode
         {
             resetElectionDeadline(nowNs);
         }
-    }
-
-    private void restoreNewestSnapshot()
-    {
-        final SnapshotMetadata latest = snapshots.latest();
-        if (null == latest)
-        {
-            if (log.baseIndex() > 0)
-            {
-                throw new IllegalStateException("the log starts after index " + log.baseIndex() +
-                    " but there is no snapshot covering it: refusing to start with a hole in the state");
-            }
-            return;
-        }
-        if (latest.index() < log.baseIndex())
-        {
-            throw new IllegalStateException("the newest snapshot covers up to index " + latest.index() +
-                " but the log was compacted up to " + log.baseIndex() + ": refusing to start with a hole");
-        }
-        if (log.termAt(latest.index()) != latest.term())
-        {
-            // A crash between committing an installed snapshot and resetting the log: the snapshot is committed
-            // state, so whatever the log holds at or after its index is an uncommitted remnant.
-            isPersistPending = true;
-            log.reset(latest.index(), latest.term());
-        }
-        restoreFrom(latest);
-    }
-
-    void restoreFrom(final SnapshotMetadata metadata)
-    {
-        try (SnapshotReader reader = snapshots.openLatest())
-        {
-            if (null == reader || reader.metadata().index() != metadata.index())
-            {
-                throw new IllegalStateException("snapshot at index " + metadata.index() + " could not be opened");
-            }
-            stateMachine.restoreSnapshot(metadata, reader);
-        }
-        lastApplied = Math.max(lastApplied, metadata.index());
-        snapshotIndex = Math.max(snapshotIndex, metadata.index());
-        advanceCommitIndex(metadata.index());
     }
 
     // ------------------------------------------------------------------------------------------------ inputs
@@ -256,28 +208,9 @@ public final class RaftNode
         {
             workCount += election.sendPendingVoteRequests();
         }
-        workCount += applyBatch();
-        workCount += maybeTakeSnapshot();
+        workCount += applier.applyBatch();
+        workCount += applier.maybeTakeSnapshot();
         return workCount;
-    }
-
-    private int maybeTakeSnapshot()
-    {
-        if (isSnapshotInProgress || lastApplied <= snapshotIndex)
-        {
-            return 0;
-        }
-        final long entries = config.snapshotIntervalEntries();
-        final long bytes = config.snapshotIntervalBytes();
-        if (((entries > 0 && lastApplied - snapshotIndex >= entries) ||
-            (bytes > 0 && appliedBytesSinceSnapshot >= bytes)) &&
-            stateMachine.takeSnapshot(lastApplied, log.termAt(lastApplied)))
-        {
-            isSnapshotInProgress = true;
-            appliedBytesSinceSnapshot = 0;
-            return 1;
-        }
-        return 0;
     }
 
     /**
@@ -289,17 +222,7 @@ public final class RaftNode
      */
     public void onSnapshotTaken(final long index, final long nowNs)
     {
-        isSnapshotInProgress = false;
-        if (index > snapshotIndex)
-        {
-            snapshotIndex = index;
-        }
-        final long compactTo = Math.min(index - config.compactionRetainEntries(), lastApplied);
-        if (compactTo > log.baseIndex() && compactTo <= log.lastIndex())
-        {
-            isPersistPending = true;
-            log.compactTo(compactTo);
-        }
+        applier.onSnapshotTaken(index);
     }
 
     /**
@@ -307,7 +230,7 @@ public final class RaftNode
      */
     public void onSnapshotFailed()
     {
-        isSnapshotInProgress = false;
+        applier.onSnapshotFailed();
     }
 
     /**
@@ -555,7 +478,7 @@ public final class RaftNode
      */
     public long snapshotIndex()
     {
-        return snapshotIndex;
+        return applier.snapshotIndex;
     }
 
     /**
@@ -695,7 +618,7 @@ public final class RaftNode
      */
     public int applyCommitted()
     {
-        return applyBatch();
+        return applier.applyBatch();
     }
 
     /**
@@ -735,7 +658,7 @@ public final class RaftNode
             .append(", applied=").append(lastApplied)
             .append(", last=").append(log.lastIndex()).append('/').append(log.lastTerm())
             .append(", base=").append(log.baseIndex())
-            .append(", snapshot=").append(snapshotIndex);
+            .append(", snapshot=").append(applier.snapshotIndex);
         if (LEADER == role)
         {
             builder.append(", peers=[");
@@ -922,25 +845,5 @@ public final class RaftNode
             return true;
         }
         return false;
-    }
-
-    private int applyBatch()
-    {
-        int applied = 0;
-        final int limit = config.maxAppliesPerCycle();
-        while (lastApplied < commitIndex && applied < limit)
-        {
-            final long index = lastApplied + 1;
-            if (!log.read(index, applyView))
-            {
-                throw new IllegalStateException("committed entry " + index + " is missing from the log: base=" +
-                    log.baseIndex() + " last=" + log.lastIndex());
-            }
-            stateMachine.onApply(index, applyView.term(), applyView.buffer(), applyView.offset(), applyView.length());
-            appliedBytesSinceSnapshot += applyView.length();
-            lastApplied = index;
-            applied++;
-        }
-        return applied;
     }
 }

@@ -126,7 +126,7 @@ final class SnapshotReceiver
             node.log.reset(snapshotIndex, metadata.term());
             node.persistedIndex = Math.min(node.persistedIndex, snapshotIndex);
         }
-        node.restoreFrom(metadata);
+        node.applier.restoreFrom(metadata);
     }
 
     private void abortPending()
