@@ -22,6 +22,8 @@ final class CrashWorkload
             .durability(durability)
             .segmentLength(64 * 1024)
             .blockLength(256 * 1024)
+            // Small enough that the pretoucher makes every next segment ahead: kills land in that too.
+            .pretouchLength(16 * 1024)
             .maxEntryLength(MAX_PAYLOAD);
     }
 
