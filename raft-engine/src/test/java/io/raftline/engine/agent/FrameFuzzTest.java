@@ -91,6 +91,10 @@ class FrameFuzzTest
                     }
                     client.poll();
                 }
+                // The last frames sent may still be on their way through the publications: wait until the members
+                // have read them all (the count must then be exact, not more).
+                Await.until("every hostile frame was read", 20_000,
+                    () -> totalRejected(aeron) - rejectedBefore >= FRAMES);
                 final long rejected = totalRejected(aeron) - rejectedBefore;
                 System.out.printf("fuzz: %d frames sent, %d rejected and counted, %d commands applied meanwhile%n",
                     sent, rejected, acked[0]);
