@@ -17,6 +17,20 @@ public final class IdleStrategies
     {
     }
 
+    private static final String SLEEP_PREFIX = "sleep-";
+
+    /**
+     * @param name of an idle strategy, as {@link #parse(String)} takes it.
+     * @return how long it sleeps between duty cycles that found no work: the duration of {@code sleep-<duration>},
+     * 0 for the others (they spin, yield or park for at most a millisecond).
+     */
+    public static long sleepNs(final String name)
+    {
+        final String value = name.trim().toLowerCase();
+        return value.startsWith(SLEEP_PREFIX) ?
+            SystemUtil.parseDuration("idle strategy", value.substring(SLEEP_PREFIX.length())) : 0;
+    }
+
     /**
      * @param name {@code busy}, {@code noop}, {@code yield}, {@code backoff} or {@code sleep-<duration>}
      *             (e.g. {@code sleep-1ms}).
@@ -37,9 +51,9 @@ public final class IdleStrategies
             case "backoff":
                 return new BackoffIdleStrategy();
             default:
-                if (value.startsWith("sleep-"))
+                if (value.startsWith(SLEEP_PREFIX))
                 {
-                    return new SleepingIdleStrategy(SystemUtil.parseDuration("idle strategy", value.substring(6)));
+                    return new SleepingIdleStrategy(sleepNs(value));
                 }
                 throw new IllegalArgumentException("unknown idle strategy '" + name +
                     "': expected busy, noop, yield, backoff or sleep-<duration>");

@@ -10,10 +10,8 @@ import io.raftline.log.InMemoryMetadataStore;
 import io.raftline.log.InMemoryRaftLog;
 import io.raftline.log.InMemorySnapshotStore;
 import org.agrona.ErrorHandler;
-import org.agrona.SystemUtil;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.File;
@@ -142,9 +140,7 @@ public final class MemberContext implements Cloneable
         if (null == idleStrategy)
         {
             idleStrategy = IdleStrategies.parse(idleStrategyName);
-            if (idleStrategy instanceof SleepingIdleStrategy &&
-                SystemUtil.parseDuration("idle strategy", idleStrategyName.trim().substring(6)) * 8 >
-                electionTimeoutMinNs)
+            if (IdleStrategies.sleepNs(idleStrategyName) * 8 > electionTimeoutMinNs)
             {
                 // The agent takes a gap between duty cycles of a quarter of the minimum election timeout for a
                 // stall of its thread and stops its timers for it; sleeping that long on purpose would hide a dead
