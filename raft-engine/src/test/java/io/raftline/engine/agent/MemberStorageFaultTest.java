@@ -1,11 +1,11 @@
 package io.raftline.engine.agent;
 
 import io.raftline.codecs.ClientRequestEncoder;
+import io.raftline.engine.ForwardingRaftLog;
 import io.raftline.engine.client.ClientContext;
 import io.raftline.engine.client.RaftClient;
 import io.raftline.engine.client.ResponseListener;
 import io.raftline.log.LogCorruptionException;
-import io.raftline.log.LogEntryView;
 import io.raftline.log.RaftLog;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -277,15 +277,14 @@ class MemberStorageFaultTest
     /**
      * A log whose appends fail like a full disk while a flag is set.
      */
-    private static final class DiskFullLog implements RaftLog
+    private static final class DiskFullLog extends ForwardingRaftLog<RaftLog>
     {
-        private final RaftLog delegate;
         private final boolean[] isDiskFull;
         private final int memberId;
 
         DiskFullLog(final RaftLog delegate, final boolean[] isDiskFull, final int memberId)
         {
-            this.delegate = delegate;
+            super(delegate);
             this.isDiskFull = isDiskFull;
             this.memberId = memberId;
         }
@@ -298,68 +297,28 @@ class MemberStorageFaultTest
             }
         }
 
-        public long baseIndex()
-        {
-            return delegate.baseIndex();
-        }
-
-        public long baseTerm()
-        {
-            return delegate.baseTerm();
-        }
-
-        public long lastIndex()
-        {
-            return delegate.lastIndex();
-        }
-
-        public long lastTerm()
-        {
-            return delegate.lastTerm();
-        }
-
-        public long termAt(final long index)
-        {
-            return delegate.termAt(index);
-        }
-
         public long append(final long term, final DirectBuffer buffer, final int offset, final int length)
         {
             checkSpace();
-            return delegate.append(term, buffer, offset, length);
-        }
-
-        public boolean read(final long index, final LogEntryView view)
-        {
-            return delegate.read(index, view);
+            return super.append(term, buffer, offset, length);
         }
 
         public void truncateAfter(final long index)
         {
             checkSpace();
-            delegate.truncateAfter(index);
+            super.truncateAfter(index);
         }
 
         public void compactTo(final long index)
         {
             checkSpace();
-            delegate.compactTo(index);
+            super.compactTo(index);
         }
 
         public void reset(final long baseIndex, final long baseTerm)
         {
             checkSpace();
-            delegate.reset(baseIndex, baseTerm);
-        }
-
-        public void sync()
-        {
-            delegate.sync();
-        }
-
-        public void close()
-        {
-            delegate.close();
+            super.reset(baseIndex, baseTerm);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.raftline.engine.sim;
 
+import io.raftline.engine.ForwardingRaftLog;
 import io.raftline.log.InMemoryRaftLog;
 import io.raftline.log.LogEntryView;
 import io.raftline.log.RaftLog;
@@ -13,9 +14,8 @@ import java.util.function.LongUnaryOperator;
  * over its entries: {@code chain(i)} identifies the whole log up to index {@code i}, so two logs agree up to
  * {@code i} exactly when their chains agree there (Log Matching in O(1)).
  */
-final class ObservedLog implements RaftLog
+final class ObservedLog extends ForwardingRaftLog<InMemoryRaftLog>
 {
-    private final InMemoryRaftLog delegate;
     private final LongUnaryOperator committedChain;
     private final LogEntryView view = new LogEntryView();
     private long[] chain = new long[1024];
@@ -29,7 +29,7 @@ final class ObservedLog implements RaftLog
      */
     ObservedLog(final InMemoryRaftLog delegate, final LongUnaryOperator committedChain)
     {
-        this.delegate = delegate;
+        super(delegate);
         this.committedChain = committedChain;
     }
 
@@ -91,41 +91,11 @@ final class ObservedLog implements RaftLog
         validTo = Math.min(validTo, index - 1);
     }
 
-    public long baseIndex()
-    {
-        return delegate.baseIndex();
-    }
-
-    public long baseTerm()
-    {
-        return delegate.baseTerm();
-    }
-
-    public long lastIndex()
-    {
-        return delegate.lastIndex();
-    }
-
-    public long lastTerm()
-    {
-        return delegate.lastTerm();
-    }
-
-    public long termAt(final long index)
-    {
-        return delegate.termAt(index);
-    }
-
     public long append(final long term, final DirectBuffer buffer, final int offset, final int length)
     {
         final long index = delegate.append(term, buffer, offset, length);
         dirtyFrom(index);
         return index;
-    }
-
-    public boolean read(final long index, final LogEntryView view)
-    {
-        return delegate.read(index, view);
     }
 
     public void truncateAfter(final long index)
@@ -148,15 +118,5 @@ final class ObservedLog implements RaftLog
         delegate.reset(baseIndex, baseTerm);
         validTo = baseIndex;
         baseChain = 0 == baseIndex ? 0 : committedChain.applyAsLong(baseIndex);
-    }
-
-    public void sync()
-    {
-        delegate.sync();
-    }
-
-    public void close()
-    {
-        delegate.close();
     }
 }
