@@ -244,6 +244,11 @@ public final class RaftMember implements AutoCloseable
         return counters.term.get();
     }
 
+    MemberCounters counters()
+    {
+        return counters;
+    }
+
     RaftAgent raftAgent()
     {
         return agent;

@@ -64,6 +64,7 @@ final class SessionManager implements StateMachine
     private RaftNode node;
     private int pendingOpens;
     private long nowNs;
+    private long cycle;
 
     SessionManager(final MemberContext ctx, final Aeron aeron, final MemberCounters counters,
         final SnapshotTaker snapshotTaker)
@@ -157,7 +158,7 @@ final class SessionManager implements StateMachine
         session.lastActivityNs = nowNs;
         if (RaftRole.LEADER != node.role())
         {
-            egress.redirect(session, correlationId, node.currentTerm(), node.leaderId());
+            redirect(session, correlationId);
             return;
         }
         if (session.isClosing)
@@ -174,8 +175,17 @@ final class SessionManager implements StateMachine
             }
             else
             {
-                egress.redirect(session, correlationId, node.currentTerm(), node.leaderId());
+                redirect(session, correlationId);
             }
+        }
+    }
+
+    private void redirect(final ClientSession session, final long correlationId)
+    {
+        if (session.redirectCycle != cycle)
+        {
+            session.redirectCycle = cycle;
+            egress.redirect(session, correlationId, node.currentTerm(), node.leaderId());
         }
     }
 
@@ -409,6 +419,7 @@ final class SessionManager implements StateMachine
     void nowNs(final long nowNs)
     {
         this.nowNs = nowNs;
+        cycle++;
     }
 
     int doWork(final long nowNs)
