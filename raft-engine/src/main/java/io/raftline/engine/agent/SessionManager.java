@@ -61,6 +61,7 @@ final class SessionManager implements StateMachine
     private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
     private final SnapshotTaker snapshotTaker;
     private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
+    private final List<HeldReattach> heldReattaches = new ArrayList<>();
     private RaftNode node;
     private int pendingOpens;
     private long nowNs;
@@ -104,6 +105,14 @@ final class SessionManager implements StateMachine
         if (0 != clientSessionId)
         {
             final ClientSession session = sessions.get(clientSessionId);
+            if (null == session && !node.hasAppliedEntryOfTerm())
+            {
+                // A new leader may not have applied the session's open entry yet: its table is not the answer
+                // until it has applied an entry of its own term. Closing here would make the client fail every
+                // pending command and open a new session while the old one's commands still apply.
+                holdReattach(correlationId, clientSessionId, responseStreamId, responseChannel);
+                return;
+            }
             if (null == session || session.isClosing)
             {
                 egress.sessionEvent(responseChannel, responseStreamId, clientSessionId, correlationId,
@@ -139,6 +148,57 @@ final class SessionManager implements StateMachine
         {
             pendingOpens++;
         }
+    }
+
+    private void holdReattach(
+        final long correlationId, final long clientSessionId, final int responseStreamId, final String responseChannel)
+    {
+        for (int i = 0, size = heldReattaches.size(); i < size; i++)
+        {
+            if (heldReattaches.get(i).clientSessionId == clientSessionId)
+            {
+                // The client asked again (it retries every leader timeout): the latest request is the one it awaits.
+                heldReattaches.set(i, new HeldReattach(correlationId, clientSessionId, responseStreamId,
+                    responseChannel));
+                return;
+            }
+        }
+        if (heldReattaches.size() < ctx.maxSessions())
+        {
+            heldReattaches.add(new HeldReattach(correlationId, clientSessionId, responseStreamId, responseChannel));
+        }
+        // Beyond that the request goes unanswered, as if lost: the client asks again after its leader timeout.
+    }
+
+    /**
+     * Answer the held reattaches once this leader has applied an entry of its term; drop them if it lost the lead
+     * (a follower does not answer connects; the clients ask the members again).
+     */
+    private int releaseHeldReattaches(final long nowNs)
+    {
+        if (RaftRole.LEADER != node.role())
+        {
+            heldReattaches.clear();
+            return 0;
+        }
+        if (!node.hasAppliedEntryOfTerm())
+        {
+            return 0;
+        }
+        final int count = heldReattaches.size();
+        for (int i = 0; i < count; i++)
+        {
+            final HeldReattach held = heldReattaches.get(i);
+            onSessionConnect(held.correlationId, held.clientSessionId, held.responseStreamId, held.responseChannel,
+                null, nowNs);
+        }
+        heldReattaches.clear();
+        return count;
+    }
+
+    private record HeldReattach(
+        long correlationId, long clientSessionId, int responseStreamId, String responseChannel)
+    {
     }
 
     void onClientRequest(
@@ -425,7 +485,12 @@ final class SessionManager implements StateMachine
     int doWork(final long nowNs)
     {
         this.nowNs = nowNs;
-        return egress.doWork(nowNs);
+        int work = 0;
+        if (!heldReattaches.isEmpty())
+        {
+            work += releaseHeldReattaches(nowNs);
+        }
+        return work + egress.doWork(nowNs);
     }
 
     /**

@@ -101,6 +101,8 @@ public final class RaftNode
     long lastApplied;
     // Highest index known durable in this member's own log; a leader counts itself only up to here.
     long persistedIndex;
+    // As leader: the index of the first entry of its term (the noop, when it appends one).
+    long termStartIndex = Long.MAX_VALUE;
     long electionDeadlineNs;
     long lastLeaderContactNs;
     long electionCount;
@@ -578,6 +580,17 @@ public final class RaftNode
     }
 
     /**
+     * Whether this member leads and has applied an entry of its own term. Only then does the state it applied hold
+     * every entry committed before its term: a new leader may have applied less than its predecessor did.
+     *
+     * @return true for a leader whose applied index reached the first entry of its term.
+     */
+    public boolean hasAppliedEntryOfTerm()
+    {
+        return LEADER == role && lastApplied >= termStartIndex;
+    }
+
+    /**
      * @return how many elections this member has started as a candidate.
      */
     public long electionCount()
@@ -776,6 +789,7 @@ public final class RaftNode
 
             case LEADER:
                 leaderId = memberId;
+                termStartIndex = log.lastIndex() + 1;
                 replicator.onBecomeLeader(nowNs);
                 break;
 
