@@ -359,10 +359,7 @@ public final class RaftNode
             outbox.appendEntriesResponse(leaderId, currentTerm, prevLogIndex, false, 0, 0, 0, log.lastIndex());
             return;
         }
-        if (!followLeader(leaderId, nowNs, "AppendEntries"))
-        {
-            return;
-        }
+        followLeader(leaderId, nowNs, "AppendEntries");
         receiver.onAppendEntries(leaderId, prevLogIndex, prevLogTerm, leaderCommit, entries);
     }
 
@@ -730,11 +727,10 @@ public final class RaftNode
     }
 
     /**
-     * A message from the leader of the current term arrived: follow it.
-     *
-     * @return false if this member is itself leader of the term, which Raft forbids.
+     * A message from the leader of the current term arrived: follow it. A second leader in the term is a broken
+     * safety invariant and throws.
      */
-    boolean followLeader(final int newLeaderId, final long nowNs, final String messageType)
+    void followLeader(final int newLeaderId, final long nowNs, final String messageType)
     {
         if (LEADER == role)
         {
@@ -748,7 +744,6 @@ public final class RaftNode
         leaderId = newLeaderId;
         lastLeaderContactNs = nowNs;
         resetElectionDeadline(nowNs);
-        return true;
     }
 
     void persistTermAndVote(final long term, final int vote)
