@@ -55,7 +55,6 @@ public final class MemberContext implements Cloneable
     private IdleStrategy idleStrategy;
     private Aeron aeron;
     private MemberStorage.Factory storageFactory;
-    private TransportFilter transportFilter;
     private ClusterMembers clusterMembers;
     private RaftConfig raftConfig;
     private Durability durabilityLevel;
@@ -686,24 +685,6 @@ public final class MemberContext implements Cloneable
     public MemberStorage.Factory storageFactory()
     {
         return storageFactory;
-    }
-
-    /**
-     * @param transportFilter that may drop consensus frames (fault injection), or null.
-     * @return this for a fluent API.
-     */
-    public MemberContext transportFilter(final TransportFilter transportFilter)
-    {
-        this.transportFilter = transportFilter;
-        return this;
-    }
-
-    /**
-     * @return the transport filter, or null.
-     */
-    public TransportFilter transportFilter()
-    {
-        return transportFilter;
     }
 
     /**

@@ -45,7 +45,8 @@ public final class RaftMember implements AutoCloseable
     private final Agent runnable;
     private AgentRunner runner;
 
-    private RaftMember(final MemberContext ctx, final boolean isDedicatedThread)
+    private RaftMember(
+        final MemberContext ctx, final boolean isDedicatedThread, final ConsensusPublisher.Factory publisherFactory)
     {
         this.ctx = ctx;
         ctx.conclude();
@@ -96,10 +97,8 @@ public final class RaftMember implements AutoCloseable
                     owned.add(publications[i]);
                 }
             }
-            final ConsensusPublisher publisher =
-                new ConsensusPublisher(ctx.raftConfig(), storage.log(), storage.snapshots(), publications,
-                    ctx.maxFrameLength());
-            publisher.filter(ctx.transportFilter());
+            final ConsensusPublisher publisher = publisherFactory.create(
+                ctx.raftConfig(), storage.log(), storage.snapshots(), publications, ctx.maxFrameLength());
             final SnapshotTaker snapshotTaker =
                 new SnapshotTaker(storage.snapshots(), ctx.errorHandler(), ctx.memberId());
             final SessionManager sessions = new SessionManager(ctx, aeron, counters, snapshotTaker);
@@ -129,7 +128,7 @@ public final class RaftMember implements AutoCloseable
      */
     public static RaftMember launch(final MemberContext ctx)
     {
-        return new RaftMember(ctx, true);
+        return new RaftMember(ctx, true, ConsensusPublisher::new);
     }
 
     /**
@@ -140,7 +139,15 @@ public final class RaftMember implements AutoCloseable
      */
     public static RaftMember create(final MemberContext ctx)
     {
-        return new RaftMember(ctx, false);
+        return new RaftMember(ctx, false, ConsensusPublisher::new);
+    }
+
+    /**
+     * Create a member, not yet running, whose consensus frames go through the given publisher (fault injection).
+     */
+    static RaftMember create(final MemberContext ctx, final ConsensusPublisher.Factory publisherFactory)
+    {
+        return new RaftMember(ctx, false, publisherFactory);
     }
 
     /**

@@ -24,6 +24,7 @@ class RedirectStormTest
     private static final int OUTSTANDING = 1000;
 
     private final CounterService[] services = new CounterService[3];
+    private final Partition partition = new Partition();
     private LocalCluster cluster;
     private RaftClient client;
 
@@ -47,7 +48,7 @@ class RedirectStormTest
         {
             services[id] = new CounterService();
             return services[id];
-        });
+        }, partition.publishers());
         Await.until("a leader", 10_000, () -> cluster.leaderId() >= 0);
         final long[] outcomes = new long[5];
         client = RaftClient.connect(new ClientContext()
@@ -74,10 +75,10 @@ class RedirectStormTest
             .allMatch((m) -> m.appliedIndex() >= cluster.member(oldLeader).appliedIndex()));
 
         // The client stops polling: it does not hear of the new leader until it has sent everything to the old one.
-        cluster.partition(oldLeader);
+        partition.cut(oldLeader);
         Await.until("a new leader", 10_000, () -> newLeader(oldLeader) >= 0);
         final int newLeader = newLeader(oldLeader);
-        cluster.heal();
+        partition.heal();
         final RaftMember old = cluster.member(oldLeader);
         Await.until("the old leader follows the new one", 10_000, () -> RaftRole.FOLLOWER == old.role() &&
             old.counters().leaderId.get() == newLeader && old.term() == cluster.member(newLeader).term());
