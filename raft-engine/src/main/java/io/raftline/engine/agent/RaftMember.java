@@ -101,9 +101,11 @@ public final class RaftMember implements AutoCloseable
                 ctx.raftConfig(), storage.log(), storage.snapshots(), publications, ctx.maxFrameLength());
             final SnapshotTaker snapshotTaker =
                 new SnapshotTaker(storage.snapshots(), ctx.errorHandler(), ctx.memberId());
-            final SessionManager sessions = new SessionManager(ctx, aeron, counters, snapshotTaker);
-            this.agent = new RaftAgent(ctx, storage, counters, consensus, ingress, publisher, sessions, snapshotTaker,
-                isDedicatedThread);
+            final EgressPublisher egress = new EgressPublisher(aeron, counters);
+            final SessionStateMachine sessions = new SessionStateMachine(ctx, counters, egress, snapshotTaker);
+            final SessionIngress sessionIngress = new SessionIngress(ctx, counters, egress, sessions);
+            this.agent = new RaftAgent(ctx, storage, counters, consensus, ingress, publisher, sessions,
+                sessionIngress, snapshotTaker, isDedicatedThread);
             this.runnable = null == launchedAeron ? agent : new CompositeAgent(launchedAeron.agent(), agent);
         }
         catch (final RuntimeException ex)

@@ -80,6 +80,7 @@ public final class RaftNode
     final StateMachine stateMachine;
     final RandomGenerator random;
     final RaftEventListener listener;
+    private final RoleListener roleListener;
     final int memberId;
     final int selfPosition;
     final int memberCount;
@@ -136,6 +137,26 @@ public final class RaftNode
         final RaftEventListener listener,
         final long nowNs)
     {
+        this(config, log, metadata, snapshots, outbox, stateMachine, random, listener, RoleListener.NO_OP, nowNs);
+    }
+
+    /**
+     * Create the core of a member as the constructor above does, telling {@code roleListener} of every change of
+     * role (how leadership reaches the client sessions).
+     */
+    public RaftNode(
+        final RaftConfig config,
+        final RaftLog log,
+        final MetadataStore metadata,
+        final SnapshotStore snapshots,
+        final Outbox outbox,
+        final StateMachine stateMachine,
+        final RandomGenerator random,
+        final RaftEventListener listener,
+        final RoleListener roleListener,
+        final long nowNs)
+    {
+        this.roleListener = roleListener;
         this.config = config;
         this.log = log;
         this.metadata = metadata;
@@ -791,6 +812,7 @@ public final class RaftNode
             default:
                 throw new IllegalStateException("unknown role " + next);
         }
+        roleListener.onRoleChange(previous, next, currentTerm, nowNs);
         listener.onRoleChange(memberId, previous, next, currentTerm, reason, nowNs);
     }
 

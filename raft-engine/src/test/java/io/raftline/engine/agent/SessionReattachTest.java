@@ -9,6 +9,7 @@ import io.raftline.codecs.SessionEventCode;
 import io.raftline.codecs.SessionEventDecoder;
 import io.raftline.codecs.SessionOpenEntryEncoder;
 import io.raftline.engine.core.Outbox;
+import io.raftline.engine.core.RaftEventListener;
 import io.raftline.engine.core.RaftNode;
 import io.raftline.engine.core.RaftRole;
 import org.agrona.CloseHelper;
@@ -47,7 +48,8 @@ class SessionReattachTest
     private Subscription egress;
     private MemberCounters counters;
     private SnapshotTaker snapshotTaker;
-    private SessionManager sessions;
+    private SessionStateMachine table;
+    private SessionIngress sessions;
     private RaftNode node;
     private long nowNs = 1_000_000_000L;
 
@@ -76,19 +78,12 @@ class SessionReattachTest
 
         counters = new MemberCounters(aeron, 0);
         snapshotTaker = new SnapshotTaker(storage.snapshots(), Throwable::printStackTrace, 0);
-        sessions = new SessionManager(ctx, aeron, counters, snapshotTaker);
+        final EgressPublisher egressPublisher = new EgressPublisher(aeron, counters);
+        table = new SessionStateMachine(ctx, counters, egressPublisher, snapshotTaker);
+        sessions = new SessionIngress(ctx, counters, egressPublisher, table);
         node = new RaftNode(ctx.raftConfig(), storage.log(), storage.metadata(), storage.snapshots(), new NoOutbox(),
-            sessions, new SplittableRandom(1), new io.raftline.engine.core.RaftEventListener()
-            {
-                public void onRoleChange(final int memberId, final RaftRole from, final RaftRole to,
-                    final long term, final String reason, final long nowNs)
-                {
-                    if (RaftRole.LEADER == to)
-                    {
-                        sessions.onBecomeLeader(nowNs);
-                    }
-                }
-            }, nowNs);
+            table, new SplittableRandom(1), RaftEventListener.NO_OP, sessions, nowNs);
+        table.node(node);
         sessions.node(node);
     }
 
@@ -120,7 +115,7 @@ class SessionReattachTest
         pumpUntilAnswered(REATTACH_CORRELATION_ID);
         assertEquals(SessionEventCode.OPEN, events.get(REATTACH_CORRELATION_ID),
             "the reattach of a live session is answered OPEN, not closed as unknown");
-        assertEquals(1, sessions.sessionCount());
+        assertEquals(1, table.sessionCount());
     }
 
     @Test

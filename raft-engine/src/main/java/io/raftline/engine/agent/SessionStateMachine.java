@@ -1,0 +1,312 @@
+package io.raftline.engine.agent;
+
+import io.raftline.codecs.ClientRequestDecoder;
+import io.raftline.codecs.ClientResponseCode;
+import io.raftline.codecs.MessageHeaderDecoder;
+import io.raftline.codecs.SessionCloseEntryDecoder;
+import io.raftline.codecs.SessionEventCode;
+import io.raftline.codecs.SessionOpenEntryDecoder;
+import io.raftline.engine.RaftService;
+import io.raftline.engine.SnapshotSource;
+import io.raftline.engine.core.RaftNode;
+import io.raftline.engine.core.RaftRole;
+import io.raftline.engine.core.RaftSafetyException;
+import io.raftline.engine.core.StateMachine;
+import io.raftline.log.SnapshotMetadata;
+import io.raftline.log.SnapshotReader;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The replicated session table and exactly-once application of commands: what every member computes alike from the
+ * committed log (and its snapshot section).
+ * <p>
+ * Opening and closing a session are log entries, so every member holds the same table and a new leader knows every
+ * session it has applied. A command is applied only if its correlation id is the session's next one; a retried
+ * command (id not above the last applied) is answered from the session's cache of recent answers without being
+ * applied again; a command that skips ahead is refused so the client resends in order. Only the leader answers
+ * clients. The leader's ingress side ({@link SessionIngress}) reads the table; only applying entries changes it.
+ */
+final class SessionStateMachine implements StateMachine
+{
+    /**
+     * First word of the engine's section of a snapshot ("RLSN").
+     */
+    static final int SNAPSHOT_MAGIC = 0x524C534E;
+    static final int SNAPSHOT_VERSION = 1;
+
+    private final MemberContext ctx;
+    private final RaftService service;
+    private final MemberCounters counters;
+    private final EgressPublisher egress;
+    private final SnapshotTaker snapshotTaker;
+    private final Long2ObjectHashMap<ClientSession> sessions = new Long2ObjectHashMap<>();
+    private final List<ClientSession> sessionList = new ArrayList<>();
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final ClientRequestDecoder requestDecoder = new ClientRequestDecoder();
+    private final SessionOpenEntryDecoder openDecoder = new SessionOpenEntryDecoder();
+    private final SessionCloseEntryDecoder closeDecoder = new SessionCloseEntryDecoder();
+    private final ExpandableArrayBuffer responseBuffer = new ExpandableArrayBuffer(1024);
+    private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
+    private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
+    private RaftNode node;
+    // Leader-local: session openings proposed and not yet applied, so admission counts them against maxSessions.
+    private int pendingOpens;
+    private long nowNs;
+
+    SessionStateMachine(final MemberContext ctx, final MemberCounters counters, final EgressPublisher egress,
+        final SnapshotTaker snapshotTaker)
+    {
+        this.ctx = ctx;
+        this.service = ctx.service();
+        this.counters = counters;
+        this.egress = egress;
+        this.snapshotTaker = snapshotTaker;
+    }
+
+    void node(final RaftNode node)
+    {
+        this.node = node;
+    }
+
+    void nowNs(final long nowNs)
+    {
+        this.nowNs = nowNs;
+    }
+
+    ClientSession session(final long clientSessionId)
+    {
+        return sessions.get(clientSessionId);
+    }
+
+    /**
+     * @return the open sessions, in opening order; read only.
+     */
+    List<ClientSession> sessions()
+    {
+        return sessionList;
+    }
+
+    int sessionCount()
+    {
+        return sessions.size();
+    }
+
+    /**
+     * @return sessions open, plus those this leader proposed to open and has not applied yet.
+     */
+    int openAndOpening()
+    {
+        return sessions.size() + pendingOpens;
+    }
+
+    void onOpenProposed()
+    {
+        pendingOpens++;
+    }
+
+    /**
+     * A new leader forgets the openings it did not propose itself.
+     */
+    void onBecomeLeader()
+    {
+        pendingOpens = 0;
+    }
+
+    /**
+     * Apply a committed entry: a client's command, a session opening or closing, or a leader's no-op.
+     */
+    public void onApply(final long index, final long term, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        if (0 == length)
+        {
+            return;
+        }
+        headerDecoder.wrap(buffer, offset);
+        final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        final int blockLength = headerDecoder.blockLength();
+        final int version = headerDecoder.version();
+        if (MessageHeaderDecoder.SCHEMA_ID != headerDecoder.schemaId())
+        {
+            throw new RaftSafetyException("committed entry " + index + " has schema id " + headerDecoder.schemaId());
+        }
+        switch (headerDecoder.templateId())
+        {
+            case ClientRequestDecoder.TEMPLATE_ID:
+                requestDecoder.wrap(buffer, bodyOffset, blockLength, version);
+                applyCommand(index, term, requestDecoder);
+                break;
+
+            case SessionOpenEntryDecoder.TEMPLATE_ID:
+                openDecoder.wrap(buffer, bodyOffset, blockLength, version);
+                applyOpen(index, openDecoder);
+                break;
+
+            case SessionCloseEntryDecoder.TEMPLATE_ID:
+                closeDecoder.wrap(buffer, bodyOffset, blockLength, version);
+                applyClose(closeDecoder.clientSessionId());
+                break;
+
+            default:
+                throw new RaftSafetyException("committed entry " + index + " has unknown template id " +
+                    headerDecoder.templateId());
+        }
+    }
+
+    private void applyCommand(final long index, final long term, final ClientRequestDecoder request)
+    {
+        final long clientSessionId = request.clientSessionId();
+        final long correlationId = request.correlationId();
+        final ClientSession session = sessions.get(clientSessionId);
+        final boolean isLeader = RaftRole.LEADER == node.role();
+        if (null == session)
+        {
+            request.skipPayload();
+            counters.unknownSessionRequests.increment();
+            return;
+        }
+        if (correlationId <= session.lastCorrelationId)
+        {
+            request.skipPayload();
+            counters.duplicateCommands.increment();
+            if (isLeader)
+            {
+                final int cached = session.cachedResponse(correlationId, responseBuffer);
+                egress.response(session, correlationId, index, ClientResponseCode.DUPLICATE, responseBuffer, 0,
+                    Math.max(0, cached));
+            }
+            return;
+        }
+        if (correlationId != session.lastCorrelationId + 1)
+        {
+            request.skipPayload();
+            if (isLeader)
+            {
+                egress.response(session, correlationId, index, ClientResponseCode.SEQUENCE_GAP, responseBuffer, 0, 0);
+            }
+            return;
+        }
+        final int payloadLength = request.payloadLength();
+        request.wrapPayload(payloadView);
+        final int responseLength = service.onApply(index, term, payloadView, 0, payloadLength, responseBuffer);
+        session.lastCorrelationId = correlationId;
+        session.cacheResponse(correlationId, responseBuffer, 0, responseLength);
+        if (isLeader)
+        {
+            egress.response(session, correlationId, index, ClientResponseCode.OK, responseBuffer, 0, responseLength);
+        }
+    }
+
+    private void applyOpen(final long index, final SessionOpenEntryDecoder open)
+    {
+        final long correlationId = open.correlationId();
+        final int responseStreamId = open.responseStreamId();
+        final String responseChannel = open.responseChannel();
+        final ClientSession session = new ClientSession(
+            index, responseChannel, responseStreamId, ctx.responseCacheEntries(), ctx.responseCacheLength());
+        session.lastActivityNs = nowNs;
+        sessions.put(index, session);
+        sessionList.add(session);
+        service.onSessionOpen(index);
+        if (RaftRole.LEADER == node.role())
+        {
+            pendingOpens = Math.max(0, pendingOpens - 1);
+            egress.sessionEvent(session, correlationId, node.currentTerm(), ctx.memberId(), SessionEventCode.OPEN, "");
+        }
+    }
+
+    private void applyClose(final long clientSessionId)
+    {
+        final ClientSession session = sessions.remove(clientSessionId);
+        if (null == session)
+        {
+            return;
+        }
+        sessionList.remove(session);
+        service.onSessionClose(clientSessionId);
+        if (RaftRole.LEADER == node.role())
+        {
+            egress.sessionEvent(session, 0, node.currentTerm(), ctx.memberId(), SessionEventCode.CLOSED, "closed");
+        }
+        egress.close(session);
+    }
+
+    /**
+     * Capture the replicated state: the session table (encoded now, on the agent thread; it is small) and the
+     * service's view; the bytes go to disk on the snapshot thread.
+     * <pre>
+     *   int magic "RLSN", int version, long index, int sessionCount,
+     *   sessionCount x { long id, long lastCorrelationId, int responseStreamId, ascii responseChannel,
+     *                    int cacheSlots, cacheSlots x { long correlationId, int length, length bytes } },
+     *   the service's bytes to the end (little-endian throughout)
+     * </pre>
+     */
+    public boolean takeSnapshot(final long index, final long term)
+    {
+        final SnapshotSource source = service.takeSnapshot(index);
+        if (null == source)
+        {
+            return false;
+        }
+        snapshotBuffer.putInt(0, SNAPSHOT_MAGIC);
+        snapshotBuffer.putInt(4, SNAPSHOT_VERSION);
+        snapshotBuffer.putLong(8, index);
+        snapshotBuffer.putInt(16, sessionList.size());
+        int position = 20;
+        for (final ClientSession session : sessionList)
+        {
+            position = session.encode(snapshotBuffer, position);
+        }
+        final byte[] engineSection = new byte[position];
+        snapshotBuffer.getBytes(0, engineSection);
+        snapshotTaker.submit(index, term, engineSection, source);
+        return true;
+    }
+
+    public void restoreSnapshot(final SnapshotMetadata metadata, final SnapshotReader reader)
+    {
+        final SnapshotCursor cursor = new SnapshotCursor(reader);
+        final int magic = cursor.readInt();
+        final int version = cursor.readInt();
+        final long index = cursor.readLong();
+        if (SNAPSHOT_MAGIC != magic || SNAPSHOT_VERSION != version || index != metadata.index())
+        {
+            throw new IllegalStateException("snapshot at index " + metadata.index() + " is not a Raftline " +
+                "snapshot of version " + SNAPSHOT_VERSION + ": magic=" + Integer.toHexString(magic) +
+                " version=" + version + " index=" + index);
+        }
+        for (final ClientSession session : sessionList)
+        {
+            egress.close(session);
+        }
+        sessions.clear();
+        sessionList.clear();
+        final int count = cursor.readInt();
+        for (int i = 0; i < count; i++)
+        {
+            final ClientSession session =
+                ClientSession.decode(cursor, ctx.responseCacheEntries(), ctx.responseCacheLength());
+            session.lastActivityNs = nowNs;
+            sessions.put(session.id, session);
+            sessionList.add(session);
+        }
+        service.loadSnapshot(index, cursor);
+    }
+
+    /**
+     * Release every session's egress publication (the member is closing).
+     */
+    void close()
+    {
+        for (final ClientSession session : sessionList)
+        {
+            egress.close(session);
+        }
+    }
+}
