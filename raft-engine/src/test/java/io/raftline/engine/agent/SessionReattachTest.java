@@ -8,7 +8,6 @@ import io.raftline.codecs.MessageHeaderEncoder;
 import io.raftline.codecs.SessionEventCode;
 import io.raftline.codecs.SessionEventDecoder;
 import io.raftline.codecs.SessionOpenEntryEncoder;
-import io.raftline.engine.core.Outbox;
 import io.raftline.engine.core.RaftEventListener;
 import io.raftline.engine.core.RaftNode;
 import io.raftline.engine.core.RaftRole;
@@ -168,48 +167,6 @@ class SessionReattachTest
                 }
             }, 10);
             Thread.yield();
-        }
-    }
-
-    private static final class NoOutbox implements Outbox
-    {
-        public int appendEntries(final int followerId, final long term, final long prevLogIndex,
-            final long prevLogTerm, final long leaderCommit, final long firstIndex, final int maxEntries)
-        {
-            return -1;
-        }
-
-        public void appendEntriesResponse(final int leaderId, final long term, final long prevLogIndex,
-            final boolean success, final long matchIndex, final long conflictIndex, final long conflictTerm,
-            final long lastLogIndex)
-        {
-        }
-
-        public boolean requestVote(final int recipientId, final long term, final long lastLogIndex,
-            final long lastLogTerm, final boolean preVote)
-        {
-            return false;
-        }
-
-        public void voteResponse(final int candidateId, final long term, final long candidateTerm,
-            final boolean granted, final boolean preVote)
-        {
-        }
-
-        public boolean timeoutNow(final int followerId, final long term)
-        {
-            return false;
-        }
-
-        public int installSnapshot(final int followerId, final long term, final long snapshotIndex,
-            final long snapshotTerm, final long offset, final int maxLength)
-        {
-            return -1;
-        }
-
-        public void installSnapshotResponse(final int leaderId, final long term, final long snapshotIndex,
-            final long nextOffset, final int status)
-        {
         }
     }
 }
