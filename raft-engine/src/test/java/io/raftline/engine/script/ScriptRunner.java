@@ -269,7 +269,9 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
         }
         else if (RaftNode.NOT_LEADER == result)
         {
-            out.add(0, "refused: not the leader (leader " + leaderName(member.core().leaderId()) + ")");
+            // Whom it would redirect to shows in print-state (leader=), not here, so that a golden of a proposal
+            // does not change when the leaderId rules do.
+            out.add(0, "refused: not the leader");
         }
         else if (RaftNode.TRANSFER_IN_PROGRESS == result)
         {
