@@ -331,6 +331,10 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
     private void deliver(final String[] args)
     {
         final String link = args.length > 0 ? args[0] : null;
+        if (null != link)
+        {
+            parseLink(link);
+        }
         int limit = args.length > 1 ? Integer.parseInt(args[1]) : Integer.MAX_VALUE;
         final List<InFlight> round = new ArrayList<>();
         for (final Iterator<InFlight> it = inFlight.iterator(); it.hasNext() && limit > 0; )
@@ -342,10 +346,6 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
                 it.remove();
                 limit--;
             }
-        }
-        if (null != link)
-        {
-            parseLink(link);
         }
         for (final InFlight message : round)
         {

@@ -120,4 +120,15 @@ class ScriptTest
         assertTrue(failure.getMessage().startsWith("line 3: 'frobnicate 2' failed: unknown command"),
             failure.getMessage());
     }
+
+    @Test
+    void safetyViolationFailsTheScriptAtItsLine()
+    {
+        // Two logs with the same term at index 1 but different entries: Log Matching does not hold.
+        final ScriptRunner runner = new ScriptRunner();
+        final IllegalStateException failure = assertThrows(IllegalStateException.class,
+            () -> new ScriptFile("members 1 2 3\nlog 1: 1/1=a\nlog 2: 1/1=b\nstart\n").transcript(runner::run));
+        assertTrue(failure.getMessage().startsWith("line 4: 'start' failed: invariant violated: log matching"),
+            failure.getMessage());
+    }
 }
