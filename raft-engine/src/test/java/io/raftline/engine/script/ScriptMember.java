@@ -65,6 +65,7 @@ final class ScriptMember implements StateMachine, RaftEventListener
     private final int id;
     private final RaftConfig config;
     private final long seed;
+    private final boolean isManualSync;
     private final Network network;
     private final Events events;
     private final InMemoryRaftLog log = new InMemoryRaftLog();
@@ -77,16 +78,25 @@ final class ScriptMember implements StateMachine, RaftEventListener
     private ConsensusDecoder decoder;
     private Lanes outbox;
     private boolean isAlive;
+    // With manual sync, a cycle stops before the sync until persist(): the after-persist lane waits with it.
+    private boolean isSyncHeld;
     private int incarnation;
     private long nowNs;
     private long commitSeen;
     private long appliedSeen;
 
-    ScriptMember(final int id, final RaftConfig config, final long seed, final Network network, final Events events)
+    ScriptMember(
+        final int id,
+        final RaftConfig config,
+        final long seed,
+        final boolean isManualSync,
+        final Network network,
+        final Events events)
     {
         this.id = id;
         this.config = config;
         this.seed = seed;
+        this.isManualSync = isManualSync;
         this.network = network;
         this.events = events;
     }
@@ -121,6 +131,7 @@ final class ScriptMember implements StateMachine, RaftEventListener
             throw new IllegalStateException("member " + id + " is already running");
         }
         isAlive = true;
+        isSyncHeld = false;
         incarnation++;
         state.clear();
         commitSeen = log.baseIndex();
@@ -136,7 +147,8 @@ final class ScriptMember implements StateMachine, RaftEventListener
     }
 
     /**
-     * The process is gone: storage keeps what was synced, which is everything (a step ends with a sync).
+     * The process is gone: storage keeps what was synced (everything, unless the member syncs by hand) and the
+     * after-persist lane never leaves.
      */
     void crash()
     {
@@ -220,6 +232,31 @@ final class ScriptMember implements StateMachine, RaftEventListener
     }
 
     /**
+     * Finish a cycle held at its sync (manual sync only).
+     *
+     * @return false if nothing was held.
+     */
+    boolean persist()
+    {
+        if (!isSyncHeld)
+        {
+            return false;
+        }
+        isSyncHeld = false;
+        syncAndRelease();
+        if (core.nextDeadlineNs() <= nowNs)
+        {
+            cycle();
+        }
+        return true;
+    }
+
+    boolean isSyncHeld()
+    {
+        return isSyncHeld;
+    }
+
+    /**
      * One duty cycle at the member's current time, repeated while the core has work due now.
      */
     private void cycle()
@@ -240,13 +277,23 @@ final class ScriptMember implements StateMachine, RaftEventListener
                 }
             }
             outbox.release(outbox.immediate);
-            log.sync();
-            metadata.sync();
-            core.onPersisted(nowNs);
-            core.applyCommitted();
-            outbox.release(outbox.afterPersist);
+            if (isManualSync)
+            {
+                isSyncHeld = true;
+                return;
+            }
+            syncAndRelease();
         }
         while (isAlive && core.nextDeadlineNs() <= nowNs);
+    }
+
+    private void syncAndRelease()
+    {
+        log.sync();
+        metadata.sync();
+        core.onPersisted(nowNs);
+        core.applyCommitted();
+        outbox.release(outbox.afterPersist);
     }
 
     // ------------------------------------------------------------------------------------------ queries

@@ -86,6 +86,7 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
             case "heal" -> cutLinks.clear();
             case "crash" -> crash(member(args, 0));
             case "restart" -> restart(member(args, 0));
+            case "persist" -> persist(args);
             case "snapshot" -> snapshot(member(args, 0));
             case "compact" -> compact();
             case "print-state" -> printState(args);
@@ -118,6 +119,7 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
         long electionMinMs = 100;
         long electionMaxMs = 200;
         long seed = 1;
+        boolean isManualSync = false;
         template = RaftConfig.builder().appendLeaderNoop(false);
         for (final String arg : args)
         {
@@ -147,6 +149,12 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
                 case "chunk" -> template.snapshotChunkLength(Integer.parseInt(value));
                 case "window" -> template.maxInflightSnapshotChunks(Integer.parseInt(value));
                 case "seed" -> seed = Long.parseLong(value);
+                case "sync" -> isManualSync = switch (value)
+                {
+                    case "auto" -> false;
+                    case "manual" -> true;
+                    default -> throw new IllegalArgumentException("sync is auto or manual, not '" + value + "'");
+                };
                 default -> throw new IllegalArgumentException("unknown member option '" + key + "'");
             }
         }
@@ -156,7 +164,8 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
         template.memberIds(idArray);
         for (final int id : idArray)
         {
-            final ScriptMember member = new ScriptMember(id, template.memberId(id).build(), seed + id, this, this);
+            final ScriptMember member = new ScriptMember(
+                id, template.memberId(id).build(), seed + id, isManualSync, this, this);
             members.put(id, member);
             memberList.add(member);
         }
@@ -164,7 +173,7 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
         out.add(idArray.length + " members " + ids + ": heartbeat " + heartbeatMs + " ms, election timeout " +
             electionMinMs + "-" + electionMaxMs + " ms, pre-vote " + onOff(config.isPreVoteEnabled()) +
             ", check-quorum " + onOff(config.isCheckQuorumEnabled()) + ", leader no-op " +
-            onOff(config.appendsLeaderNoop()));
+            onOff(config.appendsLeaderNoop()) + (isManualSync ? ", sync by hand" : ""));
     }
 
     /**
@@ -466,6 +475,24 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
         member.start();
     }
 
+    private void persist(final String[] ids)
+    {
+        for (final ScriptMember member : selected(ids))
+        {
+            requireAlive(member);
+            final int queued = inFlight.size();
+            final int at = out.size();
+            indent = "  ";
+            final boolean wasHeld = member.persist();
+            indent = "";
+            out.add(at, member.id() + (wasHeld ? ": synced" : ": nothing to persist"));
+            for (int i = queued; i < inFlight.size(); i++)
+            {
+                out.add("  sends " + inFlight.get(i).line());
+            }
+        }
+    }
+
     private void snapshot(final ScriptMember member)
     {
         requireAlive(member);
@@ -511,6 +538,16 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
             if (log.baseIndex() > 0)
             {
                 line.append(" base=").append(log.baseTerm()).append('/').append(log.baseIndex());
+            }
+            if (log.unsyncedOperations() > 0 || member.metadata().isDirty())
+            {
+                line.append(" unsynced=");
+                if (log.unsyncedOperations() > 0)
+                {
+                    line.append(log.unsyncedOperations()).append("-log-ops")
+                        .append(member.metadata().isDirty() ? "+" : "");
+                }
+                line.append(member.metadata().isDirty() ? "term/vote" : "");
             }
             out.add(line.toString());
         }
