@@ -44,7 +44,6 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
     private final ScriptChecks checks = new ScriptChecks();
     private final List<InFlight> inFlight = new ArrayList<>();
     private final Set<String> cutLinks = new HashSet<>();
-    private RaftConfig.Builder template;
     private long heartbeatNs;
     private boolean isStarted;
     private List<String> out;
@@ -120,7 +119,7 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
         long electionMaxMs = 200;
         long seed = 1;
         boolean isManualSync = false;
-        template = RaftConfig.builder().appendLeaderNoop(false);
+        final RaftConfig.Builder template = RaftConfig.builder().appendLeaderNoop(false);
         for (final String arg : args)
         {
             final int eq = arg.indexOf('=');
@@ -161,6 +160,10 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
         heartbeatNs = heartbeatMs * MS;
         template.heartbeatIntervalNs(heartbeatNs).electionTimeoutNs(electionMinMs * MS, electionMaxMs * MS);
         final int[] idArray = ids.stream().mapToInt(Integer::intValue).toArray();
+        if (0 == idArray.length)
+        {
+            throw new IllegalArgumentException("members wants at least one member id");
+        }
         template.memberIds(idArray);
         for (final int id : idArray)
         {
