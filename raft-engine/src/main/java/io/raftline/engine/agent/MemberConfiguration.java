@@ -163,9 +163,22 @@ public final class MemberConfiguration
     public static final String IDLE_STRATEGY_DEFAULT = "yield";
 
     /**
-     * Aeron directory of an external media driver; unset means an embedded driver in a fresh directory.
+     * Aeron directory of an external media driver; unset means an embedded driver in {@link #DRIVER_DIR_PROP_NAME}.
      */
     public static final String AERON_DIR_PROP_NAME = "raftline.aeron.dir";
+
+    /**
+     * Directory of the member's embedded media driver (when {@link #AERON_DIR_PROP_NAME} is unset); unset means
+     * {@code <driver dir base>/raftline-member-<id>-<hash of the member's data directory>}, the same at every start,
+     * so that a restart after a crash reclaims what the dead driver left (see {@link DriverDirectory}).
+     */
+    public static final String DRIVER_DIR_PROP_NAME = "raftline.driver.dir";
+
+    /**
+     * Directory under which embedded media drivers, of members and of clients, make their directories; unset means
+     * {@code /dev/shm} where it is a writable directory, else {@code java.io.tmpdir}.
+     */
+    public static final String DRIVER_DIR_BASE_PROP_NAME = "raftline.driver.dir.base";
 
     /**
      * Most open client sessions.
@@ -324,6 +337,16 @@ public final class MemberConfiguration
     static String aeronDir()
     {
         return System.getProperty(AERON_DIR_PROP_NAME);
+    }
+
+    static String driverDir()
+    {
+        return System.getProperty(DRIVER_DIR_PROP_NAME);
+    }
+
+    static String driverDirBase()
+    {
+        return System.getProperty(DRIVER_DIR_BASE_PROP_NAME);
     }
 
     static int maxSessions()

@@ -41,6 +41,7 @@ public final class MemberContext implements Cloneable
     private int fragmentLimit = MemberConfiguration.fragmentLimit();
     private String idleStrategyName = MemberConfiguration.idleStrategy();
     private String aeronDirectoryName = MemberConfiguration.aeronDir();
+    private String driverDir = MemberConfiguration.driverDir();
     private int maxSessions = MemberConfiguration.maxSessions();
     private long sessionTimeoutNs = MemberConfiguration.sessionTimeoutNs();
     private int responseCacheEntries = MemberConfiguration.responseCacheEntries();
@@ -492,6 +493,27 @@ public final class MemberContext implements Cloneable
     public String aeronDirectoryName()
     {
         return aeronDirectoryName;
+    }
+
+    /**
+     * @param driverDir of the member's embedded media driver, or null for the stable default
+     *                  {@code <base>/raftline-member-<id>-<hash of the data directory>}.
+     * @return this for a fluent API.
+     */
+    public MemberContext driverDir(final String driverDir)
+    {
+        this.driverDir = driverDir;
+        return this;
+    }
+
+    /**
+     * @return the directory of the member's embedded media driver: the one set, or the stable default derived from
+     * the member's data directory and id (see {@link DriverDirectory}).
+     */
+    public File driverDir()
+    {
+        return null != driverDir ? new File(driverDir) :
+            DriverDirectory.forMember(DriverDirectory.defaultBase(), memberId, memberDir());
     }
 
     /**
