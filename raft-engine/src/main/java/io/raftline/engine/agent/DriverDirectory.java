@@ -10,13 +10,17 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.function.Function;
 
 /**
@@ -33,7 +37,7 @@ import java.util.function.Function;
  * <p>
  * The directories go under {@link MemberConfiguration#DRIVER_DIR_BASE_PROP_NAME} (default {@code /dev/shm}, or
  * {@code java.io.tmpdir} where there is none). Starts are serialised through a lock file there, so that two
- * processes starting at once never both take the same dead directory.
+ * processes starting at once never both take the same dead directory; its holder deletes it when done.
  */
 public final class DriverDirectory
 {
@@ -103,7 +107,7 @@ public final class DriverDirectory
      */
     public static synchronized <T> T claim(final File dir, final long timeoutMs, final Function<File, T> launch)
     {
-        try (FileChannel lock = lock(dir.getAbsoluteFile().getParentFile()))
+        try (ClaimLock lock = lock(dir.getAbsoluteFile().getParentFile()))
         {
             if (isLive(dir, timeoutMs))
             {
@@ -132,7 +136,7 @@ public final class DriverDirectory
     public static synchronized <T> T claimSlot(final File base, final String name, final long timeoutMs,
         final Function<File, T> launch)
     {
-        try (FileChannel lock = lock(base))
+        try (ClaimLock lock = lock(base))
         {
             for (int slot = 0; slot < MAX_CLIENT_SLOTS; slot++)
             {
@@ -208,22 +212,73 @@ public final class DriverDirectory
         }
     }
 
-    private static FileChannel lock(final File base) throws IOException
+    private static ClaimLock lock(final File base) throws IOException
     {
         IoUtil.ensureDirectoryExists(base, "driver directory base");
-        final FileChannel channel = FileChannel.open(new File(base, LOCK_FILE_NAME).toPath(),
-            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        final Path path = new File(base, LOCK_FILE_NAME).toPath();
+        final byte[] token = (ProcessHandle.current().pid() + "-" + System.nanoTime()).getBytes(StandardCharsets.UTF_8);
+        while (true)
+        {
+            final FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try
+            {
+                // Held until the channel closes; the kernel releases it if the process dies. Threads of this
+                // process are kept apart by the methods' monitor (a second lock from the same process would throw).
+                channel.lock();
+                // The holder before us may have deleted the file we opened: our lock is good only if the file at
+                // the path is still ours, which the token written through our channel tells.
+                channel.truncate(0).write(ByteBuffer.wrap(token));
+                if (Arrays.equals(token, readOrEmpty(path)))
+                {
+                    return new ClaimLock(path, channel);
+                }
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                channel.close();
+                throw ex;
+            }
+            channel.close();
+        }
+    }
+
+    private static byte[] readOrEmpty(final Path path) throws IOException
+    {
         try
         {
-            // Held until the channel closes; the kernel releases it if the process dies. Threads of this process
-            // are kept apart by the methods' monitor (a second lock from the same process would throw).
-            final FileLock ignore = channel.lock();
-            return channel;
+            return Files.readAllBytes(path);
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final NoSuchFileException ex)
         {
-            channel.close();
-            throw ex;
+            return new byte[0];
+        }
+    }
+
+    /**
+     * The lock file is deleted by its holder before it lets go, so that a host keeps nothing of a claim; a process
+     * that waited on the deleted file sees that and locks a new one.
+     */
+    private static final class ClaimLock implements AutoCloseable
+    {
+        private final Path path;
+        private final FileChannel channel;
+
+        ClaimLock(final Path path, final FileChannel channel)
+        {
+            this.path = path;
+            this.channel = channel;
+        }
+
+        public void close() throws IOException
+        {
+            try
+            {
+                Files.deleteIfExists(path);
+            }
+            finally
+            {
+                channel.close();
+            }
         }
     }
 

@@ -138,8 +138,8 @@ class DriverDirectoryTest
             assertEquals(new File(base, "raftline-client-0").getAbsolutePath(), reclaimed.aeronDirectoryName(),
                 "the dead child's slot is reclaimed");
         }
-        final String[] left = base.list((dir, name) -> new File(dir, name).isDirectory());
-        assertEquals(0, null == left ? 0 : left.length, "nothing is left: " + String.join(",", left));
+        final String[] left = base.list();
+        assertEquals(0, left.length, "nothing is left, not even the claims' lock file: " + String.join(",", left));
     }
 
     private long startChildDriver(final File dir, final String mode) throws IOException
