@@ -2,25 +2,23 @@ package io.raftline.engine.agent;
 
 import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;
+import io.aeron.driver.MediaDriver;
 import io.aeron.exceptions.AeronException;
 import org.agrona.BufferUtil;
+import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.function.Function;
 
 /**
@@ -37,7 +35,7 @@ import java.util.function.Function;
  * <p>
  * The directories go under {@link MemberConfiguration#DRIVER_DIR_BASE_PROP_NAME} (default {@code /dev/shm}, or
  * {@code java.io.tmpdir} where there is none). Starts are serialised through a lock file there, so that two
- * processes starting at once never both take the same dead directory; its holder deletes it when done.
+ * processes starting at once never both take the same dead directory; the (empty) lock file stays.
  */
 public final class DriverDirectory
 {
@@ -99,22 +97,22 @@ public final class DriverDirectory
      *
      * @param dir       to claim.
      * @param timeoutMs the driver timeout: a heartbeat older than this is dead.
-     * @param launch    starts the driver in the directory; runs while the claim is held, so the next claimant sees
-     *                  the new driver live.
-     * @param <T>       the launched driver.
+     * @param launch    starts the driver in the directory; runs while the claim is held, and the claim lasts until
+     *                  the new driver is live, so that the next claimant sees it live.
      * @return what launch returned.
      * @throws IllegalStateException if a live process holds the directory.
      */
-    public static synchronized <T> T claim(final File dir, final long timeoutMs, final Function<File, T> launch)
+    public static synchronized MediaDriver claim(final File dir, final long timeoutMs,
+        final Function<File, MediaDriver> launch)
     {
-        try (ClaimLock lock = lock(dir.getAbsoluteFile().getParentFile()))
+        try (FileChannel lock = lock(dir.getAbsoluteFile().getParentFile()))
         {
             if (isLive(dir, timeoutMs))
             {
                 throw new IllegalStateException("driver directory " + dir + " is held by live process " +
                     pid(dir) + ": is this member already running?");
             }
-            return launch.apply(dir);
+            return awaitLive(launch.apply(dir), dir, timeoutMs);
         }
         catch (final IOException ex)
         {
@@ -128,22 +126,21 @@ public final class DriverDirectory
      * @param base      under which driver directories go.
      * @param name      of the slots.
      * @param timeoutMs the driver timeout: a heartbeat older than this is dead.
-     * @param launch    starts the driver in the slot's directory while the claim is held.
-     * @param <T>       the launched driver.
+     * @param launch    starts the driver in the slot's directory while the claim is held (until it is live).
      * @return what launch returned.
      * @throws IllegalStateException if all {@link #MAX_CLIENT_SLOTS} slots are live.
      */
-    public static synchronized <T> T claimSlot(final File base, final String name, final long timeoutMs,
-        final Function<File, T> launch)
+    public static synchronized MediaDriver claimSlot(final File base, final String name, final long timeoutMs,
+        final Function<File, MediaDriver> launch)
     {
-        try (ClaimLock lock = lock(base))
+        try (FileChannel lock = lock(base))
         {
             for (int slot = 0; slot < MAX_CLIENT_SLOTS; slot++)
             {
                 final File dir = new File(base, name + "-" + slot);
                 if (!isLive(dir, timeoutMs))
                 {
-                    return launch.apply(dir);
+                    return awaitLive(launch.apply(dir), dir, timeoutMs);
                 }
             }
             throw new IllegalStateException("all " + MAX_CLIENT_SLOTS + " driver directories " + name +
@@ -153,6 +150,30 @@ public final class DriverDirectory
         {
             throw new UncheckedIOException(ex);
         }
+    }
+
+    /**
+     * A driver has no heartbeat in its CnC file until its conductor first runs (in invoker mode: until someone
+     * invokes it), and a claimant that came meanwhile would take its directory for a dead one's.
+     */
+    private static MediaDriver awaitLive(final MediaDriver driver, final File dir, final long timeoutMs)
+    {
+        final AgentInvoker invoker = driver.sharedAgentInvoker();
+        final long deadlineMs = System.currentTimeMillis() + timeoutMs;
+        while (!isLive(dir, timeoutMs))
+        {
+            if (System.currentTimeMillis() > deadlineMs)
+            {
+                CloseHelper.quietClose(driver);
+                throw new IllegalStateException("the media driver in " + dir + " did not beat within " + timeoutMs +
+                    " ms of its start");
+            }
+            if (null == invoker || 0 == invoker.invoke())
+            {
+                Thread.yield();
+            }
+        }
+        return driver;
     }
 
     /**
@@ -212,73 +233,24 @@ public final class DriverDirectory
         }
     }
 
-    private static ClaimLock lock(final File base) throws IOException
+    private static FileChannel lock(final File base) throws IOException
     {
         IoUtil.ensureDirectoryExists(base, "driver directory base");
-        final Path path = new File(base, LOCK_FILE_NAME).toPath();
-        final byte[] token = (ProcessHandle.current().pid() + "-" + System.nanoTime()).getBytes(StandardCharsets.UTF_8);
-        while (true)
-        {
-            final FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            try
-            {
-                // Held until the channel closes; the kernel releases it if the process dies. Threads of this
-                // process are kept apart by the methods' monitor (a second lock from the same process would throw).
-                channel.lock();
-                // The holder before us may have deleted the file we opened: our lock is good only if the file at
-                // the path is still ours, which the token written through our channel tells.
-                channel.truncate(0).write(ByteBuffer.wrap(token));
-                if (Arrays.equals(token, readOrEmpty(path)))
-                {
-                    return new ClaimLock(path, channel);
-                }
-            }
-            catch (final IOException | RuntimeException ex)
-            {
-                channel.close();
-                throw ex;
-            }
-            channel.close();
-        }
-    }
-
-    private static byte[] readOrEmpty(final Path path) throws IOException
-    {
+        final FileChannel channel = FileChannel.open(new File(base, LOCK_FILE_NAME).toPath(),
+            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try
         {
-            return Files.readAllBytes(path);
+            // Held until the channel closes; the kernel releases it if the process dies. Threads of this process
+            // are kept apart by the methods' monitor (a second lock from the same process would throw). The file
+            // stays: deleting it safely would need its holder to tell whether the path still names the file it
+            // locked, and any second descriptor it opened on the file to look would drop its POSIX lock.
+            channel.lock();
+            return channel;
         }
-        catch (final NoSuchFileException ex)
+        catch (final IOException | RuntimeException ex)
         {
-            return new byte[0];
-        }
-    }
-
-    /**
-     * The lock file is deleted by its holder before it lets go, so that a host keeps nothing of a claim; a process
-     * that waited on the deleted file sees that and locks a new one.
-     */
-    private static final class ClaimLock implements AutoCloseable
-    {
-        private final Path path;
-        private final FileChannel channel;
-
-        ClaimLock(final Path path, final FileChannel channel)
-        {
-            this.path = path;
-            this.channel = channel;
-        }
-
-        public void close() throws IOException
-        {
-            try
-            {
-                Files.deleteIfExists(path);
-            }
-            finally
-            {
-                channel.close();
-            }
+            channel.close();
+            throw ex;
         }
     }
 

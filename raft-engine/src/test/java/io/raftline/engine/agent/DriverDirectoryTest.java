@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -138,11 +140,56 @@ class DriverDirectoryTest
             assertEquals(new File(base, "raftline-client-0").getAbsolutePath(), reclaimed.aeronDirectoryName(),
                 "the dead child's slot is reclaimed");
         }
-        final String[] left = base.list();
-        assertEquals(0, left.length, "nothing is left, not even the claims' lock file: " + String.join(",", left));
+        final String[] left = base.list((dir, name) -> !DriverDirectory.LOCK_FILE_NAME.equals(name));
+        assertEquals(0, left.length, "nothing is left but the claims' empty lock file: " + String.join(",", left));
+    }
+
+    @Test
+    void clientsStartingAtOnceNeverShareASlot() throws Exception
+    {
+        final int count = 4;
+        final List<Process> children = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                children.add(childDriver(new File(base, "raftline-client-0"), "any"));
+            }
+            final Set<String> dirs = new TreeSet<>();
+            for (final Process process : children)
+            {
+                final String line = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)).readLine();
+                assertTrue(null != line && line.startsWith("READY "), "a child started: " + line);
+                dirs.add(line.substring("READY ".length()));
+            }
+            assertEquals(count, dirs.size(), "each live client has a slot of its own: " + dirs);
+            for (final String dir : dirs)
+            {
+                assertTrue(DriverDirectory.isLive(new File(dir), TIMEOUT_MS), dir + " is live");
+            }
+        }
+        finally
+        {
+            for (final Process process : children)
+            {
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
     }
 
     private long startChildDriver(final File dir, final String mode) throws IOException
+    {
+        child = childDriver(dir, mode);
+        final BufferedReader reader =
+            new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        final String line = reader.readLine();
+        assertEquals("READY", line, "the child driver started");
+        return child.pid();
+    }
+
+    private static Process childDriver(final File dir, final String mode) throws IOException
     {
         final List<String> command = new ArrayList<>(List.of(
             new File(System.getProperty("java.home"), "bin/java").getPath(), "-Xmx64m"));
@@ -156,12 +203,7 @@ class DriverDirectoryTest
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ChildDriver.class.getName(),
             dir.getPath(), mode));
-        child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        final BufferedReader reader =
-            new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-        final String line = reader.readLine();
-        assertEquals("READY", line, "the child driver started");
-        return child.pid();
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
     private void killChild() throws InterruptedException
@@ -181,13 +223,20 @@ class DriverDirectoryTest
             final File dir = new File(args[0]);
             final EmbeddedAeron aeron = "member".equals(args[1]) ? EmbeddedAeron.invokerIn(dir, "child") :
                 EmbeddedAeron.invoker(dir.getParentFile(), dir.getName().substring(0, dir.getName().lastIndexOf('-')));
-            if (!aeron.aeronDirectoryName().equals(dir.getAbsolutePath()))
+            if ("any".equals(args[1]))
+            {
+                System.out.println("READY " + aeron.aeronDirectoryName());
+            }
+            else if (!aeron.aeronDirectoryName().equals(dir.getAbsolutePath()))
             {
                 System.out.println("WRONG DIRECTORY " + aeron.aeronDirectoryName());
                 CloseHelper.close(aeron);
                 return;
             }
-            System.out.println("READY");
+            else
+            {
+                System.out.println("READY");
+            }
             System.out.flush();
             while (true)
             {
