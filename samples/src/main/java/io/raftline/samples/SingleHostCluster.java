@@ -51,11 +51,8 @@ public final class SingleHostCluster
         System.out.printf("Raftline: %d members over Aeron IPC in one JVM, storage=%s durability=%s, data in %s%n",
             size, args.get("storage", "file"), args.get("durability", "none"), dir);
         final long startNs = System.nanoTime();
-        try (LocalCluster cluster = LocalCluster.start(size, new MemberContext()
+        try (LocalCluster cluster = LocalCluster.start(size, args.applyStorageAndIdle(new MemberContext(), "busy")
             .dir(dir.getPath())
-            .storage(args.get("storage", "file"))
-            .durability(args.get("durability", "none"))
-            .idleStrategy(args.get("idle", "busy"))
             .electionTimeoutNs(100_000_000L, 200_000_000L)
             .heartbeatIntervalNs(10_000_000L), (id) ->
             {

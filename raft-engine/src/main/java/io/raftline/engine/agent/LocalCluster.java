@@ -109,9 +109,9 @@ public final class LocalCluster implements AutoCloseable
         final MemberStorage.Factory factory)
     {
         MemberStorage storage = storages.get(memberId);
-        if (null == storage || "file".equals(ctx.storage()))
+        if (null == storage || StorageType.FILE == ctx.storage())
         {
-            storage = null != factory ? factory.open(ctx) : "memory".equals(ctx.storage()) ?
+            storage = null != factory ? factory.open(ctx) : StorageType.MEMORY == ctx.storage() ?
                 MemberContext.inMemoryStorage(ctx) : FileStorage.open(ctx);
             storages.set(memberId, storage);
         }
@@ -141,7 +141,7 @@ public final class LocalCluster implements AutoCloseable
         }
         member.closeResources();
         members.set(memberId, null);
-        if ("file".equals(member.context().storage()))
+        if (StorageType.FILE == member.context().storage())
         {
             // The process is gone: its files stay on disk and are opened again on restart.
             CloseHelper.quietClose(storages.get(memberId));
