@@ -107,6 +107,12 @@ public interface Outbox
     int SNAPSHOT_CHANGED = -2;
 
     /**
+     * The transfer tag of a chunk or answer from a member of schema version 1, which has none; a leader's own tags
+     * are positive.
+     */
+    long UNTAGGED_TRANSFER = 0;
+
+    /**
      * Send the chunk of the leader's newest snapshot that starts at {@code chunkOffset}, read from the snapshot
      * store (the implementation keeps the snapshot open for the whole transfer). Lane: immediate.
      *
@@ -116,11 +122,26 @@ public interface Outbox
      * @param snapshotTerm   term of that index.
      * @param chunkOffset    first byte of the chunk.
      * @param maxChunkLength most bytes to send.
+     * @param transferId     the leader's tag of this transfer and rewind, echoed in the answer.
      * @return bytes sent (0 only for an empty snapshot), {@link #SNAPSHOT_CHANGED}, or -1 if nothing could be sent
      * now.
      */
     int installSnapshot(
-        int followerId, long term, long snapshotIndex, long snapshotTerm, long chunkOffset, int maxChunkLength);
+        int followerId,
+        long term,
+        long snapshotIndex,
+        long snapshotTerm,
+        long chunkOffset,
+        int maxChunkLength,
+        long transferId);
+
+    /**
+     * The snapshot transfer to this follower is over (installed, abandoned, or this member no longer leads): release
+     * the snapshot the implementation kept open for it. Lane: none, nothing is sent.
+     *
+     * @param followerId whose transfer ended.
+     */
+    void endSnapshotTransfer(int followerId);
 
     /**
      * Answer a snapshot chunk. Lane: after persist.
@@ -130,6 +151,8 @@ public interface Outbox
      * @param snapshotIndex of the snapshot being received.
      * @param nextOffset    the first byte still needed, or the snapshot length once installed.
      * @param status        one of the {@code SNAPSHOT_*} codes of {@link RaftNode}.
+     * @param transferId    of the chunk answered.
      */
-    void installSnapshotResponse(int leaderId, long term, long snapshotIndex, long nextOffset, int status);
+    void installSnapshotResponse(
+        int leaderId, long term, long snapshotIndex, long nextOffset, int status, long transferId);
 }

@@ -43,6 +43,7 @@ final class Peer
     long snapshotAckedOffset;
     long snapshotProgressNs;
     boolean isSnapshotStarted;
+    long snapshotTransferId;
 
     Peer(final int memberId, final int position, final int maxInflightBatches)
     {

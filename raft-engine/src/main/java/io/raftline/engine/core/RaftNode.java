@@ -414,6 +414,7 @@ public final class RaftNode
      * @param data             holding the chunk.
      * @param dataOffset       of the chunk.
      * @param dataLength       of the chunk.
+     * @param transferId       the leader's tag of the transfer and rewind, echoed in the answer.
      * @param nowNs            the current time.
      */
     public void onInstallSnapshot(
@@ -428,6 +429,7 @@ public final class RaftNode
         final DirectBuffer data,
         final int dataOffset,
         final int dataLength,
+        final long transferId,
         final long nowNs)
     {
         if (isUnknownSender(leaderId, "InstallSnapshot"))
@@ -436,12 +438,12 @@ public final class RaftNode
         }
         if (!acceptTerm(term, leaderId, true, nowNs))
         {
-            outbox.installSnapshotResponse(leaderId, currentTerm, snapshotIndex, 0, SNAPSHOT_REJECTED);
+            outbox.installSnapshotResponse(leaderId, currentTerm, snapshotIndex, 0, SNAPSHOT_REJECTED, transferId);
             return;
         }
         followLeader(leaderId, nowNs, "InstallSnapshot");
         snapshotReceiver.onChunk(leaderId, snapshotIndex, snapshotTerm, chunkOffset, snapshotLength, snapshotChecksum,
-            isLast, data, dataOffset, dataLength);
+            isLast, data, dataOffset, dataLength, transferId);
     }
 
     /**
@@ -452,6 +454,7 @@ public final class RaftNode
      * @param snapshotIndex of the snapshot being sent.
      * @param nextOffset    the first byte the follower still needs.
      * @param status        {@link #SNAPSHOT_ACCEPTED}, {@link #SNAPSHOT_INSTALLED} or {@link #SNAPSHOT_REJECTED}.
+     * @param transferId    the tag of the chunk answered.
      * @param nowNs         the current time.
      */
     public void onInstallSnapshotResponse(
@@ -460,6 +463,7 @@ public final class RaftNode
         final long snapshotIndex,
         final long nextOffset,
         final int status,
+        final long transferId,
         final long nowNs)
     {
         if (isUnknownSender(followerId, "InstallSnapshotResponse"))
@@ -470,7 +474,7 @@ public final class RaftNode
         {
             return;
         }
-        replicator.onInstallSnapshotResponse(peerOf(followerId), snapshotIndex, nextOffset, status, nowNs);
+        replicator.onInstallSnapshotResponse(peerOf(followerId), snapshotIndex, nextOffset, status, transferId, nowNs);
     }
 
     /**

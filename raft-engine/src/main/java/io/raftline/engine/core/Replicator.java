@@ -18,6 +18,8 @@ final class Replicator
     private Peer transferTarget;
     private long transferDeadlineNs;
     private boolean isTimeoutNowSent;
+    // Tags for snapshot transfers and their rewinds: unique for this member's life, so unique within its terms.
+    private long lastTransferId;
 
     Replicator(final RaftNode node)
     {
@@ -136,6 +138,7 @@ final class Replicator
                 " but no snapshot covers it");
         }
         peer.becomeSnapshot(latest.index(), latest.term(), latest.length(), nowNs);
+        peer.snapshotTransferId = ++lastTransferId;
         return true;
     }
 
@@ -159,7 +162,7 @@ final class Replicator
             return 0;
         }
         final int sent = node.outbox.installSnapshot(peer.memberId, node.currentTerm, peer.snapshotIndex,
-            peer.snapshotTerm, peer.snapshotSentOffset, chunkLength);
+            peer.snapshotTerm, peer.snapshotSentOffset, chunkLength, peer.snapshotTransferId);
         if (Outbox.SNAPSHOT_CHANGED == sent)
         {
             return startSnapshot(peer, nowNs) ? 1 : 0;
@@ -175,7 +178,12 @@ final class Replicator
     }
 
     void onInstallSnapshotResponse(
-        final Peer peer, final long snapshotIndex, final long nextOffset, final int status, final long nowNs)
+        final Peer peer,
+        final long snapshotIndex,
+        final long nextOffset,
+        final int status,
+        final long transferId,
+        final long nowNs)
     {
         peer.isRecentlyActive = true;
         if (Peer.SNAPSHOT != peer.state || snapshotIndex != peer.snapshotIndex)

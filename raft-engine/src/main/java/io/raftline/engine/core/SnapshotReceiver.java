@@ -41,13 +41,14 @@ final class SnapshotReceiver
         final boolean isLast,
         final DirectBuffer data,
         final int dataOffset,
-        final int dataLength)
+        final int dataLength,
+        final long transferId)
     {
         if (snapshotIndex <= node.lastApplied)
         {
             // Everything the snapshot holds is applied here already.
             abortPending();
-            respond(leaderId, snapshotIndex, snapshotLength, SNAPSHOT_INSTALLED);
+            respond(leaderId, transferId, snapshotIndex, snapshotLength, SNAPSHOT_INSTALLED);
             return;
         }
         if (null != writer && (index != snapshotIndex || term != snapshotTerm || length != snapshotLength ||
@@ -59,7 +60,7 @@ final class SnapshotReceiver
         {
             if (0 != chunkOffset)
             {
-                respond(leaderId, snapshotIndex, 0, SNAPSHOT_REJECTED);
+                respond(leaderId, transferId, snapshotIndex, 0, SNAPSHOT_REJECTED);
                 return;
             }
             writer = node.snapshots.begin(snapshotIndex, snapshotTerm);
@@ -72,7 +73,7 @@ final class SnapshotReceiver
         if (chunkOffset != expectedOffset)
         {
             // Behind: a duplicate, already stored. Ahead: a chunk was lost; ask for the missing bytes.
-            respond(leaderId, snapshotIndex, expectedOffset,
+            respond(leaderId, transferId, snapshotIndex, expectedOffset,
                 chunkOffset < expectedOffset ? SNAPSHOT_ACCEPTED : SNAPSHOT_REJECTED);
             return;
         }
@@ -80,14 +81,14 @@ final class SnapshotReceiver
         {
             abortPending();
             node.countRejected(leaderId, "InstallSnapshot chunk runs past the snapshot length " + snapshotLength);
-            respond(leaderId, snapshotIndex, 0, SNAPSHOT_REJECTED);
+            respond(leaderId, transferId, snapshotIndex, 0, SNAPSHOT_REJECTED);
             return;
         }
         writer.write(data, dataOffset, dataLength);
         expectedOffset += dataLength;
         if (expectedOffset < length && !isLast)
         {
-            respond(leaderId, snapshotIndex, expectedOffset, SNAPSHOT_ACCEPTED);
+            respond(leaderId, transferId, snapshotIndex, expectedOffset, SNAPSHOT_ACCEPTED);
             return;
         }
         if (expectedOffset != length || writer.checksum() != checksum)
@@ -95,13 +96,13 @@ final class SnapshotReceiver
             abortPending();
             node.countRejected(leaderId, "InstallSnapshot at index " + snapshotIndex + " failed its length or " +
                 "checksum check");
-            respond(leaderId, snapshotIndex, 0, SNAPSHOT_REJECTED);
+            respond(leaderId, transferId, snapshotIndex, 0, SNAPSHOT_REJECTED);
             return;
         }
         final SnapshotMetadata metadata = writer.commit();
         writer = null;
         install(metadata);
-        respond(leaderId, snapshotIndex, length, SNAPSHOT_INSTALLED);
+        respond(leaderId, transferId, snapshotIndex, length, SNAPSHOT_INSTALLED);
     }
 
     private void install(final SnapshotMetadata metadata)
@@ -138,8 +139,9 @@ final class SnapshotReceiver
         }
     }
 
-    private void respond(final int leaderId, final long snapshotIndex, final long nextOffset, final int status)
+    private void respond(
+        final int leaderId, final long transferId, final long snapshotIndex, final long nextOffset, final int status)
     {
-        node.outbox.installSnapshotResponse(leaderId, node.currentTerm, snapshotIndex, nextOffset, status);
+        node.outbox.installSnapshotResponse(leaderId, node.currentTerm, snapshotIndex, nextOffset, status, transferId);
     }
 }

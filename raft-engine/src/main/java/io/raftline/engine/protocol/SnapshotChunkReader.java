@@ -99,6 +99,26 @@ public final class SnapshotChunkReader implements AutoCloseable
     }
 
     /**
+     * @param position of the follower.
+     * @return whether a snapshot is open for the transfer to it.
+     */
+    public boolean isOpen(final int position)
+    {
+        return null != readers[position];
+    }
+
+    /**
+     * The transfer to the follower at {@code position} is over: close the snapshot it kept open.
+     *
+     * @param position of the follower.
+     */
+    public void release(final int position)
+    {
+        CloseHelper.quietClose(readers[position]);
+        readers[position] = null;
+    }
+
+    /**
      * Close every open snapshot.
      */
     public void close()
