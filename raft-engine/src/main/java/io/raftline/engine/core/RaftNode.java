@@ -761,6 +761,7 @@ public final class RaftNode
         {
             case FOLLOWER:
                 replicator.cancelTransfer();
+                replicator.onStepDown();
                 resetElectionDeadline(nowNs);
                 break;
 

@@ -10,7 +10,9 @@ import static io.raftline.engine.core.RaftNode.SNAPSHOT_REJECTED;
 
 /**
  * The follower's side of InstallSnapshot (§7): chunks are written in order into the snapshot store; a gap is
- * answered with the offset still needed, so the leader resumes rather than starts over; the complete snapshot is
+ * answered with the offset still needed, so the leader resumes rather than starts over, once per gap and leader's
+ * rewind (the rest of the window lands in the same gap, and answering each chunk would only make the leader resend
+ * the window again; if that one answer is lost, the leader's progress timeout resends); the complete snapshot is
  * verified against the leader's checksum, committed (durable), and only then installed: the log keeps the suffix
  * that matches the snapshot's last entry or is discarded, and the state machine is restored, so the next entry
  * applied is the one after the snapshot.
@@ -24,6 +26,11 @@ final class SnapshotReceiver
     private long expectedOffset;
     private long length;
     private long checksum;
+    // The last gap answered: the leader's term, its snapshot and tag, and the offset asked for.
+    private long rejectedTerm = -1;
+    private long rejectedIndex;
+    private long rejectedTransferId;
+    private long rejectedOffset;
 
     SnapshotReceiver(final RaftNode node)
     {
@@ -60,7 +67,7 @@ final class SnapshotReceiver
         {
             if (0 != chunkOffset)
             {
-                respond(leaderId, transferId, snapshotIndex, 0, SNAPSHOT_REJECTED);
+                rejectGap(leaderId, transferId, snapshotIndex, 0);
                 return;
             }
             writer = node.snapshots.begin(snapshotIndex, snapshotTerm);
@@ -70,11 +77,16 @@ final class SnapshotReceiver
             checksum = snapshotChecksum;
             expectedOffset = 0;
         }
-        if (chunkOffset != expectedOffset)
+        if (chunkOffset < expectedOffset)
         {
-            // Behind: a duplicate, already stored. Ahead: a chunk was lost; ask for the missing bytes.
-            respond(leaderId, transferId, snapshotIndex, expectedOffset,
-                chunkOffset < expectedOffset ? SNAPSHOT_ACCEPTED : SNAPSHOT_REJECTED);
+            // A duplicate, already stored.
+            respond(leaderId, transferId, snapshotIndex, expectedOffset, SNAPSHOT_ACCEPTED);
+            return;
+        }
+        if (chunkOffset > expectedOffset)
+        {
+            // A chunk was lost or overtaken: ask for the missing bytes.
+            rejectGap(leaderId, transferId, snapshotIndex, expectedOffset);
             return;
         }
         if (expectedOffset + dataLength > length)
@@ -137,6 +149,23 @@ final class SnapshotReceiver
             writer.abort();
             writer = null;
         }
+    }
+
+    private void rejectGap(
+        final int leaderId, final long transferId, final long snapshotIndex, final long neededOffset)
+    {
+        if (node.currentTerm == rejectedTerm && snapshotIndex == rejectedIndex &&
+            (transferId < rejectedTransferId || (transferId == rejectedTransferId && neededOffset == rejectedOffset)))
+        {
+            // Answered for this rewind already, or the chunk is from an earlier rewind, whose answers the leader
+            // drops.
+            return;
+        }
+        rejectedTerm = node.currentTerm;
+        rejectedIndex = snapshotIndex;
+        rejectedTransferId = transferId;
+        rejectedOffset = neededOffset;
+        respond(leaderId, transferId, snapshotIndex, neededOffset, SNAPSHOT_REJECTED);
     }
 
     private void respond(
