@@ -101,8 +101,8 @@ public interface Outbox
     boolean timeoutNow(int followerId, long term);
 
     /**
-     * {@link #installSnapshot} result: the snapshot store's newest snapshot is no longer the one asked for; start
-     * again with the newest.
+     * {@link #installSnapshot} result: the snapshot store's newest snapshot is no longer the one asked for (a
+     * transfer's first chunk opens the newest; later chunks read the snapshot it opened); start again with the newest.
      */
     int SNAPSHOT_CHANGED = -2;
 
@@ -114,7 +114,8 @@ public interface Outbox
 
     /**
      * Send the chunk of the leader's newest snapshot that starts at {@code chunkOffset}, read from the snapshot
-     * store (the implementation keeps the snapshot open for the whole transfer). Lane: immediate.
+     * store (the implementation keeps the snapshot open until {@link #endSnapshotTransfer}, so that a rewind reads
+     * the same bytes). Lane: immediate.
      *
      * @param followerId     to send to.
      * @param term           the leader's current term.

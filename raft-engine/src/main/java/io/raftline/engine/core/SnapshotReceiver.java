@@ -26,6 +26,7 @@ final class SnapshotReceiver
     private long expectedOffset;
     private long length;
     private long checksum;
+    private long writerLeaderTerm;
     // The last gap answered: the leader's term, its snapshot and tag, and the offset asked for.
     private long rejectedTerm = -1;
     private long rejectedIndex;
@@ -53,9 +54,18 @@ final class SnapshotReceiver
     {
         if (snapshotIndex <= node.lastApplied)
         {
-            // Everything the snapshot holds is applied here already.
-            abortPending();
+            // Everything the snapshot holds is applied here already, and so is a pending one if it is no newer.
+            if (index <= node.lastApplied)
+            {
+                abortPending();
+            }
             respond(leaderId, transferId, snapshotIndex, snapshotLength, SNAPSHOT_INSTALLED);
+            return;
+        }
+        if (null != writer && node.currentTerm == writerLeaderTerm && snapshotIndex < index)
+        {
+            // A late chunk of an older snapshot from the same leader, which has moved on to this newer one: it wants
+            // no answer, and it must not cost the newer transfer its progress.
             return;
         }
         if (null != writer && (index != snapshotIndex || term != snapshotTerm || length != snapshotLength ||
@@ -71,6 +81,7 @@ final class SnapshotReceiver
                 return;
             }
             writer = node.snapshots.begin(snapshotIndex, snapshotTerm);
+            writerLeaderTerm = node.currentTerm;
             index = snapshotIndex;
             term = snapshotTerm;
             length = snapshotLength;

@@ -208,6 +208,22 @@ class SnapshotTransferTest
     }
 
     @Test
+    void aLateChunkOfAnOlderSnapshotDoesNotCostTheNewerTransferItsProgress()
+    {
+        final CoreHarness follower = new CoreHarness(LAGGING, 1, 2, 3);
+        final long checksum = new InMemorySnapshotStore().put(SNAPSHOT_INDEX, 1, DATA).checksum();
+        final long newer = SNAPSHOT_INDEX + 10;
+        chunk(follower, newer, 0, 9, checksum);
+        chunk(follower, SNAPSHOT_INDEX, 0, 5, checksum);
+        chunk(follower, SNAPSHOT_INDEX, 16, 5, checksum);
+        chunk(follower, newer, 16, 9, checksum);
+
+        final List<SnapshotResponse> responses = follower.outbox.drain(SnapshotResponse.class);
+        assertEquals(new SnapshotResponse(1, 1, newer, 32, SNAPSHOT_ACCEPTED, 9), responses.get(responses.size() - 1),
+            "the newer transfer lost its progress: " + responses);
+    }
+
+    @Test
     void aFollowerInstallsWhateverOrderTheChunksArriveIn()
     {
         final CoreHarness follower = new CoreHarness(LAGGING, 1, 2, 3);
@@ -271,8 +287,14 @@ class SnapshotTransferTest
 
     private static void chunk(final CoreHarness follower, final long offset, final long tag, final long checksum)
     {
+        chunk(follower, SNAPSHOT_INDEX, offset, tag, checksum);
+    }
+
+    private static void chunk(
+        final CoreHarness follower, final long snapshotIndex, final long offset, final long tag, final long checksum)
+    {
         final int length = (int)Math.min(CHUNK, DATA.length - offset);
-        follower.node.onInstallSnapshot(1, 1, SNAPSHOT_INDEX, 1, offset, DATA.length, checksum,
+        follower.node.onInstallSnapshot(1, 1, snapshotIndex, 1, offset, DATA.length, checksum,
             offset + length >= DATA.length, new UnsafeBuffer(DATA), (int)offset, length, tag, follower.nowNs);
         follower.cycle();
     }
