@@ -224,6 +224,29 @@ class SnapshotTransferTest
     }
 
     @Test
+    void aLateChunkOfAnInstalledSnapshotDoesNotCostTheNextTransferItsProgress()
+    {
+        final CoreHarness follower = new CoreHarness(LAGGING, 1, 2, 3);
+        final long checksum = new InMemorySnapshotStore().put(SNAPSHOT_INDEX, 1, DATA).checksum();
+        for (long offset = 0; offset < DATA.length; offset += CHUNK)
+        {
+            chunk(follower, offset, 5, checksum);
+        }
+        assertEquals(SNAPSHOT_INDEX, follower.node.lastApplied());
+        final long newer = SNAPSHOT_INDEX + 10;
+        chunk(follower, newer, 0, 9, checksum);
+        follower.outbox.drain();
+
+        chunk(follower, SNAPSHOT_INDEX, 32, 5, checksum);
+        chunk(follower, newer, 16, 9, checksum);
+
+        assertEquals(List.of(
+            new SnapshotResponse(1, 1, SNAPSHOT_INDEX, DATA.length, SNAPSHOT_INSTALLED, 5),
+            new SnapshotResponse(1, 1, newer, 32, SNAPSHOT_ACCEPTED, 9)),
+            follower.outbox.drain(SnapshotResponse.class));
+    }
+
+    @Test
     void aFollowerInstallsWhateverOrderTheChunksArriveIn()
     {
         final CoreHarness follower = new CoreHarness(LAGGING, 1, 2, 3);
