@@ -756,6 +756,12 @@ public final class RaftNode
         switch (next)
         {
             case FOLLOWER:
+                if (leaderId == memberId)
+                {
+                    // Stepping down on its own (check-quorum): no leader of this term is known any more, and
+                    // naming itself would redirect clients to a member that refuses them.
+                    leaderId = NO_MEMBER;
+                }
                 replicator.cancelTransfer();
                 resetElectionDeadline(nowNs);
                 break;
