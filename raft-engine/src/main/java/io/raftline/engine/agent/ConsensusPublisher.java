@@ -162,7 +162,12 @@ final class ConsensusPublisher implements Outbox
     }
 
     public boolean requestVote(
-        final int recipientId, final long term, final long lastLogIndex, final long lastLogTerm, final boolean preVote)
+        final int recipientId,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final long round)
     {
         if (preVote)
         {
@@ -171,24 +176,29 @@ final class ConsensusPublisher implements Outbox
                 return true;
             }
             final int length = encoder.requestVote(
-                scratch, 0, memberId, recipientId, term, lastLogIndex, lastLogTerm, true);
+                scratch, 0, memberId, recipientId, term, lastLogIndex, lastLogTerm, true, round);
             return offer(publication(recipientId), scratch, length);
         }
         final int offset = reservePending(recipientId, ConsensusEncoder.REQUEST_VOTE_LENGTH);
         if (offset >= 0)
         {
-            encoder.requestVote(pending, offset, memberId, recipientId, term, lastLogIndex, lastLogTerm, false);
+            encoder.requestVote(pending, offset, memberId, recipientId, term, lastLogIndex, lastLogTerm, false, round);
         }
         return true;
     }
 
     public void voteResponse(
-        final int candidateId, final long term, final long candidateTerm, final boolean granted, final boolean preVote)
+        final int candidateId,
+        final long term,
+        final long candidateTerm,
+        final boolean granted,
+        final boolean preVote,
+        final long round)
     {
         final int offset = reservePending(candidateId, ConsensusEncoder.VOTE_RESPONSE_LENGTH);
         if (offset >= 0)
         {
-            encoder.voteResponse(pending, offset, memberId, candidateId, term, candidateTerm, granted, preVote);
+            encoder.voteResponse(pending, offset, memberId, candidateId, term, candidateTerm, granted, preVote, round);
         }
     }
 

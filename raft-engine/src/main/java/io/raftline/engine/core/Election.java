@@ -12,6 +12,9 @@ import static io.raftline.engine.core.RaftRole.PRE_CANDIDATE;
 final class Election
 {
     private final RaftNode node;
+    // Counts the campaigns of this member's lifetime; a pre-vote round does not change the term, so the term alone
+    // cannot tell an answer to this round from a late one to an earlier round.
+    private long round;
 
     Election(final RaftNode node)
     {
@@ -31,6 +34,7 @@ final class Election
     void campaign(final long nowNs, final boolean preVote, final String reason)
     {
         node.transitionTo(preVote ? PRE_CANDIDATE : CANDIDATE, nowNs, reason);
+        round++;
         final Peer self = node.peers[node.selfPosition];
         self.hasVoteResponse = true;
         self.isVoteGranted = true;
@@ -74,7 +78,7 @@ final class Election
         for (final Peer peer : node.peers)
         {
             if (peer.isVoteRequestPending &&
-                node.outbox.requestVote(peer.memberId, term, lastLogIndex, lastLogTerm, preVote))
+                node.outbox.requestVote(peer.memberId, term, lastLogIndex, lastLogTerm, preVote, round))
             {
                 peer.isVoteRequestPending = false;
                 sent++;
@@ -89,16 +93,17 @@ final class Election
         final long lastLogIndex,
         final long lastLogTerm,
         final boolean preVote,
+        final long candidateRound,
         final long nowNs)
     {
         if (preVote)
         {
-            onPreVoteRequest(candidateId, term, lastLogIndex, lastLogTerm, nowNs);
+            onPreVoteRequest(candidateId, term, lastLogIndex, lastLogTerm, candidateRound, nowNs);
             return;
         }
         if (!node.acceptTerm(term, candidateId, false, nowNs))
         {
-            node.outbox.voteResponse(candidateId, node.currentTerm, term, false, false);
+            node.outbox.voteResponse(candidateId, node.currentTerm, term, false, false, candidateRound);
             return;
         }
         // One vote per term (§5.2), only for a log at least as up to date as ours (§5.4.1). A leader or candidate
@@ -117,7 +122,7 @@ final class Election
                 node.resetElectionDeadline(nowNs);
             }
         }
-        node.outbox.voteResponse(candidateId, node.currentTerm, term, granted, false);
+        node.outbox.voteResponse(candidateId, node.currentTerm, term, granted, false, candidateRound);
     }
 
     /**
@@ -125,12 +130,17 @@ final class Election
      * must not move this member's term, its vote or its role.
      */
     private void onPreVoteRequest(
-        final int candidateId, final long term, final long lastLogIndex, final long lastLogTerm, final long nowNs)
+        final int candidateId,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final long candidateRound,
+        final long nowNs)
     {
         final boolean granted = term > node.currentTerm &&
             !isWithinLeaderLease(nowNs) &&
             node.isLogUpToDate(lastLogIndex, lastLogTerm);
-        node.outbox.voteResponse(candidateId, node.currentTerm, term, granted, true);
+        node.outbox.voteResponse(candidateId, node.currentTerm, term, granted, true, candidateRound);
     }
 
     /**
@@ -149,6 +159,7 @@ final class Election
         final long candidateTerm,
         final boolean granted,
         final boolean preVote,
+        final long answeredRound,
         final long nowNs)
     {
         if (term > node.currentTerm)
@@ -161,7 +172,9 @@ final class Election
         final boolean isCurrent = preVote ?
             PRE_CANDIDATE == node.role && candidateTerm == node.currentTerm + 1 :
             CANDIDATE == node.role && candidateTerm == node.currentTerm;
-        if (!isCurrent)
+        // A pre-vote round keeps the term, so only the round tells this round's answers from late ones; a peer
+        // that tags no rounds (schema version 1) is matched on the term alone.
+        if (!isCurrent || (RaftNode.NO_ROUND != answeredRound && answeredRound != round))
         {
             return;
         }

@@ -76,9 +76,10 @@ public interface Outbox
      * @param lastLogIndex of the candidate.
      * @param lastLogTerm  of the candidate.
      * @param preVote      whether this is a pre-vote.
+     * @param round        the candidate's election round, for the voter to echo.
      * @return false if the request could not be sent now.
      */
-    boolean requestVote(int recipientId, long term, long lastLogIndex, long lastLogTerm, boolean preVote);
+    boolean requestVote(int recipientId, long term, long lastLogIndex, long lastLogTerm, boolean preVote, long round);
 
     /**
      * Answer a vote request. Lane: after persist.
@@ -88,8 +89,9 @@ public interface Outbox
      * @param candidateTerm the term the vote was asked for.
      * @param granted       whether the vote is granted.
      * @param preVote       whether it answers a pre-vote.
+     * @param round         the round of the request answered, echoed.
      */
-    void voteResponse(int candidateId, long term, long candidateTerm, boolean granted, boolean preVote);
+    void voteResponse(int candidateId, long term, long candidateTerm, boolean granted, boolean preVote, long round);
 
     /**
      * Tell a caught-up follower to start an election at once (leadership transfer). Lane: immediate.

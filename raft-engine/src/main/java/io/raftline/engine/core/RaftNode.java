@@ -66,6 +66,12 @@ public final class RaftNode
     public static final int SNAPSHOT_REJECTED = 2;
 
     /**
+     * Election round of a vote message from a peer that does not tag its rounds (schema version 1): matched on the
+     * term alone.
+     */
+    public static final long NO_ROUND = 0;
+
+    /**
      * {@link #nextDeadlineNs()} when there is work to do at once.
      */
     public static final long NOW = Long.MIN_VALUE;
@@ -285,7 +291,29 @@ public final class RaftNode
      * @param lastLogIndex of the candidate.
      * @param lastLogTerm  of the candidate.
      * @param preVote      whether it is a pre-vote.
+     * @param round        the candidate's election round, echoed in the answer, or {@link #NO_ROUND}.
      * @param nowNs        the current time.
+     */
+    public void onRequestVote(
+        final int candidateId,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final long round,
+        final long nowNs)
+    {
+        if (isUnknownSender(candidateId, "RequestVote"))
+        {
+            return;
+        }
+        election.onRequestVote(candidateId, term, lastLogIndex, lastLogTerm, preVote, round, nowNs);
+    }
+
+    /**
+     * A (pre-)vote request without a round tag, as a schema version 1 peer sends it.
+     *
+     * @see #onRequestVote(int, long, long, long, boolean, long, long)
      */
     public void onRequestVote(
         final int candidateId,
@@ -295,11 +323,7 @@ public final class RaftNode
         final boolean preVote,
         final long nowNs)
     {
-        if (isUnknownSender(candidateId, "RequestVote"))
-        {
-            return;
-        }
-        election.onRequestVote(candidateId, term, lastLogIndex, lastLogTerm, preVote, nowNs);
+        onRequestVote(candidateId, term, lastLogIndex, lastLogTerm, preVote, NO_ROUND, nowNs);
     }
 
     /**
@@ -310,7 +334,29 @@ public final class RaftNode
      * @param candidateTerm the term the vote was asked for.
      * @param granted       whether the vote was granted.
      * @param preVote       whether it answers a pre-vote.
+     * @param round         the round of the request answered, or {@link #NO_ROUND}.
      * @param nowNs         the current time.
+     */
+    public void onRequestVoteResponse(
+        final int voterId,
+        final long term,
+        final long candidateTerm,
+        final boolean granted,
+        final boolean preVote,
+        final long round,
+        final long nowNs)
+    {
+        if (isUnknownSender(voterId, "RequestVoteResponse"))
+        {
+            return;
+        }
+        election.onRequestVoteResponse(voterId, term, candidateTerm, granted, preVote, round, nowNs);
+    }
+
+    /**
+     * An answer without a round tag, as a schema version 1 peer sends it.
+     *
+     * @see #onRequestVoteResponse(int, long, long, boolean, boolean, long, long)
      */
     public void onRequestVoteResponse(
         final int voterId,
@@ -320,11 +366,7 @@ public final class RaftNode
         final boolean preVote,
         final long nowNs)
     {
-        if (isUnknownSender(voterId, "RequestVoteResponse"))
-        {
-            return;
-        }
-        election.onRequestVoteResponse(voterId, term, candidateTerm, granted, preVote, nowNs);
+        onRequestVoteResponse(voterId, term, candidateTerm, granted, preVote, NO_ROUND, nowNs);
     }
 
     /**

@@ -25,6 +25,8 @@ import org.agrona.DirectBuffer;
 public final class ConsensusDecoder
 {
     private static final int HEADER_LENGTH = MessageHeaderDecoder.ENCODED_LENGTH;
+    // The schema version that added the election round to RequestVote and its response.
+    private static final int ROUND_VERSION = RequestVoteDecoder.roundSinceVersion();
 
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final RequestVoteDecoder requestVoteDecoder = new RequestVoteDecoder();
@@ -94,14 +96,16 @@ public final class ConsensusDecoder
         switch (templateId)
         {
             case RequestVoteDecoder.TEMPLATE_ID:
-                if (!hasBlock(RequestVoteDecoder.BLOCK_LENGTH, blockLength, length, templateId))
+                if (!hasBlock(version < ROUND_VERSION ? RequestVoteDecoder.roundEncodingOffset() :
+                    RequestVoteDecoder.BLOCK_LENGTH, blockLength, length, templateId))
                 {
                     return false;
                 }
                 return onRequestVote(buffer, bodyOffset, blockLength, version, length, nowNs);
 
             case RequestVoteResponseDecoder.TEMPLATE_ID:
-                if (!hasBlock(RequestVoteResponseDecoder.BLOCK_LENGTH, blockLength, length, templateId))
+                if (!hasBlock(version < ROUND_VERSION ? RequestVoteResponseDecoder.roundEncodingOffset() :
+                    RequestVoteResponseDecoder.BLOCK_LENGTH, blockLength, length, templateId))
                 {
                     return false;
                 }
@@ -265,7 +269,8 @@ public final class ConsensusDecoder
             return false;
         }
         final BooleanType preVote = decoder.preVote();
-        if (BooleanType.NULL_VAL == preVote)
+        final long round = version < ROUND_VERSION ? RaftNode.NO_ROUND : decoder.round();
+        if (BooleanType.NULL_VAL == preVote || round < 0)
         {
             return reject(FrameRejection.MALFORMED, RequestVoteDecoder.TEMPLATE_ID, senderId, length);
         }
@@ -276,6 +281,7 @@ public final class ConsensusDecoder
             decoder.lastLogIndex(),
             decoder.lastLogTerm(),
             BooleanType.TRUE == preVote,
+            round,
             nowNs);
         return true;
     }
@@ -296,7 +302,8 @@ public final class ConsensusDecoder
         }
         final BooleanType granted = decoder.granted();
         final BooleanType preVote = decoder.preVote();
-        if (BooleanType.NULL_VAL == granted || BooleanType.NULL_VAL == preVote)
+        final long round = version < ROUND_VERSION ? RaftNode.NO_ROUND : decoder.round();
+        if (BooleanType.NULL_VAL == granted || BooleanType.NULL_VAL == preVote || round < 0)
         {
             return reject(FrameRejection.MALFORMED, RequestVoteResponseDecoder.TEMPLATE_ID, senderId, length);
         }
@@ -307,6 +314,7 @@ public final class ConsensusDecoder
             decoder.candidateTerm(),
             BooleanType.TRUE == granted,
             BooleanType.TRUE == preVote,
+            round,
             nowNs);
         return true;
     }

@@ -75,19 +75,29 @@ final class SimOutbox implements Outbox
     }
 
     public boolean requestVote(
-        final int recipientId, final long term, final long lastLogIndex, final long lastLogTerm, final boolean preVote)
+        final int recipientId,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final long round)
     {
         final int length = encoder.requestVote(
-            scratch, 0, memberId, recipientId, term, lastLogIndex, lastLogTerm, preVote);
+            scratch, 0, memberId, recipientId, term, lastLogIndex, lastLogTerm, preVote, round);
         (preVote ? immediate : afterPersist).add(new Frame(recipientId, copy(length), true));
         return true;
     }
 
     public void voteResponse(
-        final int candidateId, final long term, final long candidateTerm, final boolean granted, final boolean preVote)
+        final int candidateId,
+        final long term,
+        final long candidateTerm,
+        final boolean granted,
+        final boolean preVote,
+        final long round)
     {
         final int length = encoder.voteResponse(
-            scratch, 0, memberId, candidateId, term, candidateTerm, granted, preVote);
+            scratch, 0, memberId, candidateId, term, candidateTerm, granted, preVote, round);
         afterPersist.add(new Frame(candidateId, copy(length), false));
     }
 
