@@ -49,7 +49,7 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
     private final boolean terminatesOnFailure;
     private final String roleName;
     private long slowTickDeadlineNs;
-    private long lastCycleNs;
+    private long lastCycleEndNs;
     private final long pauseThresholdNs;
     private long publishedCommitIndex;
     private long maxCycleNs;
@@ -151,13 +151,14 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
     private int dutyCycle()
     {
         final long nowNs = clock.nanoTime();
-        final long sinceLastCycleNs = 0 == lastCycleNs ? 0 : nowNs - lastCycleNs;
-        lastCycleNs = nowNs;
-        if (sinceLastCycleNs > pauseThresholdNs)
+        // Only the time between the end of the last cycle and the start of this one: time spent inside a cycle
+        // (a slow sync) is time this member ran, and its silence then is the network's, not a pause.
+        final long betweenCyclesNs = 0 == lastCycleEndNs ? 0 : nowNs - lastCycleEndNs;
+        if (betweenCyclesNs > pauseThresholdNs)
         {
-            // This thread did not run (a GC, a long cycle, or the members it shares a thread with): nobody else is
-            // to blame for the silence, so the core's timers stop for it.
-            node.onPause(sinceLastCycleNs);
+            // This thread did not run (a GC, or the members it shares a thread with): nobody else is to blame for
+            // the silence, so the core's timers stop for it.
+            node.onPause(betweenCyclesNs);
             counters.pauses.increment();
         }
         int workCount = 0;
@@ -209,7 +210,13 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
         {
             // An idle cycle is short by construction: skip the second clock read there (a busy-spinning member
             // runs millions of idle cycles, and the clock was a fifth of the shared thread's time).
-            recordCycleLength(clock.nanoTime() - nowNs);
+            final long endNs = clock.nanoTime();
+            recordCycleLength(endNs - nowNs);
+            lastCycleEndNs = endNs;
+        }
+        else
+        {
+            lastCycleEndNs = nowNs;
         }
         return workCount;
     }
