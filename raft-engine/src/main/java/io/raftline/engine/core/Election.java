@@ -11,19 +11,35 @@ import static io.raftline.engine.core.RaftRole.PRE_CANDIDATE;
  */
 final class Election
 {
-    private final RaftNode node;
+    private final RaftConfig config;
+    private final CoreLog log;
+    private final Outbox outbox;
+    private final Peer[] peers;
+    private final Peer self;
+    private final Roles roles;
     // Counts the campaigns of this member's lifetime; a pre-vote round does not change the term, so the term alone
     // cannot tell an answer to this round from a late one to an earlier round.
     private long round;
 
-    Election(final RaftNode node)
+    Election(
+        final RaftConfig config,
+        final CoreLog log,
+        final Outbox outbox,
+        final Peer[] peers,
+        final int selfPosition,
+        final Roles roles)
     {
-        this.node = node;
+        this.config = config;
+        this.log = log;
+        this.outbox = outbox;
+        this.peers = peers;
+        this.self = peers[selfPosition];
+        this.roles = roles;
     }
 
     void onElectionTimeout(final long nowNs)
     {
-        campaign(nowNs, node.config.isPreVoteEnabled(), "election timeout");
+        campaign(nowNs, config.isPreVoteEnabled(), "election timeout");
     }
 
     /**
@@ -33,12 +49,11 @@ final class Election
      */
     void campaign(final long nowNs, final boolean preVote, final String reason)
     {
-        node.transitionTo(preVote ? PRE_CANDIDATE : CANDIDATE, nowNs, reason);
+        roles.transitionTo(preVote ? PRE_CANDIDATE : CANDIDATE, nowNs, reason);
         round++;
-        final Peer self = node.peers[node.selfPosition];
         self.hasVoteResponse = true;
         self.isVoteGranted = true;
-        for (final Peer peer : node.peers)
+        for (final Peer peer : peers)
         {
             peer.isVoteRequestPending = peer != self;
         }
@@ -50,7 +65,7 @@ final class Election
 
     void resetVotes()
     {
-        for (final Peer peer : node.peers)
+        for (final Peer peer : peers)
         {
             peer.resetVote();
         }
@@ -58,7 +73,7 @@ final class Election
 
     boolean hasPendingVoteRequests()
     {
-        for (final Peer peer : node.peers)
+        for (final Peer peer : peers)
         {
             if (peer.isVoteRequestPending)
             {
@@ -70,15 +85,15 @@ final class Election
 
     int sendPendingVoteRequests()
     {
-        final boolean preVote = PRE_CANDIDATE == node.role;
-        final long term = preVote ? node.currentTerm + 1 : node.currentTerm;
-        final long lastLogIndex = node.log.lastIndex();
-        final long lastLogTerm = node.log.lastTerm();
+        final boolean preVote = PRE_CANDIDATE == roles.role();
+        final long term = preVote ? log.currentTerm() + 1 : log.currentTerm();
+        final long lastLogIndex = log.lastIndex();
+        final long lastLogTerm = log.lastTerm();
         int sent = 0;
-        for (final Peer peer : node.peers)
+        for (final Peer peer : peers)
         {
             if (peer.isVoteRequestPending &&
-                node.outbox.requestVote(peer.memberId, term, lastLogIndex, lastLogTerm, preVote, round))
+                outbox.requestVote(peer.memberId, term, lastLogIndex, lastLogTerm, preVote, round))
             {
                 peer.isVoteRequestPending = false;
                 sent++;
@@ -101,28 +116,29 @@ final class Election
             onPreVoteRequest(candidateId, term, lastLogIndex, lastLogTerm, candidateRound, nowNs);
             return;
         }
-        if (!node.acceptTerm(term, candidateId, false, nowNs))
+        if (!roles.acceptTerm(term, candidateId, false, nowNs))
         {
-            node.outbox.voteResponse(candidateId, node.currentTerm, term, false, false, candidateRound);
+            outbox.voteResponse(candidateId, log.currentTerm(), term, false, false, candidateRound);
             return;
         }
         // One vote per term (§5.2), only for a log at least as up to date as ours (§5.4.1). A leader or candidate
         // of this term has voted for itself, so it never grants here.
-        final boolean granted = (NO_MEMBER == node.votedFor || candidateId == node.votedFor) &&
-            node.isLogUpToDate(lastLogIndex, lastLogTerm);
+        final int votedFor = log.votedFor();
+        final boolean granted = (NO_MEMBER == votedFor || candidateId == votedFor) &&
+            log.isUpToDate(lastLogIndex, lastLogTerm);
         if (granted)
         {
-            node.persistTermAndVote(node.currentTerm, candidateId);
-            if (FOLLOWER != node.role)
+            log.updateTermAndVote(log.currentTerm(), candidateId);
+            if (FOLLOWER != roles.role())
             {
-                node.transitionTo(FOLLOWER, nowNs, "voted for " + candidateId);
+                roles.transitionTo(FOLLOWER, nowNs, "voted for " + candidateId);
             }
             else
             {
-                node.resetElectionDeadline(nowNs);
+                roles.resetElectionDeadline(nowNs);
             }
         }
-        node.outbox.voteResponse(candidateId, node.currentTerm, term, granted, false, candidateRound);
+        outbox.voteResponse(candidateId, log.currentTerm(), term, granted, false, candidateRound);
     }
 
     /**
@@ -137,20 +153,10 @@ final class Election
         final long candidateRound,
         final long nowNs)
     {
-        final boolean granted = term > node.currentTerm &&
-            !isWithinLeaderLease(nowNs) &&
-            node.isLogUpToDate(lastLogIndex, lastLogTerm);
-        node.outbox.voteResponse(candidateId, node.currentTerm, term, granted, true, candidateRound);
-    }
-
-    /**
-     * Leader stickiness: while this member has heard from a live leader within the minimum election timeout it
-     * believes that leader is alive, and refuses to help anyone replace it.
-     */
-    private boolean isWithinLeaderLease(final long nowNs)
-    {
-        return LEADER == node.role ||
-            (NO_MEMBER != node.leaderId && nowNs - node.lastLeaderContactNs < node.config.electionTimeoutMinNs());
+        final boolean granted = term > log.currentTerm() &&
+            !roles.isWithinLeaderLease(nowNs) &&
+            log.isUpToDate(lastLogIndex, lastLogTerm);
+        outbox.voteResponse(candidateId, log.currentTerm(), term, granted, true, candidateRound);
     }
 
     void onRequestVoteResponse(
@@ -162,23 +168,23 @@ final class Election
         final long answeredRound,
         final long nowNs)
     {
-        if (term > node.currentTerm)
+        if (term > log.currentTerm())
         {
             // A granted pre-vote never carries a term above ours (the voter's term is below the one we proposed),
             // so this is a refusal from a member that has moved on: follow it into its term.
-            node.stepDown(term, NO_MEMBER, nowNs, "vote response with higher term " + term + " from " + voterId);
+            roles.stepDown(term, NO_MEMBER, nowNs, "vote response with higher term " + term + " from " + voterId);
             return;
         }
         final boolean isCurrent = preVote ?
-            PRE_CANDIDATE == node.role && candidateTerm == node.currentTerm + 1 :
-            CANDIDATE == node.role && candidateTerm == node.currentTerm;
+            PRE_CANDIDATE == roles.role() && candidateTerm == log.currentTerm() + 1 :
+            CANDIDATE == roles.role() && candidateTerm == log.currentTerm();
         // A pre-vote round keeps the term, so only the round tells this round's answers from late ones; a peer
         // that tags no rounds (schema version 1) is matched on the term alone.
         if (!isCurrent || (RaftNode.NO_ROUND != answeredRound && answeredRound != round))
         {
             return;
         }
-        final Peer peer = node.peerOf(voterId);
+        final Peer peer = peers[config.positionOf(voterId)];
         peer.hasVoteResponse = true;
         peer.isVoteGranted = granted;
         countVotes(nowNs);
@@ -191,7 +197,7 @@ final class Election
     {
         int grants = 0;
         int refusals = 0;
-        for (final Peer peer : node.peers)
+        for (final Peer peer : peers)
         {
             if (peer.hasVoteResponse)
             {
@@ -205,22 +211,22 @@ final class Election
                 }
             }
         }
-        final int majority = Quorum.majority(node.memberCount);
+        final int majority = Quorum.majority(peers.length);
         if (grants >= majority)
         {
-            if (PRE_CANDIDATE == node.role)
+            if (PRE_CANDIDATE == roles.role())
             {
                 campaign(nowNs, false, "won pre-vote");
             }
             else
             {
-                node.transitionTo(LEADER, nowNs, "won election with " + grants + " votes");
+                roles.transitionTo(LEADER, nowNs, "won election with " + grants + " votes");
             }
             return true;
         }
         if (refusals >= majority)
         {
-            node.transitionTo(FOLLOWER, nowNs, (PRE_CANDIDATE == node.role ? "lost pre-vote" : "lost election"));
+            roles.transitionTo(FOLLOWER, nowNs, (PRE_CANDIDATE == roles.role() ? "lost pre-vote" : "lost election"));
             return true;
         }
         return false;

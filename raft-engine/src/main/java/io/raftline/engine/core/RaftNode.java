@@ -79,40 +79,25 @@ public final class RaftNode
     static final DirectBuffer EMPTY_PAYLOAD = new UnsafeBuffer(new byte[0]);
 
     final RaftConfig config;
-    final RaftLog log;
-    final MetadataStore metadata;
-    final SnapshotStore snapshots;
-    final Outbox outbox;
-    final StateMachine stateMachine;
-    final RandomGenerator random;
-    final RaftEventListener listener;
-    final int memberId;
-    final int selfPosition;
-    final int memberCount;
+    private final CoreLog log;
+    private final Outbox outbox;
+    private final RandomGenerator random;
+    private final RaftEventListener listener;
+    private final int memberId;
     final Peer[] peers;
-    final long[] scratchIndices;
+    private final CommitState commit;
+    private final Rejections rejections;
     private final Election election;
     private final Replicator replicator;
     private final LogReceiver receiver;
     private final SnapshotReceiver snapshotReceiver;
-    final Applier applier;
+    private final Applier applier;
 
-    RaftRole role = FOLLOWER;
-    // Invariant: currentTerm and votedFor equal what the metadata store holds (written through on every change).
-    long currentTerm;
-    int votedFor;
-    int leaderId = NO_MEMBER;
-    // Invariant: commitIndex never decreases within a member's lifetime; lastApplied <= commitIndex.
-    long commitIndex;
-    long lastApplied;
-    // Highest index known durable in this member's own log; a leader counts itself only up to here.
-    long persistedIndex;
+    private RaftRole role = FOLLOWER;
+    private int leaderId = NO_MEMBER;
     long electionDeadlineNs;
-    long lastLeaderContactNs;
-    long electionCount;
-    long rejectedMessageCount;
-    // Set by every change to the log or the term/vote; cleared when the driver reports them durable.
-    boolean isPersistPending;
+    private long lastLeaderContactNs;
+    private long electionCount;
 
     /**
      * Create the core of a member from its durable state. The member starts as a follower with a fresh election
@@ -141,34 +126,28 @@ public final class RaftNode
         final long nowNs)
     {
         this.config = config;
-        this.log = log;
-        this.metadata = metadata;
-        this.snapshots = snapshots;
+        this.log = new CoreLog(log, metadata);
         this.outbox = outbox;
-        this.stateMachine = stateMachine;
         this.random = random;
         this.listener = listener;
         this.memberId = config.memberId();
-        this.selfPosition = config.positionOf(memberId);
-        this.memberCount = config.memberCount();
-        this.peers = new Peer[memberCount];
-        for (int i = 0; i < memberCount; i++)
+        final int selfPosition = config.positionOf(memberId);
+        this.peers = new Peer[config.memberCount()];
+        for (int i = 0; i < peers.length; i++)
         {
             peers[i] = new Peer(config.memberIdAt(i), i, config.maxInflightBatches());
         }
-        this.scratchIndices = new long[memberCount];
-        this.election = new Election(this);
-        this.replicator = new Replicator(this);
-        this.receiver = new LogReceiver(this);
-        this.snapshotReceiver = new SnapshotReceiver(this);
-        this.applier = new Applier(this);
+        this.commit = new CommitState(memberId, listener, log.baseIndex());
+        this.rejections = new Rejections(memberId, listener);
+        final Roles roles = new NodeRoles();
+        this.election = new Election(config, this.log, outbox, peers, selfPosition, roles);
+        this.replicator = new Replicator(
+            config, this.log, commit, snapshots, outbox, peers, selfPosition, roles, rejections);
+        this.receiver = new LogReceiver(this.log, commit, outbox, rejections);
+        this.applier = new Applier(config, this.log, commit, snapshots, stateMachine);
+        this.snapshotReceiver = new SnapshotReceiver(this.log, commit, snapshots, applier, outbox, rejections);
 
-        currentTerm = metadata.currentTerm();
-        votedFor = metadata.votedFor();
-        commitIndex = log.baseIndex();
-        lastApplied = log.baseIndex();
         applier.restoreNewestSnapshot();
-        persistedIndex = log.lastIndex();
         lastLeaderContactNs = nowNs;
         if (config.isPreVoteEnabled())
         {
@@ -246,8 +225,7 @@ public final class RaftNode
      */
     public void onPersisted(final long nowNs)
     {
-        isPersistPending = false;
-        persistedIndex = log.lastIndex();
+        log.onPersisted();
         if (LEADER == role)
         {
             replicator.maybeCommit();
@@ -279,8 +257,7 @@ public final class RaftNode
         {
             return TRANSFER_IN_PROGRESS;
         }
-        isPersistPending = true;
-        return log.append(currentTerm, buffer, offset, length);
+        return log.append(log.currentTerm(), buffer, offset, length);
     }
 
     /**
@@ -396,7 +373,7 @@ public final class RaftNode
         if (!acceptTerm(term, leaderId, true, nowNs))
         {
             // A stale leader: tell it the current term so that it steps down (§5.1).
-            outbox.appendEntriesResponse(leaderId, currentTerm, prevLogIndex, false, 0, 0, 0, log.lastIndex());
+            outbox.appendEntriesResponse(leaderId, log.currentTerm(), prevLogIndex, false, 0, 0, 0, log.lastIndex());
             return;
         }
         if (!followLeader(leaderId, nowNs, "AppendEntries"))
@@ -478,7 +455,7 @@ public final class RaftNode
         }
         if (!acceptTerm(term, leaderId, true, nowNs))
         {
-            outbox.installSnapshotResponse(leaderId, currentTerm, snapshotIndex, 0, SNAPSHOT_REJECTED);
+            outbox.installSnapshotResponse(leaderId, log.currentTerm(), snapshotIndex, 0, SNAPSHOT_REJECTED);
             return;
         }
         followLeader(leaderId, nowNs, "InstallSnapshot");
@@ -584,7 +561,7 @@ public final class RaftNode
      */
     public long currentTerm()
     {
-        return currentTerm;
+        return log.currentTerm();
     }
 
     /**
@@ -592,7 +569,7 @@ public final class RaftNode
      */
     public int votedFor()
     {
-        return votedFor;
+        return log.votedFor();
     }
 
     /**
@@ -608,7 +585,7 @@ public final class RaftNode
      */
     public long commitIndex()
     {
-        return commitIndex;
+        return commit.commitIndex();
     }
 
     /**
@@ -616,7 +593,7 @@ public final class RaftNode
      */
     public long lastApplied()
     {
-        return lastApplied;
+        return commit.lastApplied();
     }
 
     /**
@@ -632,7 +609,7 @@ public final class RaftNode
      */
     public long rejectedMessageCount()
     {
-        return rejectedMessageCount;
+        return rejections.count();
     }
 
     /**
@@ -640,7 +617,7 @@ public final class RaftNode
      */
     public RaftLog log()
     {
-        return log;
+        return log.raftLog();
     }
 
     /**
@@ -649,7 +626,7 @@ public final class RaftNode
      */
     public boolean isPersistPending()
     {
-        return isPersistPending;
+        return log.isPersistPending();
     }
 
     /**
@@ -670,7 +647,7 @@ public final class RaftNode
      */
     public long nextDeadlineNs()
     {
-        if (lastApplied < commitIndex)
+        if (commit.hasUnapplied())
         {
             return NOW;
         }
@@ -693,11 +670,11 @@ public final class RaftNode
         final StringBuilder builder = new StringBuilder()
             .append("RaftNode{id=").append(memberId)
             .append(", role=").append(role)
-            .append(", term=").append(currentTerm)
-            .append(", votedFor=").append(votedFor)
+            .append(", term=").append(log.currentTerm())
+            .append(", votedFor=").append(log.votedFor())
             .append(", leader=").append(leaderId)
-            .append(", commit=").append(commitIndex)
-            .append(", applied=").append(lastApplied)
+            .append(", commit=").append(commit.commitIndex())
+            .append(", applied=").append(commit.lastApplied())
             .append(", last=").append(log.lastIndex()).append('/').append(log.lastTerm())
             .append(", base=").append(log.baseIndex())
             .append(", snapshot=").append(applier.snapshotIndex);
@@ -706,7 +683,7 @@ public final class RaftNode
             builder.append(", peers=[");
             for (final Peer peer : peers)
             {
-                if (peer.position != selfPosition)
+                if (peer.memberId != memberId)
                 {
                     builder.append(' ').append(peer);
                 }
@@ -728,28 +705,29 @@ public final class RaftNode
      * @param nowNs        the current time.
      * @return true if the message is of the current term (after any step-down).
      */
-    boolean acceptTerm(final long term, final int senderId, final boolean isFromLeader, final long nowNs)
+    private boolean acceptTerm(final long term, final int senderId, final boolean isFromLeader, final long nowNs)
     {
-        if (term > currentTerm)
+        if (term > log.currentTerm())
         {
             stepDown(term, isFromLeader ? senderId : NO_MEMBER, nowNs, "higher term " + term + " from " + senderId);
             return true;
         }
-        return term == currentTerm;
+        return term == log.currentTerm();
     }
 
     /**
      * Become a follower in {@code term} (not lower than the current one), forgetting the vote if the term is new.
      */
-    void stepDown(final long term, final int newLeaderId, final long nowNs, final String reason)
+    private void stepDown(final long term, final int newLeaderId, final long nowNs, final String reason)
     {
+        final long currentTerm = log.currentTerm();
         if (term < currentTerm)
         {
             throw new RaftSafetyException("term would go backwards: currentTerm=" + currentTerm + " term=" + term);
         }
         if (term > currentTerm)
         {
-            persistTermAndVote(term, NO_MEMBER);
+            log.updateTermAndVote(term, NO_MEMBER);
         }
         leaderId = newLeaderId;
         if (FOLLOWER != role)
@@ -763,11 +741,11 @@ public final class RaftNode
      *
      * @return false if this member is itself leader of the term, which Raft forbids.
      */
-    boolean followLeader(final int newLeaderId, final long nowNs, final String messageType)
+    private boolean followLeader(final int newLeaderId, final long nowNs, final String messageType)
     {
         if (LEADER == role)
         {
-            throw new RaftSafetyException("two leaders in term " + currentTerm + ": " + memberId + " and " +
+            throw new RaftSafetyException("two leaders in term " + log.currentTerm() + ": " + memberId + " and " +
                 newLeaderId + " (" + messageType + ")");
         }
         if (FOLLOWER != role)
@@ -780,18 +758,10 @@ public final class RaftNode
         return true;
     }
 
-    void persistTermAndVote(final long term, final int vote)
-    {
-        isPersistPending = true;
-        currentTerm = term;
-        votedFor = vote;
-        metadata.update(term, vote);
-    }
-
     /**
      * The single place the role changes; it owns each role's entry actions.
      */
-    void transitionTo(final RaftRole next, final long nowNs, final String reason)
+    private void transitionTo(final RaftRole next, final long nowNs, final String reason)
     {
         final RaftRole previous = role;
         role = next;
@@ -816,7 +786,7 @@ public final class RaftNode
 
             case CANDIDATE:
                 leaderId = NO_MEMBER;
-                persistTermAndVote(currentTerm + 1, memberId);
+                log.updateTermAndVote(log.currentTerm() + 1, memberId);
                 electionCount++;
                 resetElectionDeadline(nowNs);
                 election.resetVotes();
@@ -830,7 +800,7 @@ public final class RaftNode
             default:
                 throw new IllegalStateException("unknown role " + next);
         }
-        listener.onRoleChange(memberId, previous, next, currentTerm, reason, nowNs);
+        listener.onRoleChange(memberId, previous, next, log.currentTerm(), reason, nowNs);
     }
 
     /**
@@ -858,40 +828,64 @@ public final class RaftNode
         electionDeadlineNs = nowNs + random.nextLong(config.electionTimeoutMinNs(), config.electionTimeoutMaxNs());
     }
 
-    boolean isLogUpToDate(final long lastLogIndex, final long lastLogTerm)
+    /**
+     * Leader stickiness: while this member has heard from a live leader within the minimum election timeout it
+     * believes that leader is alive, and refuses to help anyone replace it.
+     */
+    private boolean isWithinLeaderLease(final long nowNs)
     {
-        // §5.4.1: the later last term wins; with equal last terms the longer log wins.
-        final long myLastTerm = log.lastTerm();
-        return lastLogTerm > myLastTerm || (lastLogTerm == myLastTerm && lastLogIndex >= log.lastIndex());
+        return LEADER == role ||
+            (NO_MEMBER != leaderId && nowNs - lastLeaderContactNs < config.electionTimeoutMinNs());
     }
 
-    void advanceCommitIndex(final long newCommitIndex)
-    {
-        if (newCommitIndex > commitIndex)
-        {
-            commitIndex = newCommitIndex;
-            listener.onCommit(memberId, newCommitIndex);
-        }
-    }
-
-    Peer peerOf(final int id)
+    private Peer peerOf(final int id)
     {
         return peers[config.positionOf(id)];
-    }
-
-    void countRejected(final int senderId, final String reason)
-    {
-        rejectedMessageCount++;
-        listener.onRejectedMessage(memberId, senderId, reason);
     }
 
     private boolean isUnknownSender(final int senderId, final String messageType)
     {
         if (senderId == memberId || config.positionOf(senderId) < 0)
         {
-            countRejected(senderId, messageType + " from unknown member " + senderId);
+            rejections.reject(senderId, messageType + " from unknown member " + senderId);
             return true;
         }
         return false;
+    }
+
+    /**
+     * The role state as the election and the replicator see it.
+     */
+    private final class NodeRoles implements Roles
+    {
+        public RaftRole role()
+        {
+            return role;
+        }
+
+        public void transitionTo(final RaftRole next, final long nowNs, final String reason)
+        {
+            RaftNode.this.transitionTo(next, nowNs, reason);
+        }
+
+        public void resetElectionDeadline(final long nowNs)
+        {
+            RaftNode.this.resetElectionDeadline(nowNs);
+        }
+
+        public boolean isWithinLeaderLease(final long nowNs)
+        {
+            return RaftNode.this.isWithinLeaderLease(nowNs);
+        }
+
+        public boolean acceptTerm(final long term, final int senderId, final boolean isFromLeader, final long nowNs)
+        {
+            return RaftNode.this.acceptTerm(term, senderId, isFromLeader, nowNs);
+        }
+
+        public void stepDown(final long term, final int newLeaderId, final long nowNs, final String reason)
+        {
+            RaftNode.this.stepDown(term, newLeaderId, nowNs, reason);
+        }
     }
 }

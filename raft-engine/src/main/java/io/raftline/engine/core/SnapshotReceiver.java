@@ -1,6 +1,7 @@
 package io.raftline.engine.core;
 
 import io.raftline.log.SnapshotMetadata;
+import io.raftline.log.SnapshotStore;
 import io.raftline.log.SnapshotWriter;
 import org.agrona.DirectBuffer;
 
@@ -17,7 +18,12 @@ import static io.raftline.engine.core.RaftNode.SNAPSHOT_REJECTED;
  */
 final class SnapshotReceiver
 {
-    private final RaftNode node;
+    private final CoreLog log;
+    private final CommitState commit;
+    private final SnapshotStore snapshots;
+    private final Applier applier;
+    private final Outbox outbox;
+    private final Rejections rejections;
     private SnapshotWriter writer;
     private long index;
     private long term;
@@ -25,9 +31,20 @@ final class SnapshotReceiver
     private long length;
     private long checksum;
 
-    SnapshotReceiver(final RaftNode node)
+    SnapshotReceiver(
+        final CoreLog log,
+        final CommitState commit,
+        final SnapshotStore snapshots,
+        final Applier applier,
+        final Outbox outbox,
+        final Rejections rejections)
     {
-        this.node = node;
+        this.log = log;
+        this.commit = commit;
+        this.snapshots = snapshots;
+        this.applier = applier;
+        this.outbox = outbox;
+        this.rejections = rejections;
     }
 
     @SuppressWarnings("MethodLength")
@@ -43,7 +60,7 @@ final class SnapshotReceiver
         final int dataOffset,
         final int dataLength)
     {
-        if (snapshotIndex <= node.lastApplied)
+        if (snapshotIndex <= commit.lastApplied())
         {
             // Everything the snapshot holds is applied here already.
             abortPending();
@@ -62,7 +79,7 @@ final class SnapshotReceiver
                 respond(leaderId, snapshotIndex, 0, SNAPSHOT_REJECTED);
                 return;
             }
-            writer = node.snapshots.begin(snapshotIndex, snapshotTerm);
+            writer = snapshots.begin(snapshotIndex, snapshotTerm);
             index = snapshotIndex;
             term = snapshotTerm;
             length = snapshotLength;
@@ -79,7 +96,7 @@ final class SnapshotReceiver
         if (expectedOffset + dataLength > length)
         {
             abortPending();
-            node.countRejected(leaderId, "InstallSnapshot chunk runs past the snapshot length " + snapshotLength);
+            rejections.reject(leaderId, "InstallSnapshot chunk runs past the snapshot length " + snapshotLength);
             respond(leaderId, snapshotIndex, 0, SNAPSHOT_REJECTED);
             return;
         }
@@ -93,7 +110,7 @@ final class SnapshotReceiver
         if (expectedOffset != length || writer.checksum() != checksum)
         {
             abortPending();
-            node.countRejected(leaderId, "InstallSnapshot at index " + snapshotIndex + " failed its length or " +
+            rejections.reject(leaderId, "InstallSnapshot at index " + snapshotIndex + " failed its length or " +
                 "checksum check");
             respond(leaderId, snapshotIndex, 0, SNAPSHOT_REJECTED);
             return;
@@ -107,26 +124,24 @@ final class SnapshotReceiver
     private void install(final SnapshotMetadata metadata)
     {
         final long snapshotIndex = metadata.index();
-        node.isPersistPending = true;
-        if (snapshotIndex <= node.log.lastIndex() && node.log.termAt(snapshotIndex) == metadata.term())
+        if (snapshotIndex <= log.lastIndex() && log.termAt(snapshotIndex) == metadata.term())
         {
             // The log holds the snapshot's last entry: keep what follows it (§7, receiver step 6).
-            if (snapshotIndex > node.log.baseIndex())
+            if (snapshotIndex > log.baseIndex())
             {
-                node.log.compactTo(snapshotIndex);
+                log.compactTo(snapshotIndex);
             }
         }
         else
         {
-            if (node.commitIndex > snapshotIndex)
+            if (commit.commitIndex() > snapshotIndex)
             {
                 throw new RaftSafetyException("snapshot at index " + snapshotIndex + " term " + metadata.term() +
-                    " conflicts with committed entries up to " + node.commitIndex);
+                    " conflicts with committed entries up to " + commit.commitIndex());
             }
-            node.log.reset(snapshotIndex, metadata.term());
-            node.persistedIndex = Math.min(node.persistedIndex, snapshotIndex);
+            log.reset(snapshotIndex, metadata.term());
         }
-        node.applier.restoreFrom(metadata);
+        applier.restoreFrom(metadata);
     }
 
     private void abortPending()
@@ -140,6 +155,6 @@ final class SnapshotReceiver
 
     private void respond(final int leaderId, final long snapshotIndex, final long nextOffset, final int status)
     {
-        node.outbox.installSnapshotResponse(leaderId, node.currentTerm, snapshotIndex, nextOffset, status);
+        outbox.installSnapshotResponse(leaderId, log.currentTerm(), snapshotIndex, nextOffset, status);
     }
 }
