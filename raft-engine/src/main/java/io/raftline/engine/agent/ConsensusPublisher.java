@@ -21,9 +21,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * encoded into a scratch buffer and offered (Aeron fragments it). A refused send returns false or -1 and the core
  * retries it on a later cycle.
  * <p>
- * After-persist messages are encoded into a pending buffer and sent by {@link #releasePending()}, which the agent
- * calls only after the log and metadata are synced. A pending message the publication refuses stays pending for the
- * next cycle; one to a peer that is not connected is dropped and counted, like a lost packet.
+ * Which message waits for the sync is not decided here: the core's {@code DeferredOutbox} hands this publisher the
+ * after-persist lane only once the log and metadata are synced. Responses are encoded into a pending buffer and sent
+ * by {@link #releasePending()}, the flush step of the duty cycle; a pending message the publication refuses stays
+ * pending for the next cycle; one to a peer that is not connected is dropped and counted, like a lost packet.
  */
 final class ConsensusPublisher implements Outbox
 {
@@ -169,22 +170,13 @@ final class ConsensusPublisher implements Outbox
         final boolean preVote,
         final long round)
     {
-        if (preVote)
+        if (isCut(recipientId))
         {
-            if (isCut(recipientId))
-            {
-                return true;
-            }
-            final int length = encoder.requestVote(
-                scratch, 0, memberId, recipientId, term, lastLogIndex, lastLogTerm, true, round);
-            return offer(publication(recipientId), scratch, length);
+            return true;
         }
-        final int offset = reservePending(recipientId, ConsensusEncoder.REQUEST_VOTE_LENGTH);
-        if (offset >= 0)
-        {
-            encoder.requestVote(pending, offset, memberId, recipientId, term, lastLogIndex, lastLogTerm, false, round);
-        }
-        return true;
+        final int length = encoder.requestVote(
+            scratch, 0, memberId, recipientId, term, lastLogIndex, lastLogTerm, preVote, round);
+        return offer(publication(recipientId), scratch, length);
     }
 
     public void voteResponse(

@@ -2,6 +2,8 @@ package io.raftline.engine.agent;
 
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
+import io.raftline.engine.core.DeferredOutbox;
+import io.raftline.engine.core.DutyCycle;
 import io.raftline.engine.core.RaftEventListener;
 import io.raftline.engine.core.RaftNode;
 import io.raftline.engine.core.RaftRole;
@@ -45,6 +47,7 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
     private final SnapshotTaker snapshotTaker;
     private final ConsensusDecoder decoder;
     private final RaftNode node;
+    private final DutyCycle cycle;
     private final int fragmentLimit;
     private final boolean terminatesOnFailure;
     private final String roleName;
@@ -82,18 +85,20 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
         this.terminatesOnFailure = terminatesOnFailure;
         this.roleName = "raftline-member-" + ctx.memberId();
         this.decoder = new ConsensusDecoder(ctx.raftConfig(), this);
+        final DeferredOutbox outbox = new DeferredOutbox(publisher);
         this.node = new RaftNode(
             ctx.raftConfig(),
             storage.log(),
             storage.metadata(),
             storage.snapshots(),
-            publisher,
+            outbox,
             sessions,
             new SplittableRandom(ctx.randomSeed()),
             this,
             clock.nanoTime());
         decoder.node(node);
         sessions.node(node);
+        this.cycle = new DutyCycle(node, this::pollInputs, this::syncStorage, publisher::releasePending, outbox);
         // Far above any idle strategy's sleep, far below an election timeout.
         this.pauseThresholdNs = ctx.raftConfig().electionTimeoutMinNs() / 4;
         this.consensusAdapter = new ConsensusAdapter(decoder);
@@ -168,8 +173,31 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
             slowTickDeadlineNs = nowNs + SLOW_TICK_INTERVAL_NS;
         }
 
+        workCount += cycle.run(nowNs);
+        workCount += sessions.doWork(nowNs);
+        publishProgress();
+        if (workCount > 0)
+        {
+            // An idle cycle is short by construction: skip the second clock read there (a busy-spinning member
+            // runs millions of idle cycles, and the clock was a fifth of the shared thread's time).
+            final long endNs = clock.nanoTime();
+            recordCycleLength(endNs - nowNs);
+            lastCycleEndNs = endNs;
+        }
+        else
+        {
+            lastCycleEndNs = nowNs;
+        }
+        return workCount;
+    }
+
+    /**
+     * The poll step of the core's {@link DutyCycle}: consensus frames, client frames, a finished snapshot.
+     */
+    private int pollInputs(final long nowNs)
+    {
         consensusAdapter.nowNs(nowNs);
-        workCount += consensusSubscription.poll(consensusAssembler, fragmentLimit);
+        int workCount = consensusSubscription.poll(consensusAssembler, fragmentLimit);
         consensusAdapter.rethrowFailure();
         ingressAdapter.nowNs(nowNs);
         sessions.nowNs(nowNs);
@@ -190,35 +218,14 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
             }
             workCount++;
         }
-
-        workCount += node.doWork(nowNs);
-
-        if (node.isPersistPending())
-        {
-            storage.log().sync();
-            storage.metadata().sync();
-            node.onPersisted(nowNs);
-            workCount += node.applyCommitted();
-        }
-        if (publisher.hasPending())
-        {
-            workCount += publisher.releasePending();
-        }
-        workCount += sessions.doWork(nowNs);
-        publishProgress();
-        if (workCount > 0)
-        {
-            // An idle cycle is short by construction: skip the second clock read there (a busy-spinning member
-            // runs millions of idle cycles, and the clock was a fifth of the shared thread's time).
-            final long endNs = clock.nanoTime();
-            recordCycleLength(endNs - nowNs);
-            lastCycleEndNs = endNs;
-        }
-        else
-        {
-            lastCycleEndNs = nowNs;
-        }
         return workCount;
+    }
+
+    private boolean syncStorage()
+    {
+        storage.log().sync();
+        storage.metadata().sync();
+        return true;
     }
 
     /**
