@@ -130,6 +130,11 @@ public final class DeferredOutbox implements Outbox, DutyCycle.AfterPersist
         return heldCount > 0;
     }
 
+    int heldCount()
+    {
+        return heldCount;
+    }
+
     /**
      * Hand the after-persist lane to the transport. Call only once the log and metadata are durable.
      *
