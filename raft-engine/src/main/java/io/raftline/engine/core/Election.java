@@ -102,27 +102,18 @@ final class Election
         return sent;
     }
 
-    void onRequestVote(
+    /**
+     * A vote request of the current term (the admission gate made sure): one vote per term (§5.2), only for a log
+     * at least as up to date as ours (§5.4.1). A leader or candidate of this term has voted for itself, so it never
+     * grants here.
+     */
+    void onVoteRequest(
         final int candidateId,
-        final long term,
         final long lastLogIndex,
         final long lastLogTerm,
-        final boolean preVote,
         final long candidateRound,
         final long nowNs)
     {
-        if (preVote)
-        {
-            onPreVoteRequest(candidateId, term, lastLogIndex, lastLogTerm, candidateRound, nowNs);
-            return;
-        }
-        if (!roles.acceptTerm(term, candidateId, false, nowNs))
-        {
-            outbox.voteResponse(candidateId, log.currentTerm(), term, false, false, candidateRound);
-            return;
-        }
-        // One vote per term (§5.2), only for a log at least as up to date as ours (§5.4.1). A leader or candidate
-        // of this term has voted for itself, so it never grants here.
         final int votedFor = log.votedFor();
         final boolean granted = (NO_MEMBER == votedFor || candidateId == votedFor) &&
             log.isUpToDate(lastLogIndex, lastLogTerm);
@@ -138,43 +129,47 @@ final class Election
                 roles.resetElectionDeadline(nowNs);
             }
         }
-        outbox.voteResponse(candidateId, log.currentTerm(), term, granted, false, candidateRound);
+        outbox.voteResponse(candidateId, log.currentTerm(), log.currentTerm(), granted, false, candidateRound);
     }
 
     /**
-     * The one exception to the term check: a pre-vote request carries the term the candidate would stand in, and
-     * must not move this member's term, its vote or its role.
+     * A vote request of an older term: refuse it with ours, so that the candidate steps down.
      */
-    private void onPreVoteRequest(
+    void refuseVote(final int candidateId, final long term, final long candidateRound)
+    {
+        outbox.voteResponse(candidateId, log.currentTerm(), term, false, false, candidateRound);
+    }
+
+    /**
+     * A pre-vote request carries the term the candidate would stand in, and moves neither this member's term, its
+     * vote nor its role. Granted only for a term above ours, a log at least as up to date, and while this member
+     * believes no leader alive (leader stickiness: it heard from none within the minimum election timeout).
+     */
+    void onPreVoteRequest(
         final int candidateId,
         final long term,
         final long lastLogIndex,
         final long lastLogTerm,
         final long candidateRound,
-        final long nowNs)
+        final boolean isWithinLeaderLease)
     {
         final boolean granted = term > log.currentTerm() &&
-            !roles.isWithinLeaderLease(nowNs) &&
+            !isWithinLeaderLease &&
             log.isUpToDate(lastLogIndex, lastLogTerm);
         outbox.voteResponse(candidateId, log.currentTerm(), term, granted, true, candidateRound);
     }
 
-    void onRequestVoteResponse(
+    /**
+     * An answer that passed the admission gate: counted only if it answers this round of this election.
+     */
+    void onVoteResponse(
         final int voterId,
-        final long term,
         final long candidateTerm,
         final boolean granted,
         final boolean preVote,
         final long answeredRound,
         final long nowNs)
     {
-        if (term > log.currentTerm())
-        {
-            // A granted pre-vote never carries a term above ours (the voter's term is below the one we proposed),
-            // so this is a refusal from a member that has moved on: follow it into its term.
-            roles.stepDown(term, NO_MEMBER, nowNs, "vote response with higher term " + term + " from " + voterId);
-            return;
-        }
         final boolean isCurrent = preVote ?
             PRE_CANDIDATE == roles.role() && candidateTerm == log.currentTerm() + 1 :
             CANDIDATE == roles.role() && candidateTerm == log.currentTerm();

@@ -24,8 +24,8 @@ import static io.raftline.engine.core.RaftRole.PRE_CANDIDATE;
  * The driver's contract, once per duty cycle: feed inputs, call {@link #doWork(long)}, release the outbox's
  * immediate lane, sync the log and metadata, call {@link #onPersisted(long)}, release the after-persist lane.
  * <p>
- * Every inbound message passes one term check ({@link #acceptTerm}) before role-specific handling, which may then
- * assume the message's term equals {@link #currentTerm()}. Every change of role goes through
+ * Every inbound message passes one admission gate (sender, then term: {@link #admit}) before role-specific
+ * handling, which may then assume the message's term equals {@link #currentTerm()}. Every change of role goes through
  * {@link #transitionTo}. Not thread safe: one agent thread owns a node.
  */
 public final class RaftNode
@@ -77,6 +77,21 @@ public final class RaftNode
     public static final long NOW = Long.MIN_VALUE;
 
     static final DirectBuffer EMPTY_PAYLOAD = new UnsafeBuffer(new byte[0]);
+
+    // Kinds of inbound message, as the admission gate tells them apart.
+    private static final int FROM_LEADER = 0;
+    private static final int RESPONSE = 1;
+    private static final int VOTE_REQUEST = 2;
+    private static final int VOTE_RESPONSE = 3;
+    private static final int PRE_VOTE_REQUEST = 4;
+    private static final int PRE_VOTE_GRANT = 5;
+    private static final int PRE_VOTE_REFUSAL = 6;
+
+    // Verdicts of the admission gate.
+    private static final int ADMITTED = 0;
+    private static final int STALE = 1;
+    private static final int ANSWERED = 2;
+    private static final int REFUSED = 3;
 
     final RaftConfig config;
     private final CoreLog log;
@@ -270,8 +285,9 @@ public final class RaftNode
      * @param preVote      whether it is a pre-vote.
      * @param round        the candidate's election round, echoed in the answer, or {@link #NO_ROUND}.
      * @param nowNs        the current time.
+     * @return false if the sender is not another member of the cluster (counted, ignored).
      */
-    public void onRequestVote(
+    public boolean onRequestVote(
         final int candidateId,
         final long term,
         final long lastLogIndex,
@@ -280,11 +296,21 @@ public final class RaftNode
         final long round,
         final long nowNs)
     {
-        if (isUnknownSender(candidateId, "RequestVote"))
+        final int kind = preVote ? PRE_VOTE_REQUEST : VOTE_REQUEST;
+        final int verdict = admit(candidateId, term, kind, "RequestVote", nowNs);
+        if (preVote && REFUSED != verdict)
         {
-            return;
+            election.onPreVoteRequest(candidateId, term, lastLogIndex, lastLogTerm, round, isWithinLeaderLease(nowNs));
         }
-        election.onRequestVote(candidateId, term, lastLogIndex, lastLogTerm, preVote, round, nowNs);
+        else if (STALE == verdict)
+        {
+            election.refuseVote(candidateId, term, round);
+        }
+        else if (ADMITTED == verdict)
+        {
+            election.onVoteRequest(candidateId, lastLogIndex, lastLogTerm, round, nowNs);
+        }
+        return REFUSED != verdict;
     }
 
     /**
@@ -292,7 +318,7 @@ public final class RaftNode
      *
      * @see #onRequestVote(int, long, long, long, boolean, long, long)
      */
-    public void onRequestVote(
+    public boolean onRequestVote(
         final int candidateId,
         final long term,
         final long lastLogIndex,
@@ -300,7 +326,7 @@ public final class RaftNode
         final boolean preVote,
         final long nowNs)
     {
-        onRequestVote(candidateId, term, lastLogIndex, lastLogTerm, preVote, NO_ROUND, nowNs);
+        return onRequestVote(candidateId, term, lastLogIndex, lastLogTerm, preVote, NO_ROUND, nowNs);
     }
 
     /**
@@ -313,8 +339,9 @@ public final class RaftNode
      * @param preVote       whether it answers a pre-vote.
      * @param round         the round of the request answered, or {@link #NO_ROUND}.
      * @param nowNs         the current time.
+     * @return false if the sender is not another member of the cluster (counted, ignored).
      */
-    public void onRequestVoteResponse(
+    public boolean onRequestVoteResponse(
         final int voterId,
         final long term,
         final long candidateTerm,
@@ -323,11 +350,13 @@ public final class RaftNode
         final long round,
         final long nowNs)
     {
-        if (isUnknownSender(voterId, "RequestVoteResponse"))
+        final int kind = preVote ? (granted ? PRE_VOTE_GRANT : PRE_VOTE_REFUSAL) : VOTE_RESPONSE;
+        final int verdict = admit(voterId, term, kind, "RequestVoteResponse", nowNs);
+        if (ADMITTED == verdict)
         {
-            return;
+            election.onVoteResponse(voterId, candidateTerm, granted, preVote, round, nowNs);
         }
-        election.onRequestVoteResponse(voterId, term, candidateTerm, granted, preVote, round, nowNs);
+        return REFUSED != verdict;
     }
 
     /**
@@ -335,7 +364,7 @@ public final class RaftNode
      *
      * @see #onRequestVoteResponse(int, long, long, boolean, boolean, long, long)
      */
-    public void onRequestVoteResponse(
+    public boolean onRequestVoteResponse(
         final int voterId,
         final long term,
         final long candidateTerm,
@@ -343,7 +372,7 @@ public final class RaftNode
         final boolean preVote,
         final long nowNs)
     {
-        onRequestVoteResponse(voterId, term, candidateTerm, granted, preVote, NO_ROUND, nowNs);
+        return onRequestVoteResponse(voterId, term, candidateTerm, granted, preVote, NO_ROUND, nowNs);
     }
 
     /**
@@ -356,8 +385,9 @@ public final class RaftNode
      * @param leaderCommit the leader's commit index.
      * @param entries      the batch, possibly empty.
      * @param nowNs        the current time.
+     * @return false if the sender is not another member of the cluster (counted, ignored).
      */
-    public void onAppendEntries(
+    public boolean onAppendEntries(
         final int leaderId,
         final long term,
         final long prevLogIndex,
@@ -366,21 +396,18 @@ public final class RaftNode
         final EntryBatch entries,
         final long nowNs)
     {
-        if (isUnknownSender(leaderId, "AppendEntries"))
-        {
-            return;
-        }
-        if (!acceptTerm(term, leaderId, true, nowNs))
+        final int verdict = admit(leaderId, term, FROM_LEADER, "AppendEntries", nowNs);
+        if (STALE == verdict)
         {
             // A stale leader: tell it the current term so that it steps down (§5.1).
             outbox.appendEntriesResponse(leaderId, log.currentTerm(), prevLogIndex, false, 0, 0, 0, log.lastIndex());
-            return;
         }
-        if (!followLeader(leaderId, nowNs, "AppendEntries"))
+        else if (ADMITTED == verdict)
         {
-            return;
+            followLeader(leaderId, nowNs, "AppendEntries");
+            receiver.onAppendEntries(leaderId, prevLogIndex, prevLogTerm, leaderCommit, entries);
         }
-        receiver.onAppendEntries(leaderId, prevLogIndex, prevLogTerm, leaderCommit, entries);
+        return REFUSED != verdict;
     }
 
     /**
@@ -395,8 +422,9 @@ public final class RaftNode
      * @param conflictTerm  on rejection, the follower's term at prevLogIndex, or 0.
      * @param lastLogIndex  the follower's last index.
      * @param nowNs         the current time.
+     * @return false if the sender is not another member of the cluster (counted, ignored).
      */
-    public void onAppendEntriesResponse(
+    public boolean onAppendEntriesResponse(
         final int followerId,
         final long term,
         final long prevLogIndex,
@@ -407,16 +435,13 @@ public final class RaftNode
         final long lastLogIndex,
         final long nowNs)
     {
-        if (isUnknownSender(followerId, "AppendEntriesResponse"))
+        final int verdict = admit(followerId, term, RESPONSE, "AppendEntriesResponse", nowNs);
+        if (ADMITTED == verdict && LEADER == role)
         {
-            return;
+            replicator.onAppendEntriesResponse(
+                peerOf(followerId), prevLogIndex, success, matchIndex, conflictIndex, conflictTerm, lastLogIndex);
         }
-        if (!acceptTerm(term, followerId, false, nowNs) || LEADER != role)
-        {
-            return;
-        }
-        replicator.onAppendEntriesResponse(
-            peerOf(followerId), prevLogIndex, success, matchIndex, conflictIndex, conflictTerm, lastLogIndex, nowNs);
+        return REFUSED != verdict;
     }
 
     /**
@@ -434,8 +459,9 @@ public final class RaftNode
      * @param dataOffset       of the chunk.
      * @param dataLength       of the chunk.
      * @param nowNs            the current time.
+     * @return false if the sender is not another member of the cluster (counted, ignored).
      */
-    public void onInstallSnapshot(
+    public boolean onInstallSnapshot(
         final int leaderId,
         final long term,
         final long snapshotIndex,
@@ -449,18 +475,18 @@ public final class RaftNode
         final int dataLength,
         final long nowNs)
     {
-        if (isUnknownSender(leaderId, "InstallSnapshot"))
-        {
-            return;
-        }
-        if (!acceptTerm(term, leaderId, true, nowNs))
+        final int verdict = admit(leaderId, term, FROM_LEADER, "InstallSnapshot", nowNs);
+        if (STALE == verdict)
         {
             outbox.installSnapshotResponse(leaderId, log.currentTerm(), snapshotIndex, 0, SNAPSHOT_REJECTED);
-            return;
         }
-        followLeader(leaderId, nowNs, "InstallSnapshot");
-        snapshotReceiver.onChunk(leaderId, snapshotIndex, snapshotTerm, chunkOffset, snapshotLength, snapshotChecksum,
-            isLast, data, dataOffset, dataLength);
+        else if (ADMITTED == verdict)
+        {
+            followLeader(leaderId, nowNs, "InstallSnapshot");
+            snapshotReceiver.onChunk(leaderId, snapshotIndex, snapshotTerm, chunkOffset, snapshotLength,
+                snapshotChecksum, isLast, data, dataOffset, dataLength);
+        }
+        return REFUSED != verdict;
     }
 
     /**
@@ -472,8 +498,9 @@ public final class RaftNode
      * @param nextOffset    the first byte the follower still needs.
      * @param status        {@link #SNAPSHOT_ACCEPTED}, {@link #SNAPSHOT_INSTALLED} or {@link #SNAPSHOT_REJECTED}.
      * @param nowNs         the current time.
+     * @return false if the sender is not another member of the cluster (counted, ignored).
      */
-    public void onInstallSnapshotResponse(
+    public boolean onInstallSnapshotResponse(
         final int followerId,
         final long term,
         final long snapshotIndex,
@@ -481,15 +508,12 @@ public final class RaftNode
         final int status,
         final long nowNs)
     {
-        if (isUnknownSender(followerId, "InstallSnapshotResponse"))
+        final int verdict = admit(followerId, term, RESPONSE, "InstallSnapshotResponse", nowNs);
+        if (ADMITTED == verdict && LEADER == role)
         {
-            return;
+            replicator.onInstallSnapshotResponse(peerOf(followerId), snapshotIndex, nextOffset, status, nowNs);
         }
-        if (!acceptTerm(term, followerId, false, nowNs) || LEADER != role)
-        {
-            return;
-        }
-        replicator.onInstallSnapshotResponse(peerOf(followerId), snapshotIndex, nextOffset, status, nowNs);
+        return REFUSED != verdict;
     }
 
     /**
@@ -506,18 +530,16 @@ public final class RaftNode
      * @param leaderId of the sender.
      * @param term     of the leader.
      * @param nowNs    the current time.
+     * @return false if the sender is not another member of the cluster (counted, ignored).
      */
-    public void onTimeoutNow(final int leaderId, final long term, final long nowNs)
+    public boolean onTimeoutNow(final int leaderId, final long term, final long nowNs)
     {
-        if (isUnknownSender(leaderId, "TimeoutNow"))
+        final int verdict = admit(leaderId, term, FROM_LEADER, "TimeoutNow", nowNs);
+        if (ADMITTED == verdict && FOLLOWER == role && leaderId == this.leaderId)
         {
-            return;
+            election.campaign(nowNs, false, "TimeoutNow from leader " + leaderId);
         }
-        if (!acceptTerm(term, leaderId, true, nowNs) || FOLLOWER != role || leaderId != this.leaderId)
-        {
-            return;
-        }
-        election.campaign(nowNs, false, "TimeoutNow from leader " + leaderId);
+        return REFUSED != verdict;
     }
 
     /**
@@ -696,23 +718,57 @@ public final class RaftNode
     // ------------------------------------------------------------------------------------------------ shared rules
 
     /**
-     * The one term check every inbound message passes (§5.1): a higher term makes this member a follower in that
-     * term; a lower term marks the message stale.
+     * The admission gate every inbound message passes once, before any handler (etcd's {@code Step}): the sender
+     * must be another member of the cluster; then the term rule of §5.1. A higher term makes this member a follower
+     * in that term (following the sender if it claims leadership of it); a lower one makes the message stale. The
+     * exceptions are PreVote's (thesis §9.6): a pre-vote request carries the term its candidate would stand in, not
+     * one it holds, so it moves nothing here; a pre-vote answer carries the voter's own term, which may be lower than
+     * ours without being stale; only a refusal with a higher term tells of a term this member must join. A handler
+     * that is given an admitted message may assume its term is the current one (the pre-vote kinds excepted).
      *
-     * @param term         of the message.
-     * @param senderId     of the message.
-     * @param isFromLeader whether the sender claims leadership of {@code term} (AppendEntries, TimeoutNow).
-     * @param nowNs        the current time.
-     * @return true if the message is of the current term (after any step-down).
+     * @return {@link #ADMITTED}, {@link #STALE}, {@link #ANSWERED} (the step-down was all there was to do) or
+     * {@link #REFUSED}.
      */
-    private boolean acceptTerm(final long term, final int senderId, final boolean isFromLeader, final long nowNs)
+    private int admit(final int senderId, final long term, final int kind, final String type, final long nowNs)
     {
-        if (term > log.currentTerm())
+        if (senderId == memberId || config.positionOf(senderId) < 0)
         {
-            stepDown(term, isFromLeader ? senderId : NO_MEMBER, nowNs, "higher term " + term + " from " + senderId);
-            return true;
+            rejections.reject(senderId, type + " from unknown member " + senderId);
+            return REFUSED;
         }
-        return term == log.currentTerm();
+        final long currentTerm = log.currentTerm();
+        switch (kind)
+        {
+            case PRE_VOTE_REQUEST:
+                return ADMITTED;
+
+            case PRE_VOTE_GRANT:
+                // A voter grants only a term above its own, so a grant never carries a term above ours.
+                return term > currentTerm ? ANSWERED : ADMITTED;
+
+            case PRE_VOTE_REFUSAL:
+                if (term > currentTerm)
+                {
+                    stepDown(term, NO_MEMBER, nowNs, "pre-vote refused in higher term " + term + " by " + senderId);
+                    return ANSWERED;
+                }
+                return ADMITTED;
+
+            default:
+                if (term < currentTerm)
+                {
+                    return STALE;
+                }
+                if (term > currentTerm)
+                {
+                    final boolean isFromLeader = FROM_LEADER == kind;
+                    stepDown(term, isFromLeader ? senderId : NO_MEMBER, nowNs,
+                        "higher term " + term + " from " + senderId);
+                    // An answer to a request of an older term has nothing more to say.
+                    return isFromLeader || VOTE_REQUEST == kind ? ADMITTED : ANSWERED;
+                }
+                return ADMITTED;
+        }
     }
 
     /**
@@ -737,11 +793,9 @@ public final class RaftNode
     }
 
     /**
-     * A message from the leader of the current term arrived: follow it.
-     *
-     * @return false if this member is itself leader of the term, which Raft forbids.
+     * A message from the leader of the current term arrived: follow it. Raft forbids two leaders of one term.
      */
-    private boolean followLeader(final int newLeaderId, final long nowNs, final String messageType)
+    private void followLeader(final int newLeaderId, final long nowNs, final String messageType)
     {
         if (LEADER == role)
         {
@@ -755,7 +809,6 @@ public final class RaftNode
         leaderId = newLeaderId;
         lastLeaderContactNs = nowNs;
         resetElectionDeadline(nowNs);
-        return true;
     }
 
     /**
@@ -843,16 +896,6 @@ public final class RaftNode
         return peers[config.positionOf(id)];
     }
 
-    private boolean isUnknownSender(final int senderId, final String messageType)
-    {
-        if (senderId == memberId || config.positionOf(senderId) < 0)
-        {
-            rejections.reject(senderId, messageType + " from unknown member " + senderId);
-            return true;
-        }
-        return false;
-    }
-
     /**
      * The role state as the election and the replicator see it.
      */
@@ -873,19 +916,5 @@ public final class RaftNode
             RaftNode.this.resetElectionDeadline(nowNs);
         }
 
-        public boolean isWithinLeaderLease(final long nowNs)
-        {
-            return RaftNode.this.isWithinLeaderLease(nowNs);
-        }
-
-        public boolean acceptTerm(final long term, final int senderId, final boolean isFromLeader, final long nowNs)
-        {
-            return RaftNode.this.acceptTerm(term, senderId, isFromLeader, nowNs);
-        }
-
-        public void stepDown(final long term, final int newLeaderId, final long nowNs, final String reason)
-        {
-            RaftNode.this.stepDown(term, newLeaderId, nowNs, reason);
-        }
     }
 }

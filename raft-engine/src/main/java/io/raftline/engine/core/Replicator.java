@@ -251,8 +251,7 @@ final class Replicator
         final long matchIndex,
         final long conflictIndex,
         final long conflictTerm,
-        final long lastLogIndex,
-        final long nowNs)
+        final long lastLogIndex)
     {
         peer.isRecentlyActive = true;
         if (success)

@@ -1,8 +1,8 @@
 package io.raftline.engine.core;
 
 /**
- * What the election needs of the node's role state: the role, the one transition method, the election timer and
- * the leader lease. The node implements it; the election holds no other reference to the node.
+ * What the election and the replicator need of the node's role state: the role, the one transition method and the
+ * election timer. The node implements it; they hold no other reference to the node.
  */
 interface Roles
 {
@@ -11,10 +11,4 @@ interface Roles
     void transitionTo(RaftRole next, long nowNs, String reason);
 
     void resetElectionDeadline(long nowNs);
-
-    boolean isWithinLeaderLease(long nowNs);
-
-    boolean acceptTerm(long term, int senderId, boolean isFromLeader, long nowNs);
-
-    void stepDown(long term, int newLeaderId, long nowNs, String reason);
 }

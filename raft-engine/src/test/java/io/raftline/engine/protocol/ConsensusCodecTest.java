@@ -2,6 +2,7 @@ package io.raftline.engine.protocol;
 
 import io.raftline.codecs.MessageHeaderEncoder;
 import io.raftline.codecs.RequestVoteEncoder;
+import io.raftline.codecs.RequestVoteResponseEncoder;
 import io.raftline.engine.core.Outbox;
 import io.raftline.engine.core.RaftConfig;
 import io.raftline.engine.core.RaftEventListener;
@@ -119,6 +120,21 @@ class ConsensusCodecTest
         assertEquals(List.of(
             "voteResponse to 3 term 0 for 4 granted true preVote true round 42",
             "voteResponse to 3 term 0 for 4 granted true preVote true round " + RaftNode.NO_ROUND), outboxCalls);
+    }
+
+    /**
+     * A boolean field with a value SBE does not know is a malformed frame, counted; its enum accessor would throw
+     * and stop the member.
+     */
+    @Test
+    void unknownBooleanValueIsMalformedNotFatal()
+    {
+        final int length = encoder.voteResponse(buffer, 0, 2, 1, 4, 4, true, false, 1);
+        buffer.putByte(MessageHeaderEncoder.ENCODED_LENGTH + RequestVoteResponseEncoder.grantedEncodingOffset(),
+            (byte)7);
+        assertFalse(decoder.onFrame(buffer, 0, length, 0));
+        assertEquals(1, decoder.rejectionCount(FrameRejection.MALFORMED));
+        assertEquals(0, node.currentTerm());
     }
 
     @Test
