@@ -214,7 +214,7 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
             }
             else
             {
-                node.onSnapshotTaken(snapshotOutcome, nowNs);
+                node.onSnapshotTaken(snapshotOutcome);
             }
             workCount++;
         }

@@ -133,7 +133,7 @@ final class SessionManager implements StateMachine
             .responseStreamId(responseStreamId)
             .responseChannel(responseChannel);
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + openEncoder.encodedLength();
-        final long index = node.propose(entryBuffer, 0, length, nowNs);
+        final long index = node.propose(entryBuffer, 0, length);
         if (index > 0)
         {
             pendingOpens++;
@@ -165,7 +165,7 @@ final class SessionManager implements StateMachine
             egress.response(session, correlationId, 0, ClientResponseCode.REJECTED, responseBuffer, 0, 0);
             return;
         }
-        final long index = node.propose(buffer, offset, length, nowNs);
+        final long index = node.propose(buffer, offset, length);
         if (index < 0)
         {
             if (RaftNode.ENTRY_TOO_LARGE == index)
@@ -456,7 +456,7 @@ final class SessionManager implements StateMachine
             .clientSessionId(session.id)
             .reason(reason);
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + closeEncoder.encodedLength();
-        if (node.propose(entryBuffer, 0, length, nowNs) > 0)
+        if (node.propose(entryBuffer, 0, length) > 0)
         {
             session.isClosing = true;
         }

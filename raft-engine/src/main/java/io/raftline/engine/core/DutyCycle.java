@@ -7,7 +7,7 @@ package io.raftline.engine.core;
  *     <li>poll: the driver feeds inputs (frames, proposals, finished snapshots) to the node;</li>
  *     <li>step: {@link RaftNode#doWork(long)} runs timers, replication and applies;</li>
  *     <li>send what needs no sync: the transport flushes the immediate lane;</li>
- *     <li>sync the log and metadata, if anything changed, and tell the core ({@link RaftNode#onPersisted(long)});
+ *     <li>sync the log and metadata, if anything changed, and tell the core ({@link RaftNode#onPersisted()});
  *     </li>
  *     <li>apply what that committed;</li>
  *     <li>send what waited for the sync: {@link AfterPersist#release()}, then the transport flushes again.</li>
@@ -114,7 +114,7 @@ public final class DutyCycle
             {
                 return workCount;
             }
-            node.onPersisted(nowNs);
+            node.onPersisted();
             workCount += node.applyCommitted();
         }
         final int released = afterPersist.release();

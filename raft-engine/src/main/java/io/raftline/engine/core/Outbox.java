@@ -14,7 +14,7 @@ package io.raftline.engine.core;
  *     <li><b>immediate</b>: {@link #appendEntries}, {@link #installSnapshot}, {@link #timeoutNow} and pre-vote
  *     requests. They depend only on state that was durable before the step (the leader's term), or on nothing: a
  *     leader may send entries before its own copy is synced (Raft thesis §10.2.1) because it counts itself towards
- *     a commit only after the driver reports the sync through {@link RaftNode#onPersisted(long)}.</li>
+ *     a commit only after the driver reports the sync through {@link RaftNode#onPersisted()}.</li>
  * </ul>
  * <b>Back-pressure.</b> A send that returns false (or a negative count) was not sent and the core retries it later;
  * a response that cannot go out at once stays queued in the implementation, or is counted and dropped like a lost

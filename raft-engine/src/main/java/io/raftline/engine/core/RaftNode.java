@@ -22,7 +22,7 @@ import static io.raftline.engine.core.RaftRole.PRE_CANDIDATE;
  * seed reproduces every behaviour.
  * <p>
  * The driver's contract, once per duty cycle: feed inputs, call {@link #doWork(long)}, release the outbox's
- * immediate lane, sync the log and metadata, call {@link #onPersisted(long)}, release the after-persist lane.
+ * immediate lane, sync the log and metadata, call {@link #onPersisted()}, release the after-persist lane.
  * <p>
  * Every inbound message passes one admission gate (sender, then term: {@link #admit}) before role-specific
  * handling, which may then assume the message's term equals {@link #currentTerm()}. Every change of role goes through
@@ -96,8 +96,6 @@ public final class RaftNode
     final RaftConfig config;
     private final CoreLog log;
     private final Outbox outbox;
-    private final RandomGenerator random;
-    private final RaftEventListener listener;
     private final int memberId;
     final Peer[] peers;
     private final CommitState commit;
@@ -108,11 +106,7 @@ public final class RaftNode
     private final SnapshotReceiver snapshotReceiver;
     private final Applier applier;
 
-    private RaftRole role = FOLLOWER;
-    private int leaderId = NO_MEMBER;
-    long electionDeadlineNs;
-    private long lastLeaderContactNs;
-    private long electionCount;
+    private final RoleState roles;
 
     /**
      * Create the core of a member from its durable state. The member starts as a follower with a fresh election
@@ -143,8 +137,6 @@ public final class RaftNode
         this.config = config;
         this.log = new CoreLog(log, metadata);
         this.outbox = outbox;
-        this.random = random;
-        this.listener = listener;
         this.memberId = config.memberId();
         final int selfPosition = config.positionOf(memberId);
         this.peers = new Peer[config.memberCount()];
@@ -154,7 +146,7 @@ public final class RaftNode
         }
         this.commit = new CommitState(memberId, listener, log.baseIndex());
         this.rejections = new Rejections(memberId, listener);
-        final Roles roles = new NodeRoles();
+        this.roles = new RoleState(config, this.log, random, listener);
         this.election = new Election(config, this.log, outbox, peers, selfPosition, roles);
         this.replicator = new Replicator(
             config, this.log, commit, snapshots, outbox, peers, selfPosition, roles, rejections);
@@ -162,20 +154,9 @@ public final class RaftNode
         this.applier = new Applier(config, this.log, commit, snapshots, stateMachine);
         this.snapshotReceiver = new SnapshotReceiver(this.log, commit, snapshots, applier, outbox, rejections);
 
+        roles.attach(election, replicator);
         applier.restoreNewestSnapshot();
-        lastLeaderContactNs = nowNs;
-        if (config.isPreVoteEnabled())
-        {
-            // A member that just started looks for a leader sooner: if one exists, its followers refuse the
-            // pre-vote (they hear from it), so a short first timeout disturbs nobody; if none does, the cluster
-            // elects one in a quarter to a half of the usual time.
-            final long minNs = config.electionTimeoutMinNs();
-            electionDeadlineNs = nowNs + random.nextLong(minNs / 4, minNs / 2 + 1);
-        }
-        else
-        {
-            resetElectionDeadline(nowNs);
-        }
+        roles.start(nowNs);
     }
 
     // ------------------------------------------------------------------------------------------------ inputs
@@ -190,21 +171,21 @@ public final class RaftNode
     public int doWork(final long nowNs)
     {
         int workCount = 0;
-        if (LEADER == role)
+        if (LEADER == roles.role())
         {
             workCount += replicator.checkQuorum(nowNs);
-            if (LEADER == role)
+            if (LEADER == roles.role())
             {
                 workCount += replicator.replicate(nowNs);
                 workCount += replicator.transferWork(nowNs);
             }
         }
-        else if (nowNs >= electionDeadlineNs)
+        else if (nowNs >= roles.electionDeadlineNs())
         {
             election.onElectionTimeout(nowNs);
             workCount++;
         }
-        else if (PRE_CANDIDATE == role || CANDIDATE == role)
+        else if (PRE_CANDIDATE == roles.role() || CANDIDATE == roles.role())
         {
             workCount += election.sendPendingVoteRequests();
         }
@@ -218,9 +199,8 @@ public final class RaftNode
      * (keeping {@link RaftConfig#compactionRetainEntries()} entries for followers slightly behind).
      *
      * @param index of the snapshot.
-     * @param nowNs the current time.
      */
-    public void onSnapshotTaken(final long index, final long nowNs)
+    public void onSnapshotTaken(final long index)
     {
         applier.onSnapshotTaken(index);
     }
@@ -235,13 +215,11 @@ public final class RaftNode
 
     /**
      * The driver has made every log and metadata change so far durable.
-     *
-     * @param nowNs the current time.
      */
-    public void onPersisted(final long nowNs)
+    public void onPersisted()
     {
         log.onPersisted();
-        if (LEADER == role)
+        if (LEADER == roles.role())
         {
             replicator.maybeCommit();
         }
@@ -254,13 +232,12 @@ public final class RaftNode
      * @param buffer holding the command.
      * @param offset of the command.
      * @param length of the command.
-     * @param nowNs  the current time.
      * @return the index the command will have once committed, or {@link #NOT_LEADER}, {@link #ENTRY_TOO_LARGE}
      * or {@link #TRANSFER_IN_PROGRESS}.
      */
-    public long propose(final DirectBuffer buffer, final int offset, final int length, final long nowNs)
+    public long propose(final DirectBuffer buffer, final int offset, final int length)
     {
-        if (LEADER != role)
+        if (LEADER != roles.role())
         {
             return NOT_LEADER;
         }
@@ -300,7 +277,8 @@ public final class RaftNode
         final int verdict = admit(candidateId, term, kind, "RequestVote", nowNs);
         if (preVote && REFUSED != verdict)
         {
-            election.onPreVoteRequest(candidateId, term, lastLogIndex, lastLogTerm, round, isWithinLeaderLease(nowNs));
+            election.onPreVoteRequest(
+                candidateId, term, lastLogIndex, lastLogTerm, round, roles.isWithinLeaderLease(nowNs));
         }
         else if (STALE == verdict)
         {
@@ -404,7 +382,7 @@ public final class RaftNode
         }
         else if (ADMITTED == verdict)
         {
-            followLeader(leaderId, nowNs, "AppendEntries");
+            roles.followLeader(leaderId, nowNs, "AppendEntries");
             receiver.onAppendEntries(leaderId, prevLogIndex, prevLogTerm, leaderCommit, entries);
         }
         return REFUSED != verdict;
@@ -436,7 +414,7 @@ public final class RaftNode
         final long nowNs)
     {
         final int verdict = admit(followerId, term, RESPONSE, "AppendEntriesResponse", nowNs);
-        if (ADMITTED == verdict && LEADER == role)
+        if (ADMITTED == verdict && LEADER == roles.role())
         {
             replicator.onAppendEntriesResponse(
                 peerOf(followerId), prevLogIndex, success, matchIndex, conflictIndex, conflictTerm, lastLogIndex);
@@ -482,7 +460,7 @@ public final class RaftNode
         }
         else if (ADMITTED == verdict)
         {
-            followLeader(leaderId, nowNs, "InstallSnapshot");
+            roles.followLeader(leaderId, nowNs, "InstallSnapshot");
             snapshotReceiver.onChunk(leaderId, snapshotIndex, snapshotTerm, chunkOffset, snapshotLength,
                 snapshotChecksum, isLast, data, dataOffset, dataLength);
         }
@@ -509,7 +487,7 @@ public final class RaftNode
         final long nowNs)
     {
         final int verdict = admit(followerId, term, RESPONSE, "InstallSnapshotResponse", nowNs);
-        if (ADMITTED == verdict && LEADER == role)
+        if (ADMITTED == verdict && LEADER == roles.role())
         {
             replicator.onInstallSnapshotResponse(peerOf(followerId), snapshotIndex, nextOffset, status, nowNs);
         }
@@ -535,7 +513,7 @@ public final class RaftNode
     public boolean onTimeoutNow(final int leaderId, final long term, final long nowNs)
     {
         final int verdict = admit(leaderId, term, FROM_LEADER, "TimeoutNow", nowNs);
-        if (ADMITTED == verdict && FOLLOWER == role && leaderId == this.leaderId)
+        if (ADMITTED == verdict && FOLLOWER == roles.role() && leaderId == roles.leaderId())
         {
             election.campaign(nowNs, false, "TimeoutNow from leader " + leaderId);
         }
@@ -552,7 +530,7 @@ public final class RaftNode
      */
     public boolean transferLeadership(final int targetId, final long nowNs)
     {
-        if (LEADER != role || targetId == memberId || config.positionOf(targetId) < 0)
+        if (LEADER != roles.role() || targetId == memberId || config.positionOf(targetId) < 0)
         {
             return false;
         }
@@ -575,7 +553,7 @@ public final class RaftNode
      */
     public RaftRole role()
     {
-        return role;
+        return roles.role();
     }
 
     /**
@@ -599,7 +577,7 @@ public final class RaftNode
      */
     public int leaderId()
     {
-        return leaderId;
+        return roles.leaderId();
     }
 
     /**
@@ -623,7 +601,7 @@ public final class RaftNode
      */
     public long electionCount()
     {
-        return electionCount;
+        return roles.electionCount();
     }
 
     /**
@@ -643,7 +621,7 @@ public final class RaftNode
     }
 
     /**
-     * @return true if the log or the term/vote changed since the last {@link #onPersisted(long)}: the driver must
+     * @return true if the log or the term/vote changed since the last {@link #onPersisted()}: the driver must
      * sync before it releases the outbox's after-persist lane.
      */
     public boolean isPersistPending()
@@ -653,7 +631,7 @@ public final class RaftNode
 
     /**
      * Apply committed entries now, without the rest of a duty cycle: for the driver to call right after
-     * {@link #onPersisted(long)} advanced the commit index.
+     * {@link #onPersisted()} advanced the commit index.
      *
      * @return entries applied.
      */
@@ -673,15 +651,15 @@ public final class RaftNode
         {
             return NOW;
         }
-        if (LEADER == role)
+        if (LEADER == roles.role())
         {
             return replicator.nextDeadlineNs();
         }
-        if ((PRE_CANDIDATE == role || CANDIDATE == role) && election.hasPendingVoteRequests())
+        if ((PRE_CANDIDATE == roles.role() || CANDIDATE == roles.role()) && election.hasPendingVoteRequests())
         {
             return NOW;
         }
-        return electionDeadlineNs;
+        return roles.electionDeadlineNs();
     }
 
     /**
@@ -691,16 +669,16 @@ public final class RaftNode
     {
         final StringBuilder builder = new StringBuilder()
             .append("RaftNode{id=").append(memberId)
-            .append(", role=").append(role)
+            .append(", role=").append(roles.role())
             .append(", term=").append(log.currentTerm())
             .append(", votedFor=").append(log.votedFor())
-            .append(", leader=").append(leaderId)
+            .append(", leader=").append(roles.leaderId())
             .append(", commit=").append(commit.commitIndex())
             .append(", applied=").append(commit.lastApplied())
             .append(", last=").append(log.lastIndex()).append('/').append(log.lastTerm())
             .append(", base=").append(log.baseIndex())
             .append(", snapshot=").append(applier.snapshotIndex);
-        if (LEADER == role)
+        if (LEADER == roles.role())
         {
             builder.append(", peers=[");
             for (final Peer peer : peers)
@@ -749,7 +727,7 @@ public final class RaftNode
             case PRE_VOTE_REFUSAL:
                 if (term > currentTerm)
                 {
-                    stepDown(term, NO_MEMBER, nowNs, "pre-vote refused in higher term " + term + " by " + senderId);
+                    roles.stepDown(term, NO_MEMBER, nowNs, "pre-vote refused in term " + term + " by " + senderId);
                     return ANSWERED;
                 }
                 return ADMITTED;
@@ -762,98 +740,13 @@ public final class RaftNode
                 if (term > currentTerm)
                 {
                     final boolean isFromLeader = FROM_LEADER == kind;
-                    stepDown(term, isFromLeader ? senderId : NO_MEMBER, nowNs,
+                    roles.stepDown(term, isFromLeader ? senderId : NO_MEMBER, nowNs,
                         "higher term " + term + " from " + senderId);
                     // An answer to a request of an older term has nothing more to say.
                     return isFromLeader || VOTE_REQUEST == kind ? ADMITTED : ANSWERED;
                 }
                 return ADMITTED;
         }
-    }
-
-    /**
-     * Become a follower in {@code term} (not lower than the current one), forgetting the vote if the term is new.
-     */
-    private void stepDown(final long term, final int newLeaderId, final long nowNs, final String reason)
-    {
-        final long currentTerm = log.currentTerm();
-        if (term < currentTerm)
-        {
-            throw new RaftSafetyException("term would go backwards: currentTerm=" + currentTerm + " term=" + term);
-        }
-        if (term > currentTerm)
-        {
-            log.updateTermAndVote(term, NO_MEMBER);
-        }
-        leaderId = newLeaderId;
-        if (FOLLOWER != role)
-        {
-            transitionTo(FOLLOWER, nowNs, reason);
-        }
-    }
-
-    /**
-     * A message from the leader of the current term arrived: follow it. Raft forbids two leaders of one term.
-     */
-    private void followLeader(final int newLeaderId, final long nowNs, final String messageType)
-    {
-        if (LEADER == role)
-        {
-            throw new RaftSafetyException("two leaders in term " + log.currentTerm() + ": " + memberId + " and " +
-                newLeaderId + " (" + messageType + ")");
-        }
-        if (FOLLOWER != role)
-        {
-            transitionTo(FOLLOWER, nowNs, messageType + " from leader " + newLeaderId);
-        }
-        leaderId = newLeaderId;
-        lastLeaderContactNs = nowNs;
-        resetElectionDeadline(nowNs);
-    }
-
-    /**
-     * The single place the role changes; it owns each role's entry actions.
-     */
-    private void transitionTo(final RaftRole next, final long nowNs, final String reason)
-    {
-        final RaftRole previous = role;
-        role = next;
-        switch (next)
-        {
-            case FOLLOWER:
-                if (leaderId == memberId)
-                {
-                    // Stepping down on its own (check-quorum): no leader of this term is known any more, and
-                    // naming itself would redirect clients to a member that refuses them.
-                    leaderId = NO_MEMBER;
-                }
-                replicator.cancelTransfer();
-                resetElectionDeadline(nowNs);
-                break;
-
-            case PRE_CANDIDATE:
-                leaderId = NO_MEMBER;
-                resetElectionDeadline(nowNs);
-                election.resetVotes();
-                break;
-
-            case CANDIDATE:
-                leaderId = NO_MEMBER;
-                log.updateTermAndVote(log.currentTerm() + 1, memberId);
-                electionCount++;
-                resetElectionDeadline(nowNs);
-                election.resetVotes();
-                break;
-
-            case LEADER:
-                leaderId = memberId;
-                replicator.onBecomeLeader(nowNs);
-                break;
-
-            default:
-                throw new IllegalStateException("unknown role " + next);
-        }
-        listener.onRoleChange(memberId, previous, next, log.currentTerm(), reason, nowNs);
     }
 
     /**
@@ -867,54 +760,20 @@ public final class RaftNode
      */
     public void onPause(final long pausedNs)
     {
-        if (pausedNs <= 0)
+        if (pausedNs > 0)
         {
-            return;
+            roles.onPause(pausedNs);
+            replicator.onPause(pausedNs);
         }
-        electionDeadlineNs += pausedNs;
-        lastLeaderContactNs += pausedNs;
-        replicator.onPause(pausedNs);
     }
 
     void resetElectionDeadline(final long nowNs)
     {
-        electionDeadlineNs = nowNs + random.nextLong(config.electionTimeoutMinNs(), config.electionTimeoutMaxNs());
-    }
-
-    /**
-     * Leader stickiness: while this member has heard from a live leader within the minimum election timeout it
-     * believes that leader is alive, and refuses to help anyone replace it.
-     */
-    private boolean isWithinLeaderLease(final long nowNs)
-    {
-        return LEADER == role ||
-            (NO_MEMBER != leaderId && nowNs - lastLeaderContactNs < config.electionTimeoutMinNs());
+        roles.resetElectionDeadline(nowNs);
     }
 
     private Peer peerOf(final int id)
     {
         return peers[config.positionOf(id)];
-    }
-
-    /**
-     * The role state as the election and the replicator see it.
-     */
-    private final class NodeRoles implements Roles
-    {
-        public RaftRole role()
-        {
-            return role;
-        }
-
-        public void transitionTo(final RaftRole next, final long nowNs, final String reason)
-        {
-            RaftNode.this.transitionTo(next, nowNs, reason);
-        }
-
-        public void resetElectionDeadline(final long nowNs)
-        {
-            RaftNode.this.resetElectionDeadline(nowNs);
-        }
-
     }
 }

@@ -108,7 +108,7 @@ final class CoreHarness
 
     long propose(final byte... payload)
     {
-        return node.propose(new UnsafeBuffer(payload), 0, payload.length, nowNs);
+        return node.propose(new UnsafeBuffer(payload), 0, payload.length);
     }
 
     void appendLocal(final long... terms)

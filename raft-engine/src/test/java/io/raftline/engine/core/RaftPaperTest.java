@@ -145,7 +145,7 @@ class RaftPaperTest
         for (int i = 0; i < 200; i++)
         {
             h.node.resetElectionDeadline(h.nowNs);
-            final long timeoutNs = h.node.electionDeadlineNs - h.nowNs;
+            final long timeoutNs = h.node.nextDeadlineNs() - h.nowNs;
             assertTrue(timeoutNs >= ELECTION_MIN_NS && timeoutNs < ELECTION_MAX_NS, "timeout " + timeoutNs);
             earliest = Math.min(earliest, timeoutNs);
             latest = Math.max(latest, timeoutNs);
@@ -520,7 +520,7 @@ class RaftPaperTest
         h.node.onAppendEntriesResponse(2, term, 0, true, index, 0, 0, index, h.nowNs);
         assertEquals(0, h.node.commitIndex(), "follower 2 alone is not a majority while the leader has not synced");
         h.log.sync();
-        h.node.onPersisted(h.nowNs);
+        h.node.onPersisted();
         assertEquals(index, h.node.commitIndex());
     }
 

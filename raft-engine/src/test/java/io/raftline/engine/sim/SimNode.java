@@ -265,13 +265,13 @@ final class SimNode implements StateMachine, RaftEventListener
         if (null != inputProposal)
         {
             proposalBuffer.wrap(inputProposal);
-            inputProposalResult = core.propose(proposalBuffer, 0, inputProposal.length, nowNs);
+            inputProposalResult = core.propose(proposalBuffer, 0, inputProposal.length);
             inputProposal = null;
             workCount++;
         }
         if (inputSnapshotIndex >= 0)
         {
-            core.onSnapshotTaken(inputSnapshotIndex, nowNs);
+            core.onSnapshotTaken(inputSnapshotIndex);
             inputSnapshotIndex = -1;
             workCount++;
         }
