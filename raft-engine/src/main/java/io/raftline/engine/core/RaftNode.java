@@ -8,6 +8,16 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.random.RandomGenerator;
 
+import static io.raftline.engine.core.AdmissionGate.ADMITTED;
+import static io.raftline.engine.core.AdmissionGate.FROM_LEADER;
+import static io.raftline.engine.core.AdmissionGate.PRE_VOTE_GRANT;
+import static io.raftline.engine.core.AdmissionGate.PRE_VOTE_REFUSAL;
+import static io.raftline.engine.core.AdmissionGate.PRE_VOTE_REQUEST;
+import static io.raftline.engine.core.AdmissionGate.REFUSED;
+import static io.raftline.engine.core.AdmissionGate.RESPONSE;
+import static io.raftline.engine.core.AdmissionGate.STALE;
+import static io.raftline.engine.core.AdmissionGate.VOTE_REQUEST;
+import static io.raftline.engine.core.AdmissionGate.VOTE_RESPONSE;
 import static io.raftline.engine.core.RaftRole.CANDIDATE;
 import static io.raftline.engine.core.RaftRole.FOLLOWER;
 import static io.raftline.engine.core.RaftRole.LEADER;
@@ -78,21 +88,6 @@ public final class RaftNode
 
     static final DirectBuffer EMPTY_PAYLOAD = new UnsafeBuffer(new byte[0]);
 
-    // Kinds of inbound message, as the admission gate tells them apart.
-    private static final int FROM_LEADER = 0;
-    private static final int RESPONSE = 1;
-    private static final int VOTE_REQUEST = 2;
-    private static final int VOTE_RESPONSE = 3;
-    private static final int PRE_VOTE_REQUEST = 4;
-    private static final int PRE_VOTE_GRANT = 5;
-    private static final int PRE_VOTE_REFUSAL = 6;
-
-    // Verdicts of the admission gate.
-    private static final int ADMITTED = 0;
-    private static final int STALE = 1;
-    private static final int ANSWERED = 2;
-    private static final int REFUSED = 3;
-
     final RaftConfig config;
     private final CoreLog log;
     private final Outbox outbox;
@@ -107,6 +102,7 @@ public final class RaftNode
     private final Applier applier;
 
     private final RoleState roles;
+    private final AdmissionGate gate;
 
     /**
      * Create the core of a member from its durable state. The member starts as a follower with a fresh election
@@ -166,6 +162,7 @@ public final class RaftNode
         this.commit = new CommitState(memberId, listener, log.baseIndex());
         this.rejections = new Rejections(memberId, listener);
         this.roles = new RoleState(config, this.log, random, listener, roleListener);
+        this.gate = new AdmissionGate(config, this.log, roles, rejections);
         this.election = new Election(config, this.log, outbox, peers, selfPosition, roles);
         this.replicator = new Replicator(
             config, this.log, commit, snapshots, outbox, peers, selfPosition, roles, rejections);
@@ -293,7 +290,7 @@ public final class RaftNode
         final long nowNs)
     {
         final int kind = preVote ? PRE_VOTE_REQUEST : VOTE_REQUEST;
-        final int verdict = admit(candidateId, term, kind, "RequestVote", nowNs);
+        final int verdict = gate.admit(candidateId, term, kind, "RequestVote", nowNs);
         if (preVote && REFUSED != verdict)
         {
             election.onPreVoteRequest(
@@ -348,7 +345,7 @@ public final class RaftNode
         final long nowNs)
     {
         final int kind = preVote ? (granted ? PRE_VOTE_GRANT : PRE_VOTE_REFUSAL) : VOTE_RESPONSE;
-        final int verdict = admit(voterId, term, kind, "RequestVoteResponse", nowNs);
+        final int verdict = gate.admit(voterId, term, kind, "RequestVoteResponse", nowNs);
         if (ADMITTED == verdict)
         {
             election.onVoteResponse(voterId, candidateTerm, granted, preVote, round, nowNs);
@@ -393,7 +390,7 @@ public final class RaftNode
         final EntryBatch entries,
         final long nowNs)
     {
-        final int verdict = admit(leaderId, term, FROM_LEADER, "AppendEntries", nowNs);
+        final int verdict = gate.admit(leaderId, term, FROM_LEADER, "AppendEntries", nowNs);
         if (STALE == verdict)
         {
             // A stale leader: tell it the current term so that it steps down (§5.1).
@@ -432,7 +429,7 @@ public final class RaftNode
         final long lastLogIndex,
         final long nowNs)
     {
-        final int verdict = admit(followerId, term, RESPONSE, "AppendEntriesResponse", nowNs);
+        final int verdict = gate.admit(followerId, term, RESPONSE, "AppendEntriesResponse", nowNs);
         if (ADMITTED == verdict && LEADER == roles.role())
         {
             replicator.onAppendEntriesResponse(
@@ -474,7 +471,7 @@ public final class RaftNode
         final long transferId,
         final long nowNs)
     {
-        final int verdict = admit(leaderId, term, FROM_LEADER, "InstallSnapshot", nowNs);
+        final int verdict = gate.admit(leaderId, term, FROM_LEADER, "InstallSnapshot", nowNs);
         if (STALE == verdict)
         {
             outbox.installSnapshotResponse(
@@ -510,7 +507,7 @@ public final class RaftNode
         final long transferId,
         final long nowNs)
     {
-        final int verdict = admit(followerId, term, RESPONSE, "InstallSnapshotResponse", nowNs);
+        final int verdict = gate.admit(followerId, term, RESPONSE, "InstallSnapshotResponse", nowNs);
         if (ADMITTED == verdict && LEADER == roles.role())
         {
             replicator.onInstallSnapshotResponse(
@@ -537,7 +534,7 @@ public final class RaftNode
      */
     public boolean onTimeoutNow(final int leaderId, final long term, final long nowNs)
     {
-        final int verdict = admit(leaderId, term, FROM_LEADER, "TimeoutNow", nowNs);
+        final int verdict = gate.admit(leaderId, term, FROM_LEADER, "TimeoutNow", nowNs);
         if (ADMITTED == verdict && FOLLOWER == roles.role() && leaderId == roles.leaderId())
         {
             election.campaign(nowNs, false, "TimeoutNow from leader " + leaderId);
@@ -727,62 +724,6 @@ public final class RaftNode
             builder.append(" ]");
         }
         return builder.append('}').toString();
-    }
-
-    // ------------------------------------------------------------------------------------------------ shared rules
-
-    /**
-     * The admission gate every inbound message passes once, before any handler (etcd's {@code Step}): the sender
-     * must be another member of the cluster; then the term rule of §5.1. A higher term makes this member a follower
-     * in that term (following the sender if it claims leadership of it); a lower one makes the message stale. The
-     * exceptions are PreVote's (thesis §9.6): a pre-vote request carries the term its candidate would stand in, not
-     * one it holds, so it moves nothing here; a pre-vote answer carries the voter's own term, which may be lower than
-     * ours without being stale; only a refusal with a higher term tells of a term this member must join. A handler
-     * that is given an admitted message may assume its term is the current one (the pre-vote kinds excepted).
-     *
-     * @return {@link #ADMITTED}, {@link #STALE}, {@link #ANSWERED} (the step-down was all there was to do) or
-     * {@link #REFUSED}.
-     */
-    private int admit(final int senderId, final long term, final int kind, final String type, final long nowNs)
-    {
-        if (senderId == memberId || config.positionOf(senderId) < 0)
-        {
-            rejections.reject(senderId, type + " from unknown member " + senderId);
-            return REFUSED;
-        }
-        final long currentTerm = log.currentTerm();
-        switch (kind)
-        {
-            case PRE_VOTE_REQUEST:
-                return ADMITTED;
-
-            case PRE_VOTE_GRANT:
-                // A voter grants only a term above its own, so a grant never carries a term above ours.
-                return term > currentTerm ? ANSWERED : ADMITTED;
-
-            case PRE_VOTE_REFUSAL:
-                if (term > currentTerm)
-                {
-                    roles.stepDown(term, NO_MEMBER, nowNs, "pre-vote refused in term " + term + " by " + senderId);
-                    return ANSWERED;
-                }
-                return ADMITTED;
-
-            default:
-                if (term < currentTerm)
-                {
-                    return STALE;
-                }
-                if (term > currentTerm)
-                {
-                    final boolean isFromLeader = FROM_LEADER == kind;
-                    roles.stepDown(term, isFromLeader ? senderId : NO_MEMBER, nowNs,
-                        "higher term " + term + " from " + senderId);
-                    // An answer to a request of an older term has nothing more to say.
-                    return isFromLeader || VOTE_REQUEST == kind ? ADMITTED : ANSWERED;
-                }
-                return ADMITTED;
-        }
     }
 
     /**
