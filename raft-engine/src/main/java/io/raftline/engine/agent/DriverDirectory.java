@@ -194,9 +194,10 @@ public final class DriverDirectory
         {
             return CommonContext.isDriverActive(dir, timeoutMs, (message) -> {});
         }
-        catch (final AeronException ex)
+        catch (final AeronException | IndexOutOfBoundsException ex)
         {
-            // A CnC file that never became ready, or of another version: no driver we could share it with.
+            // A CnC file that never became ready, of another version, or replaced by a starting driver while it was
+            // read: no driver we could share it with.
             return false;
         }
     }
@@ -223,14 +224,29 @@ public final class DriverDirectory
         }
         try
         {
-            final UnsafeBuffer metaData = CncFileDescriptor.createMetaDataBuffer(buffer);
-            final int version = metaData.getIntVolatile(CncFileDescriptor.cncVersionOffset(0));
-            return CncFileDescriptor.CNC_VERSION == version ? CncFileDescriptor.pid(metaData) : 0;
+            return pid(buffer);
         }
         finally
         {
             BufferUtil.free(buffer);
         }
+    }
+
+    /**
+     * @param cnc a mapped CnC file.
+     * @return the id of the process that made it, or 0 if it is not a complete CnC file of this version. The length
+     * checked before mapping does not hold: a driver starting with delete-on-start may have replaced the file by an
+     * empty one in between, so the mapped bytes are checked again.
+     */
+    static long pid(final MappedByteBuffer cnc)
+    {
+        if (cnc.capacity() < CncFileDescriptor.END_OF_METADATA_OFFSET)
+        {
+            return 0;
+        }
+        final UnsafeBuffer metaData = CncFileDescriptor.createMetaDataBuffer(cnc);
+        final int version = metaData.getIntVolatile(CncFileDescriptor.cncVersionOffset(0));
+        return CncFileDescriptor.CNC_VERSION == version ? CncFileDescriptor.pid(metaData) : 0;
     }
 
     private static FileChannel lock(final File base) throws IOException

@@ -13,8 +13,11 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -56,6 +59,21 @@ class DriverDirectoryTest
             child.waitFor(30, TimeUnit.SECONDS);
         }
         IoUtil.delete(base, true);
+    }
+
+    @Test
+    void aCncFileEmptiedAfterItsLengthWasCheckedNamesNoProcess() throws IOException
+    {
+        // A starting driver with delete-on-start replaces its CnC file by an empty one; a reader that checked the
+        // length a moment earlier maps 0 bytes. It must see "no process", not throw (DriverDirectoryIT caught an
+        // IndexOutOfBoundsException from this race once under load).
+        final File cnc = new File(base, "cnc.dat");
+        Files.write(cnc.toPath(), new byte[0]);
+        try (FileChannel channel = FileChannel.open(cnc.toPath(), StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final MappedByteBuffer empty = channel.map(FileChannel.MapMode.READ_WRITE, 0, 0);
+            assertEquals(0, DriverDirectory.pid(empty));
+        }
     }
 
     @Test
