@@ -21,8 +21,10 @@ import java.util.Set;
  * Clients of the replicated counter, as a process:
  * <pre>
  * java -jar raftline-samples.jar client --members 0@127.0.0.1:20000,1@127.0.0.1:20001,2@127.0.0.1:20002 \
- *     --ops 10000 [--rate 2000] [--concurrency 4] [--history history.jsonl] [--timeout 5s]
+ *     --ops 10000 [--rate 2000] [--concurrency 4] [--history history.jsonl] [--timeout 5s] [--egress host[:port]]
  * </pre>
+ * {@code --egress} is the address (and port, default 0: any free one) the members send their answers to; unset, the
+ * {@code raftline.client.egress.channel} property or else the local address that routes to the members.
  * Each of {@code concurrency} clients has its own session and one {@code add 1} outstanding at a time; with
  * {@code --rate} the adds start at that total rate, otherwise as fast as answers come. Prints one summary line
  * (acknowledged, failed, unknown, final value); with {@code --history} writes one JSON object per operation per
@@ -33,7 +35,7 @@ import java.util.Set;
 public final class CounterClient
 {
     static final Set<String> OPTIONS = Set.of("members", "ops", "rate", "concurrency", "history", "aeron-dir",
-        "timeout");
+        "timeout", "egress");
 
     private CounterClient()
     {
@@ -153,6 +155,7 @@ public final class CounterClient
         final double rate = args.has("rate") ? Double.parseDouble(args.get("rate")) : 0;
         final int concurrency = args.getInt("concurrency", 1);
         final long timeoutNs = SystemUtil.parseDuration("timeout", args.get("timeout", "5s"));
+        final String egress = args.has("egress") ? egressChannel(args.get("egress")) : null;
         final Summary summary = new Summary();
         EmbeddedAeron embedded = null;
         Writer history = null;
@@ -173,6 +176,10 @@ public final class CounterClient
                 sessions[i] = new Session(i, history, summary);
                 final ClientContext context = null != embedded ? new ClientContext().aeron(embedded.aeron()) :
                     new ClientContext().aeronDirectoryName(args.get("aeron-dir"));
+                if (null != egress)
+                {
+                    context.egressChannel(egress);
+                }
                 sessions[i].client = RaftClient.connect(context
                     .members(members)
                     .maxInflight(1)
@@ -207,6 +214,25 @@ public final class CounterClient
             CloseHelper.quietClose(history);
             CloseHelper.quietClose(embedded);
         }
+    }
+
+    /**
+     * @param egress {@code host[:port]}, an IPv6 address in brackets.
+     * @return the UDP channel of that endpoint; port 0 when none is given.
+     */
+    static String egressChannel(final String egress)
+    {
+        final int colon = egress.lastIndexOf(':');
+        final boolean hasPort = colon > 0 && egress.indexOf(']') < colon && (egress.startsWith("[") ||
+            egress.indexOf(':') == colon);
+        final String host = hasPort ? egress.substring(0, colon) : egress;
+        final String port = hasPort ? egress.substring(colon + 1) : "0";
+        if (host.isEmpty() || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535)
+        {
+            throw new IllegalArgumentException("--egress must be host[:port], not '" + egress + "'");
+        }
+        final boolean isBareIpv6 = !host.startsWith("[") && host.indexOf(':') >= 0;
+        return "aeron:udp?endpoint=" + (isBareIpv6 ? "[" + host + "]" : host) + ":" + port;
     }
 
     private static void drive(final Session[] sessions, final long ops, final double rate, final long delta)

@@ -34,6 +34,22 @@ public final class CounterNode
 
     static void run(final Args args)
     {
+        final MemberContext ctx = context(args).service(new CounterService());
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
+            RaftMember member = RaftMember.launch(ctx))
+        {
+            System.out.println("READY member=" + ctx.memberId() + " aeron=" + member.aeronDirectoryName());
+            System.out.flush();
+            barrier.await();
+        }
+    }
+
+    /**
+     * @param args the node's options.
+     * @return the member's settings from them, without a service.
+     */
+    static MemberContext context(final Args args)
+    {
         final int electionMs = args.getInt("election-timeout-ms", 150);
         final MemberContext ctx = new MemberContext()
             .memberId(args.getInt("id", -1))
@@ -43,14 +59,7 @@ public final class CounterNode
             .storage(args.get("storage", "file"))
             .idleStrategy(args.get("idle", "yield"))
             .electionTimeoutNs(electionMs * 1_000_000L, 2L * electionMs * 1_000_000L)
-            .heartbeatIntervalNs(args.getInt("heartbeat-ms", 20) * 1_000_000L)
-            .service(new CounterService());
-        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
-            RaftMember member = RaftMember.launch(ctx))
-        {
-            System.out.println("READY member=" + ctx.memberId() + " aeron=" + member.aeronDirectoryName());
-            System.out.flush();
-            barrier.await();
-        }
+            .heartbeatIntervalNs(args.getInt("heartbeat-ms", 20) * 1_000_000L);
+        return ctx;
     }
 }

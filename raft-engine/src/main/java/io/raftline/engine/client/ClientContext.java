@@ -26,13 +26,19 @@ public final class ClientContext
      */
     public static final long LEADER_TIMEOUT_DEFAULT_NS = 500_000_000L;
 
+    /**
+     * System property with the channel where the client receives its answers; unset: {@code aeron:ipc} for an IPC
+     * cluster and, for UDP, port 0 on the local address that routes to the members.
+     */
+    public static final String EGRESS_CHANNEL_PROP_NAME = "raftline.client.egress.channel";
+
     private String members = System.getProperty(MemberConfiguration.MEMBERS_PROP_NAME);
     private ClusterMembers clusterMembers;
     private String aeronDirectoryName;
     private Aeron aeron;
     private int ingressStreamBase = Integer.getInteger(MemberConfiguration.INGRESS_STREAM_BASE_PROP_NAME,
         MemberConfiguration.INGRESS_STREAM_BASE_DEFAULT);
-    private String egressChannel;
+    private String egressChannel = System.getProperty(EGRESS_CHANNEL_PROP_NAME);
     private int egressStreamId = ThreadLocalRandom.current().nextInt(100_000, 1_000_000_000);
     private int maxInflight = 1024;
     private int maxCommandLength = Integer.getInteger(MemberConfiguration.MAX_COMMAND_LENGTH_PROP_NAME,
@@ -61,7 +67,7 @@ public final class ClientContext
         clusterMembers = ClusterMembers.parse(members);
         if (null == egressChannel)
         {
-            egressChannel = clusterMembers.isIpc() ? "aeron:ipc" : "aeron:udp?endpoint=127.0.0.1:0";
+            egressChannel = clusterMembers.isIpc() ? "aeron:ipc" : EgressRoute.egressChannel(clusterMembers);
         }
         if (maxInflight < 1)
         {
@@ -148,7 +154,8 @@ public final class ClientContext
     }
 
     /**
-     * @param egressChannel where answers come; for UDP an endpoint on this host (port 0 picks a free port).
+     * @param egressChannel where answers come; for UDP an endpoint on this host that the members can reach (port 0
+     *                      picks a free port). Unset: {@link #EGRESS_CHANNEL_PROP_NAME}, else picked from the routes.
      * @return this for a fluent API.
      */
     public ClientContext egressChannel(final String egressChannel)
