@@ -227,7 +227,7 @@ public final class CounterClient
             egress.indexOf(':') == colon);
         final String host = hasPort ? egress.substring(0, colon) : egress;
         final String port = hasPort ? egress.substring(colon + 1) : "0";
-        if (host.isEmpty() || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535)
+        if (host.isEmpty() || host.startsWith(":") || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535)
         {
             throw new IllegalArgumentException("--egress must be host[:port], not '" + egress + "'");
         }
