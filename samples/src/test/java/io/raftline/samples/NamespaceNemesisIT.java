@@ -1,0 +1,228 @@
+package io.raftline.samples;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Jepsen-style tests on a real network: every member a process in its own network namespace, joined to a bridge by
+ * a veth pair, the client a process in another namespace (so its answers come back over the bridge to an address the
+ * client picked from its routes), and the nemeses of {@link Nemesis}: cut links, partitions through nftables, packet
+ * loss, SIGSTOP, kill -9 and a stalled disk. Each test is one seeded schedule over a bounded run followed by the
+ * checks of {@link NemesisRun}.
+ * <p>
+ * Needs root, iproute2 and nftables; without them every test is skipped with one line saying why. Properties:
+ * {@code -Draftline.nemesis.seconds=N} (each run; default 4, the combined one 12), {@code -Draftline.nemesis.seed=S}.
+ * A failing run prints its seed and the command that replays it.
+ */
+@Timeout(600)
+class NamespaceNemesisIT
+{
+    private static final String SECONDS_PROP_NAME = "raftline.nemesis.seconds";
+    private static final String SEED_PROP_NAME = "raftline.nemesis.seed";
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    private NetNamespaces net;
+    private NamespaceCluster cluster;
+    private String testName;
+
+    @BeforeAll
+    static void requireNamespaces()
+    {
+        final String reason = NetNamespaces.unavailableReason();
+        if (null != reason)
+        {
+            System.out.println("NamespaceNemesisIT skipped: " + reason);
+        }
+        Assumptions.assumeTrue(null == reason, reason);
+    }
+
+    @BeforeEach
+    void network(final TestInfo info)
+    {
+        testName = info.getTestMethod().orElseThrow().getName();
+        net = new NetNamespaces();
+    }
+
+    @AfterEach
+    void cleanUp()
+    {
+        if (null != cluster)
+        {
+            cluster.close();
+        }
+        net.close();
+    }
+
+    @Test
+    void aClientInAnotherNamespaceGetsItsAnswersWithoutSettingItsAddress() throws Exception
+    {
+        cluster = cluster(3);
+        cluster.startAll();
+        final String output = client(NamespaceCluster.CLIENT, "--ops", "200");
+
+        assertTrue(output.contains("acknowledged=201 failed=0 unknown=0 final=200"), output);
+    }
+
+    @Test
+    void aClientWithAnExplicitEgressAddressAndPort() throws Exception
+    {
+        cluster = cluster(3);
+        cluster.startAll();
+        final String output = client(NamespaceCluster.CLIENT, "--ops", "100",
+            "--egress", net.address(NamespaceCluster.CLIENT) + ":40400");
+
+        assertTrue(output.contains("acknowledged=101 failed=0 unknown=0 final=100"), output);
+    }
+
+    @Test
+    void aClientWithNoRouteToTheMembersIsToldWhatToSet() throws Exception
+    {
+        cluster = cluster(3);
+        net.addIsolatedNode("x");
+        final String output = client("x", "--ops", "1");
+
+        assertTrue(output.contains("cannot pick the client's egress address: member 0 at 10.77.0.10:20000"), output);
+        assertTrue(output.contains("-Draftline.client.egress.channel=") && output.contains("--egress"), output);
+    }
+
+    @Test
+    void isolate()
+    {
+        nemeses(3, 4, Nemesis.ISOLATE);
+    }
+
+    @Test
+    void majorityMinority()
+    {
+        nemeses(5, 4, Nemesis.MAJORITY_MINORITY);
+    }
+
+    @Test
+    void partial()
+    {
+        nemeses(3, 4, Nemesis.PARTIAL);
+    }
+
+    @Test
+    void bridge()
+    {
+        nemeses(5, 4, Nemesis.BRIDGE);
+    }
+
+    @Test
+    void flap()
+    {
+        nemeses(3, 4, Nemesis.FLAP);
+    }
+
+    @Test
+    void oneWay()
+    {
+        nemeses(3, 4, Nemesis.ONE_WAY);
+    }
+
+    @Test
+    void loss()
+    {
+        nemeses(3, 4, Nemesis.LOSS);
+    }
+
+    @Test
+    void pauseLeader()
+    {
+        nemeses(3, 4, Nemesis.PAUSE_LEADER);
+    }
+
+    @Test
+    void pauseFollower()
+    {
+        nemeses(3, 4, Nemesis.PAUSE_FOLLOWER);
+    }
+
+    @Test
+    void kill()
+    {
+        nemeses(3, 4, Nemesis.KILL);
+    }
+
+    @Test
+    void stallDisk()
+    {
+        nemeses(3, 4, Nemesis.STALL_DISK);
+    }
+
+    @Test
+    void combined()
+    {
+        nemeses(5, 12, Nemesis.values());
+    }
+
+    private NamespaceCluster cluster(final int size)
+    {
+        return new NamespaceCluster(net, size, dir, "--storage", "file", "--durability", "none", "--idle", "backoff",
+            "--election-timeout-ms", Long.toString(NemesisRun.ELECTION_TIMEOUT_MIN_MS));
+    }
+
+    private void nemeses(final int size, final long defaultSeconds, final Nemesis... schedule)
+    {
+        final long seconds = Long.getLong(SECONDS_PROP_NAME, defaultSeconds);
+        final long seed = Long.getLong(SEED_PROP_NAME, System.nanoTime());
+        final String replay = "mvn -B -pl samples -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false " +
+            "-Dit.test='NamespaceNemesisIT#" + testName + "' -D" + SEED_PROP_NAME + "=" + seed + " -D" +
+            SECONDS_PROP_NAME + "=" + seconds;
+        final String names = String.join(",", Arrays.stream(schedule).map(Nemesis::label).toList());
+        System.out.printf("nemesis %s: %d members, %d s, seed %d%n", names, size, seconds, seed);
+        cluster = cluster(size);
+        final List<String> report;
+        try
+        {
+            report = new NemesisRun(cluster, List.of(schedule), seconds, seed, dir).run();
+        }
+        catch (final AssertionError | RuntimeException ex)
+        {
+            throw new AssertionError("nemesis " + names + " failed with seed " + seed + "; replay: " + replay +
+                System.lineSeparator() + ex.getMessage(), ex);
+        }
+        final List<String> lines = new ArrayList<>();
+        lines.add(String.format("nemesis %s: %d members, %d s, seed %d (%s)", names, size, seconds, seed, replay));
+        lines.addAll(report);
+        lines.forEach(System.out::println);
+        NemesisRun.append(Path.of(ProcessCluster.jar()).resolveSibling("nemesis-report.txt"), lines);
+    }
+
+    private String client(final String node, final String... args) throws IOException, InterruptedException
+    {
+        final List<String> command = new ArrayList<>(NamespaceCluster.javaCommand(Main.class.getName()));
+        command.addAll(List.of("client", "--members", cluster.members(), "--timeout", "5s"));
+        command.addAll(List.of(args));
+        final Process process = new ProcessBuilder(net.inNamespace(node, command)).redirectErrorStream(true).start();
+        final byte[] output = process.getInputStream().readAllBytes();
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the client finished");
+        final String text = new String(output, StandardCharsets.UTF_8);
+        if (0 != process.exitValue())
+        {
+            assertEquals(2, process.exitValue(), "a refused configuration exits with 2: " + text);
+        }
+        return text;
+    }
+}
