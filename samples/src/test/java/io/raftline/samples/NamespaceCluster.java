@@ -401,7 +401,8 @@ final class NamespaceCluster implements AutoCloseable
                 pause(i, false);
                 CloseHelper.quietClose(member.reader);
                 member.reader = null;
-                member.process.destroy();
+                // SIGTERM through the handle: Process.destroy() would also close the output the FINAL line is on.
+                member.process.toHandle().destroy();
             }
         }
         for (int i = 0; i < size; i++)

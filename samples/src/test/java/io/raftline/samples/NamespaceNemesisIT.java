@@ -78,7 +78,7 @@ class NamespaceNemesisIT
     {
         cluster = cluster(3);
         cluster.startAll();
-        final String output = client(NamespaceCluster.CLIENT, "--ops", "200");
+        final String output = client(NamespaceCluster.CLIENT, "--ops", "200", "--concurrency", "4");
 
         assertTrue(output.contains("acknowledged=201 failed=0 unknown=0 final=200"), output);
     }
