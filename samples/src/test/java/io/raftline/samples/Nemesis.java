@@ -375,6 +375,7 @@ enum Nemesis
         long longestWithoutCommitNs;
         boolean isClosed;
         boolean isAlone;
+        boolean isUnloaded;
 
         Fault(final Nemesis nemesis, final String description, final long minHoldMs, final long maxHoldMs)
         {

@@ -50,6 +50,7 @@ final class NemesisRun
     private final List<Nemesis.Fault> active = new ArrayList<>();
     private long lastCommit = Long.MIN_VALUE;
     private long lastCommitNs;
+    private Process client;
 
     NemesisRun(final NamespaceCluster cluster, final List<Nemesis> schedule, final long seconds, final long seed,
         final Path dir)
@@ -76,10 +77,13 @@ final class NemesisRun
         final Path history = dir.resolve("history.jsonl");
         final Path clientLog = dir.resolve("client.log");
         final long rate = 100;
+        // The load outlasts the schedule (whose last fault may start just before the end and hold 3.5 s, then heal
+        // for up to 1.5 s): a fault without load would commit nothing and measure nothing.
+        final long ops = rate * (seconds + 6);
         final List<String> command = new ArrayList<>(NamespaceCluster.javaCommand(Main.class.getName()));
-        command.addAll(List.of("client", "--members", cluster.members(), "--ops", Long.toString(rate * seconds),
+        command.addAll(List.of("client", "--members", cluster.members(), "--ops", Long.toString(ops),
             "--rate", Long.toString(rate), "--concurrency", "4", "--timeout", "2s", "--history", history.toString()));
-        final Process client;
+        final long commitBeforeClient = cluster.maxCommitIndex();
         try
         {
             client = new ProcessBuilder(cluster.net().inNamespace(NamespaceCluster.CLIENT, command))
@@ -91,9 +95,16 @@ final class NemesisRun
         }
         try
         {
+            // The first fault waits until the client's sessions are open and its adds commit.
+            final long loadDeadlineNs = System.nanoTime() + 60_000_000_000L;
+            while (cluster.maxCommitIndex() < commitBeforeClient + 20)
+            {
+                check(client.isAlive() && System.nanoTime() < loadDeadlineNs, "the client committed 16 adds within " +
+                    "60 s of its start: " + read(clientLog));
+                tick();
+                NamespaceCluster.sleepMs(TICK_MS);
+            }
             final long endNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            // Let the client connect and commit before the first fault.
-            tickUntil(System.nanoTime() + 1_000_000_000L);
             while (System.nanoTime() < endNs && client.isAlive())
             {
                 final List<Nemesis.Fault> started = new ArrayList<>();
@@ -151,7 +162,7 @@ final class NemesisRun
                 client.destroyForcibly();
             }
         }
-        return checkAndReport(client, clientLog, history);
+        return checkAndReport(clientLog, history);
     }
 
     private Nemesis.Fault startFault(final Nemesis nemesis, final SplittableRandom random)
@@ -190,6 +201,14 @@ final class NemesisRun
         for (int i = active.size() - 1; i >= 0; i--)
         {
             final Nemesis.Fault fault = active.get(i);
+            if (!client.isAlive())
+            {
+                // No load, no commits: nothing more to measure.
+                fault.isClosed = true;
+                fault.isUnloaded = true;
+                active.remove(i);
+                continue;
+            }
             fault.longestWithoutCommitNs = Math.max(fault.longestWithoutCommitNs,
                 nowNs - Math.max(lastCommitNs, fault.startNs));
             if (fault.expectedOldLeader >= 0 && 0 == fault.newLeaderNs)
@@ -220,7 +239,7 @@ final class NemesisRun
         }
     }
 
-    private List<String> checkAndReport(final Process client, final Path clientLog, final Path history)
+    private List<String> checkAndReport(final Path clientLog, final Path history)
     {
         final String clientOutput = read(clientLog);
         check(0 == client.exitValue(), "the client exited with 0, not " + client.exitValue() + ": " + clientOutput);
@@ -269,7 +288,8 @@ final class NemesisRun
             countByNemesis.merge(fault.nemesis, 1, Integer::sum);
             report.add(String.format("  %6.1f s  %-60s held %5d ms, longest without a commit %5d ms%s%s",
                 (fault.startNs - firstNs) / 1e9, fault.toString(), (fault.healNs - fault.startNs) / 1_000_000,
-                fault.longestWithoutCommitNs / 1_000_000, fault.isAlone ? "" : " (combined)",
+                fault.longestWithoutCommitNs / 1_000_000, (fault.isAlone ? "" : " (combined)") +
+                (fault.isUnloaded ? " (the load ended first)" : ""),
                 0 != fault.newLeaderNs ? ", new leader after " + (fault.newLeaderNs - fault.startNs) / 1_000_000 +
                 " ms" : ""));
         }
@@ -281,11 +301,11 @@ final class NemesisRun
 
         for (final Nemesis.Fault fault : faults)
         {
-            if (fault.isLivenessRequired && fault.isAlone)
+            if (fault.isLivenessRequired && fault.isAlone && !fault.isUnloaded)
             {
                 check(fault.commitAtHeal > fault.commitAtSettle, fault + ": the cluster kept committing (commit " +
                     "index " + fault.commitAtSettle + " two election timeouts in, " + fault.commitAtHeal +
-                    " at the heal)" + String.join("\n", report));
+                    " at the heal)\n" + String.join("\n", report));
             }
             if (fault.expectedOldLeader >= 0 && fault.isAlone)
             {
