@@ -42,6 +42,7 @@ final class NamespaceCluster implements AutoCloseable
     private final String members;
     private final Member[] processes;
     private final List<String> finals = new ArrayList<>();
+    private final List<String> events = new ArrayList<>();
 
     private static final class Member
     {
@@ -205,6 +206,13 @@ final class NamespaceCluster implements AutoCloseable
                 if (line.startsWith("READY ") && member.process == process)
                 {
                     member.aeronDir = line.substring(line.indexOf("aeron=") + 6).trim();
+                }
+                else if (line.startsWith("LEADER ") || line.startsWith("STALLED "))
+                {
+                    synchronized (events)
+                    {
+                        events.add(id + " " + line);
+                    }
                 }
                 else if (line.startsWith("FINAL "))
                 {
@@ -444,6 +452,42 @@ final class NamespaceCluster implements AutoCloseable
         {
             return new ArrayList<>(finals);
         }
+    }
+
+    /**
+     * @param id        of a member whose log sync was stalled while it led in {@code term}.
+     * @param term      it led in.
+     * @param sinceNs   when the stall was asked for.
+     * @return how long after its first stalled sync another member became leader in a later term (on the members'
+     * clock), or -1 if that has not happened (yet).
+     */
+    long failoverAfterStallNs(final int id, final long term, final long sinceNs)
+    {
+        long stalledNs = -1;
+        long leaderNs = -1;
+        synchronized (events)
+        {
+            for (final String event : events)
+            {
+                final String[] parts = event.split(" ");
+                final int member = Integer.parseInt(parts[0]);
+                final long ns = Long.parseLong(parts[parts.length - 1].substring(3));
+                if (ns < sinceNs)
+                {
+                    continue;
+                }
+                if ("STALLED".equals(parts[1]) && member == id && stalledNs < 0)
+                {
+                    stalledNs = ns;
+                }
+                else if ("LEADER".equals(parts[1]) && member != id && Long.parseLong(parts[2].substring(5)) > term &&
+                    leaderNs < 0)
+                {
+                    leaderNs = ns;
+                }
+            }
+        }
+        return stalledNs < 0 || leaderNs < 0 ? -1 : leaderNs - stalledNs;
     }
 
     String describe()

@@ -369,7 +369,6 @@ enum Nemesis
         long expectedOldTerm;
         long startNs;
         long healNs;
-        long newLeaderNs;
         long commitAtSettle = Long.MIN_VALUE;
         long commitAtHeal = Long.MIN_VALUE;
         long longestWithoutCommitNs;

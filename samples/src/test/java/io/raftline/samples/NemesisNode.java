@@ -3,6 +3,7 @@ package io.raftline.samples;
 import io.raftline.engine.agent.MemberContext;
 import io.raftline.engine.agent.MemberStorage;
 import io.raftline.engine.agent.RaftMember;
+import io.raftline.engine.core.RaftRole;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 
 import java.io.IOException;
@@ -19,6 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <ul>
  *     <li>{@code --stall-file FILE}: when FILE appears, holding a number of milliseconds, the member's log sync blocks
  *     for that long from then on (FILE is removed when read).</li>
+ *     <li>When it becomes leader it prints {@code LEADER term=<term> ns=<System.nanoTime()>} (checked every 5 ms), so
+ *     the harness can time a failover on the members' own clock rather than on its sampling.</li>
  *     <li>On SIGTERM it prints {@code FINAL member=<id> value=<counter> applied=<index>} before it closes.</li>
  * </ul>
  */
@@ -51,7 +54,7 @@ public final class NemesisNode
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
             RaftMember member = RaftMember.launch(ctx))
         {
-            final Thread watcher = new Thread(() -> watch(stallFile, log.get()), "stall-watcher");
+            final Thread watcher = new Thread(() -> watch(stallFile, log.get(), member), "stall-watcher");
             watcher.setDaemon(true);
             watcher.start();
             System.out.println("READY member=" + ctx.memberId() + " aeron=" + member.aeronDirectoryName());
@@ -72,12 +75,19 @@ public final class NemesisNode
             .conclude().storageFactory();
     }
 
-    private static void watch(final Path stallFile, final StallingRaftLog log)
+    private static void watch(final Path stallFile, final StallingRaftLog log, final RaftMember member)
     {
+        long leaderTerm = -1;
         while (true)
         {
             try
             {
+                if (RaftRole.LEADER == member.role() && member.term() != leaderTerm)
+                {
+                    leaderTerm = member.term();
+                    System.out.println("LEADER term=" + leaderTerm + " ns=" + System.nanoTime());
+                    System.out.flush();
+                }
                 if (Files.exists(stallFile))
                 {
                     final long ms = Long.parseLong(Files.readString(stallFile, StandardCharsets.UTF_8).trim());
@@ -86,7 +96,7 @@ public final class NemesisNode
                     System.out.println("STALL sync for " + ms + " ms");
                     System.out.flush();
                 }
-                Thread.sleep(10);
+                Thread.sleep(5);
             }
             catch (final IOException | NumberFormatException ex)
             {

@@ -80,10 +80,17 @@ final class StallingRaftLog implements RaftLog
 
     public void sync()
     {
-        long remainingNs;
-        while ((remainingNs = stallUntilNs - System.nanoTime()) > 0)
+        long remainingNs = stallUntilNs - System.nanoTime();
+        if (remainingNs > 0)
         {
-            LockSupport.parkNanos(remainingNs);
+            // The harness compares this with when another member took over (one monotonic clock for the host).
+            System.out.println("STALLED ns=" + System.nanoTime());
+            System.out.flush();
+            while (remainingNs > 0)
+            {
+                LockSupport.parkNanos(remainingNs);
+                remainingNs = stallUntilNs - System.nanoTime();
+            }
         }
         delegate.sync();
     }
