@@ -433,6 +433,11 @@ final class NamespaceCluster implements AutoCloseable
                     Thread.currentThread().interrupt();
                 }
                 member.process = null;
+                // A driver that was stopped removes its directory; one that could not finish leaves it.
+                if (null != member.aeronDir && !process.isAlive())
+                {
+                    IoUtil.delete(new File(member.aeronDir), true);
+                }
             }
         }
         // The drains read the last lines a moment after the exit.
