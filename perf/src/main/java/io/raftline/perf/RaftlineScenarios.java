@@ -2,8 +2,11 @@ package io.raftline.perf;
 
 import io.raftline.engine.agent.LocalCluster;
 import io.raftline.engine.agent.EmbeddedAeron;
+import io.raftline.engine.agent.IdleStrategies;
 import io.raftline.engine.agent.MemberContext;
+import io.raftline.engine.agent.StorageType;
 import io.raftline.engine.client.ClientContext;
+import io.raftline.log.Durability;
 import io.raftline.samples.CounterService;
 import io.raftline.samples.LoadGenerator;
 import io.raftline.samples.ProcessCluster;
@@ -70,11 +73,12 @@ public final class RaftlineScenarios
                 throw new UncheckedIOException(ex);
             }
             final long startNs = System.nanoTime();
+            final String idle = System.getProperty(IPC_IDLE_PROP_NAME, "busy");
             cluster = LocalCluster.start(members, new MemberContext()
                 .dir(dir.getPath())
-                .storage(storage)
-                .durability(durability)
-                .idleStrategy(System.getProperty(IPC_IDLE_PROP_NAME, "busy"))
+                .storage(StorageType.parse(storage))
+                .durability(Durability.parse(durability))
+                .idleStrategy(IdleStrategies.type(idle), IdleStrategies.sleepNs(idle))
                 .electionTimeoutNs(100_000_000L, 200_000_000L)
                 .heartbeatIntervalNs(10_000_000L), (id) -> new CounterService());
             while (cluster.leaderId() < 0)
@@ -86,7 +90,7 @@ public final class RaftlineScenarios
             load = new LoadGenerator(new ClientContext()
                 .aeronDirectoryName(cluster.aeronDirectoryName())
                 .members(cluster.membersString())
-                .maxInflight(maxInflight), io.raftline.engine.agent.IdleStrategies.parse(
+                .maxInflight(maxInflight), IdleStrategies.parse(
                     System.getProperty(CLIENT_IDLE_PROP_NAME, "noop")));
         }
 

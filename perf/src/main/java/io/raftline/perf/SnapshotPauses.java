@@ -2,9 +2,12 @@ package io.raftline.perf;
 
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
+import io.raftline.engine.agent.IdleStrategyType;
 import io.raftline.engine.agent.MemberContext;
 import io.raftline.engine.agent.RaftMember;
+import io.raftline.engine.agent.StorageType;
 import io.raftline.engine.client.ClientContext;
+import io.raftline.log.Durability;
 import io.raftline.samples.LoadGenerator;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
@@ -202,9 +205,9 @@ public final class SnapshotPauses
                 .memberId(id)
                 .members("0,1,2")
                 .dir(dir.getPath())
-                .storage("file")
-                .durability("none")
-                .idleStrategy("yield")
+                .storage(StorageType.FILE)
+                .durability(Durability.NONE)
+                .idleStrategy(IdleStrategyType.YIELD)
                 .aeron(aeron)
                 .electionTimeoutNs(300_000_000L, 600_000_000L)
                 .heartbeatIntervalNs(20_000_000L)

@@ -1,5 +1,10 @@
 package io.raftline.samples;
 
+import io.raftline.engine.agent.IdleStrategies;
+import io.raftline.engine.agent.MemberContext;
+import io.raftline.engine.agent.StorageType;
+import io.raftline.log.Durability;
+
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -72,6 +77,23 @@ final class Args
         {
             throw new IllegalArgumentException("option --" + name + " must be a number, not '" + value + "'");
         }
+    }
+
+    /**
+     * Set the member's typed settings that come from {@code --durability}, {@code --storage} and {@code --idle},
+     * read with the parsers the system properties use.
+     *
+     * @param ctx         to set.
+     * @param defaultIdle idle strategy when {@code --idle} is not given.
+     * @return the context.
+     */
+    MemberContext applyStorageAndIdle(final MemberContext ctx, final String defaultIdle)
+    {
+        final String idle = get("idle", defaultIdle);
+        return ctx
+            .durability(Durability.parse(get("durability", "none")))
+            .storage(StorageType.parse(get("storage", "file")))
+            .idleStrategy(IdleStrategies.type(idle), IdleStrategies.sleepNs(idle));
     }
 
     boolean has(final String name)

@@ -11,6 +11,7 @@ import org.agrona.SystemUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.BufferedWriter;
+import java.io.File;
 import java.io.FileWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,10 +22,14 @@ import java.util.Set;
  * Clients of the replicated counter, as a process:
  * <pre>
  * java -jar raftline-samples.jar client --members 0@127.0.0.1:20000,1@127.0.0.1:20001,2@127.0.0.1:20002 \
- *     --ops 10000 [--rate 2000] [--concurrency 4] [--history history.jsonl] [--timeout 5s] [--egress host[:port]]
+ *     --ops 10000 [--rate 2000] [--concurrency 4] [--history history.jsonl] [--timeout 5s] [--driver-dir-base dir]
+ *     [--egress host[:port]]
  * </pre>
  * {@code --egress} is the address (and port, default 0: any free one) the members send their answers to; unset, the
  * {@code raftline.client.egress.channel} property or else the local address that routes to the members.
+ * Without {@code --aeron-dir} the clients share one embedded media driver, in the first free slot
+ * {@code raftline-client-<n>} under {@code --driver-dir-base} (default: {@code raftline.driver.dir.base}, else
+ * {@code /dev/shm}); a killed client's slot is reclaimed by the next client that starts.
  * Each of {@code concurrency} clients has its own session and one {@code add 1} outstanding at a time; with
  * {@code --rate} the adds start at that total rate, otherwise as fast as answers come. Prints one summary line
  * (acknowledged, failed, unknown, final value); with {@code --history} writes one JSON object per operation per
@@ -35,7 +40,7 @@ import java.util.Set;
 public final class CounterClient
 {
     static final Set<String> OPTIONS = Set.of("members", "ops", "rate", "concurrency", "history", "aeron-dir",
-        "timeout", "egress");
+        "timeout", "driver-dir-base", "egress");
 
     private CounterClient()
     {
@@ -169,7 +174,9 @@ public final class CounterClient
             if (!args.has("aeron-dir"))
             {
                 // Driver and conductor on this thread: the clients poll them.
-                embedded = EmbeddedAeron.invoker("raftline-client");
+                embedded = args.has("driver-dir-base") ?
+                    EmbeddedAeron.invoker(new File(args.get("driver-dir-base")), "raftline-client") :
+                    EmbeddedAeron.invoker("raftline-client");
             }
             for (int i = 0; i < concurrency; i++)
             {

@@ -51,13 +51,10 @@ public final class CounterNode
     static MemberContext context(final Args args)
     {
         final int electionMs = args.getInt("election-timeout-ms", 150);
-        final MemberContext ctx = new MemberContext()
+        final MemberContext ctx = args.applyStorageAndIdle(new MemberContext(), "yield")
             .memberId(args.getInt("id", -1))
             .members(args.get("members"))
             .dir(args.get("dir", "raftline-data"))
-            .durability(args.get("durability", "none"))
-            .storage(args.get("storage", "file"))
-            .idleStrategy(args.get("idle", "yield"))
             .electionTimeoutNs(electionMs * 1_000_000L, 2L * electionMs * 1_000_000L)
             .heartbeatIntervalNs(args.getInt("heartbeat-ms", 20) * 1_000_000L);
         return ctx;

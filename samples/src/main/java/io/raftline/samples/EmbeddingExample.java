@@ -3,6 +3,7 @@ package io.raftline.samples;
 import io.raftline.engine.RaftService;
 import io.raftline.engine.agent.MemberContext;
 import io.raftline.engine.agent.RaftMember;
+import io.raftline.log.Durability;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.ShutdownSignalBarrier;
@@ -39,7 +40,7 @@ public final class EmbeddingExample
                 .memberId(Integer.parseInt(args[0]))
                 .members("0@127.0.0.1:20000,1@127.0.0.1:20001,2@127.0.0.1:20002")
                 .dir("raftline-data")
-                .durability("batch")
+                .durability(Durability.BATCH)
                 .service(counter)))
         {
             barrier.await();

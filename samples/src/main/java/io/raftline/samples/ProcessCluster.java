@@ -16,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,6 +34,11 @@ public final class ProcessCluster implements AutoCloseable
      */
     public static final String MEMBER_JVM_OPTIONS_PROP_NAME = "raftline.member.jvm.options";
 
+    /**
+     * The members' property for where their media drivers put their directories (MemberConfiguration's).
+     */
+    static final String DRIVER_DIR_BASE_PROP_NAME = "raftline.driver.dir.base";
+
     private final int size;
     private final Path dir;
     private final String members;
@@ -40,6 +47,8 @@ public final class ProcessCluster implements AutoCloseable
     private final String[] aeronDirs;
     private final Aeron[] readers;
     private final List<Path> logs = new ArrayList<>();
+    private final Set<String> reportedAeronDirs = new LinkedHashSet<>();
+    private final File driverDirBase;
 
     /**
      * @param size      members.
@@ -54,6 +63,7 @@ public final class ProcessCluster implements AutoCloseable
         this.processes = new Process[size];
         this.aeronDirs = new String[size];
         this.readers = new Aeron[size];
+        this.driverDirBase = newDriverDirBase();
         final StringBuilder builder = new StringBuilder();
         for (int i = 0; i < size; i++)
         {
@@ -73,6 +83,25 @@ public final class ProcessCluster implements AutoCloseable
             throw new IllegalStateException("raftline.samples.jar must name the packaged sample jar, not " + jar);
         }
         return jar;
+    }
+
+    /**
+     * The members' media drivers put their directories here rather than straight under /dev/shm, so that a test can
+     * count exactly the directories of its own cluster and {@link #close()} can remove what its killed members left
+     * behind without touching anything else on the host.
+     */
+    private static File newDriverDirBase()
+    {
+        final File shm = new File("/dev/shm");
+        final File parent = shm.isDirectory() && shm.canWrite() ? shm : new File(System.getProperty("java.io.tmpdir"));
+        try
+        {
+            return Files.createTempDirectory(parent.toPath(), "raftline-cluster-").toFile();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     private static int freeUdpPort()
@@ -122,7 +151,8 @@ public final class ProcessCluster implements AutoCloseable
     public void start(final int id)
     {
         final List<String> command = new ArrayList<>(List.of(
-            new File(System.getProperty("java.home"), "bin/java").getPath(), "-Xmx256m"));
+            new File(System.getProperty("java.home"), "bin/java").getPath(), "-Xmx256m",
+            "-D" + DRIVER_DIR_BASE_PROP_NAME + "=" + driverDirBase.getPath()));
         final String jvmOptions = System.getProperty(MEMBER_JVM_OPTIONS_PROP_NAME, "").trim();
         if (!jvmOptions.isEmpty())
         {
@@ -151,6 +181,7 @@ public final class ProcessCluster implements AutoCloseable
                 throw new IllegalStateException("member " + id + " exited before it was ready; output in " + log);
             }
             aeronDirs[id] = ready.substring(ready.indexOf("aeron=") + 6).trim();
+            reportedAeronDirs.add(aeronDirs[id]);
             final Thread drain = new Thread(() -> copy(reader, log), "drain-member-" + id);
             drain.setDaemon(true);
             drain.start();
@@ -200,8 +231,32 @@ public final class ProcessCluster implements AutoCloseable
             Thread.currentThread().interrupt();
         }
         processes[id] = null;
-        // A killed driver leaves its directory (and its log buffers) behind.
-        IoUtil.delete(new File(aeronDirs[id]), true);
+        // The killed driver's directory stays: the member reclaims it when it restarts.
+    }
+
+    /**
+     * @param id of a member.
+     * @return the media driver directory its last start reported.
+     */
+    public String aeronDirectoryName(final int id)
+    {
+        return aeronDirs[id];
+    }
+
+    /**
+     * @return every media driver directory the members reported since the cluster was made, in order.
+     */
+    public Set<String> reportedAeronDirectoryNames()
+    {
+        return new LinkedHashSet<>(reportedAeronDirs);
+    }
+
+    /**
+     * @return the directory under which the members' media drivers make their directories.
+     */
+    public File driverDirectoryBase()
+    {
+        return driverDirBase;
     }
 
     /**
@@ -282,7 +337,7 @@ public final class ProcessCluster implements AutoCloseable
                     if (!processes[i].waitFor(20, TimeUnit.SECONDS))
                     {
                         processes[i].destroyForcibly();
-                        IoUtil.delete(new File(aeronDirs[i]), true);
+                        processes[i].waitFor(30, TimeUnit.SECONDS);
                     }
                 }
                 catch (final InterruptedException ex)
@@ -291,5 +346,7 @@ public final class ProcessCluster implements AutoCloseable
                 }
             }
         }
+        // Every member is down: what is left under the base are directories of this cluster's dead drivers.
+        IoUtil.delete(driverDirBase, true);
     }
 }

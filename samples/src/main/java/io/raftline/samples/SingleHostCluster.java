@@ -51,11 +51,8 @@ public final class SingleHostCluster
         System.out.printf("Raftline: %d members over Aeron IPC in one JVM, storage=%s durability=%s, data in %s%n",
             size, args.get("storage", "file"), args.get("durability", "none"), dir);
         final long startNs = System.nanoTime();
-        try (LocalCluster cluster = LocalCluster.start(size, new MemberContext()
+        try (LocalCluster cluster = LocalCluster.start(size, args.applyStorageAndIdle(new MemberContext(), "busy")
             .dir(dir.getPath())
-            .storage(args.get("storage", "file"))
-            .durability(args.get("durability", "none"))
-            .idleStrategy(args.get("idle", "busy"))
             .electionTimeoutNs(100_000_000L, 200_000_000L)
             .heartbeatIntervalNs(10_000_000L), (id) ->
             {
@@ -92,9 +89,12 @@ public final class SingleHostCluster
                 System.out.printf("commit round trip, one command outstanding: %.0f commands/s%n",
                     latency.ratePerSecond());
                 report.print(System.out);
-                System.out.printf("throughput with %d outstanding: %.0f commands/s (client: %d leader changes, %d " +
-                    "resends, %d sessions)%n", window, throughput.ratePerSecond(), load.client().leaderChanges(),
-                    load.client().resends(), load.client().sessionsOpened());
+                final long leaderChanges = load.client().leaderChanges();
+                final long sessions = load.client().sessionsOpened();
+                System.out.printf("throughput with %d outstanding: %.0f commands/s (client: %d change%s of leader " +
+                    "after the first, %d commands resent, %d session%s)%n", window, throughput.ratePerSecond(),
+                    leaderChanges, 1 == leaderChanges ? "" : "s", load.client().resends(), sessions,
+                    1 == sessions ? "" : "s");
                 final File png = report.write(reportDir, "raftline-cluster",
                     "Raftline, " + size + " members over IPC, " + payload + "-byte commands");
                 System.out.printf("report: %s (and .hgrm files beside it)%n", png.getAbsolutePath());

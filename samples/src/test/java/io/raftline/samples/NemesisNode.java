@@ -3,6 +3,7 @@ package io.raftline.samples;
 import io.raftline.engine.agent.MemberContext;
 import io.raftline.engine.agent.MemberStorage;
 import io.raftline.engine.agent.RaftMember;
+import io.raftline.engine.agent.StorageType;
 import io.raftline.engine.core.RaftRole;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 
@@ -71,7 +72,7 @@ public final class NemesisNode
      */
     private static MemberStorage.Factory fileStorage()
     {
-        return new MemberContext().memberId(0).members("0").storage("file").service(new CounterService())
+        return new MemberContext().memberId(0).members("0").storage(StorageType.FILE).service(new CounterService())
             .conclude().storageFactory();
     }
 

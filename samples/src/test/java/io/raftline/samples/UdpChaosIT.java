@@ -73,7 +73,8 @@ class UdpChaosIT
                 summary[0] = CounterClient.run(new Args(new String[]{
                     "--members", cluster.members(), "--ops", Long.toString(rate * (seconds + 5)),
                     "--rate", Long.toString(rate), "--concurrency", "4", "--timeout", "3s",
-                    "--history", history.toString()}, 0, CounterClient.OPTIONS));
+                    "--history", history.toString(),
+                    "--driver-dir-base", cluster.driverDirectoryBase().getPath()}, 0, CounterClient.OPTIONS));
             }
             catch (final Throwable t)
             {

@@ -1,15 +1,14 @@
 package io.raftline.samples;
 
-import io.aeron.driver.MediaDriver;
-import io.raftline.engine.agent.RaftMember;
+import io.raftline.engine.agent.EmbeddedAeron;
 import io.raftline.engine.client.ClientContext;
 import io.raftline.engine.client.RaftClient;
 import io.raftline.engine.client.ResponseListener;
+import org.agrona.CloseHelper;
 import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.YieldingIdleStrategy;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,18 +28,12 @@ class UdpProcessClusterIT
     @TempDir
     Path dir;
 
-    private MediaDriver driver;
+    private EmbeddedAeron driver;
     private ProcessCluster cluster;
     private RaftClient client;
     private final LongHashSet ackedValues = new LongHashSet();
     private final long[] outcomes = new long[5];
     private long lastValue;
-
-    @BeforeEach
-    void startDriver()
-    {
-        driver = RaftMember.launchEmbeddedDriver("raftline-it-client", new YieldingIdleStrategy());
-    }
 
     @AfterEach
     void stop()
@@ -49,19 +42,22 @@ class UdpProcessClusterIT
         {
             client.close();
         }
+        // The client's driver lives under the cluster's driver directory base, which closing the cluster removes.
+        CloseHelper.quietClose(driver);
         final long t0 = System.nanoTime();
         if (null != cluster)
         {
             cluster.close();
         }
-        driver.close();
         System.out.printf("close %.1f ms%n", (System.nanoTime() - t0) / 1e6);
     }
 
     private RaftClient connect()
     {
+        driver = EmbeddedAeron.threaded(
+            cluster.driverDirectoryBase(), "raftline-it-client", new YieldingIdleStrategy());
         return RaftClient.connect(new ClientContext()
-            .aeronDirectoryName(driver.aeronDirectoryName())
+            .aeron(driver.aeron())
             .members(cluster.members())
             .maxInflight(16)
             .leaderTimeoutNs(300_000_000L)

@@ -29,6 +29,8 @@ final class ClientSession
     long publicationRegistrationId = NULL_REGISTRATION;
     long lastActivityNs;
     boolean isClosing;
+    // The ingress cycle of the last redirect: a burst of commands to a follower gets one redirect per cycle.
+    long redirectCycle = -1;
 
     ClientSession(
         final long id,

@@ -25,8 +25,22 @@ import org.agrona.concurrent.UnsafeBuffer;
  * calls only after the log and metadata are synced. A pending message the publication refuses stays pending for the
  * next cycle; one to a peer that is not connected is dropped and counted, like a lost packet.
  */
-final class ConsensusPublisher implements Outbox
+class ConsensusPublisher implements Outbox
 {
+    /**
+     * Makes the member's publisher: production uses the constructor; fault-injection tests subclass it.
+     */
+    @FunctionalInterface
+    interface Factory
+    {
+        ConsensusPublisher create(
+            RaftConfig config,
+            RaftLog log,
+            SnapshotStore snapshots,
+            ExclusivePublication[] publications,
+            int maxFrameLength);
+    }
+
     private static final int SEND_ATTEMPTS = 3;
     private static final int RECORD_HEADER_LENGTH = 8;
     private static final int MAX_PENDING_BYTES = 16 * 1024 * 1024;
@@ -46,7 +60,6 @@ final class ConsensusPublisher implements Outbox
     private long backPressureCount;
     private long droppedCount;
     private long framesSent;
-    private TransportFilter filter;
 
     /**
      * @param config         of this member.
@@ -83,16 +96,6 @@ final class ConsensusPublisher implements Outbox
         return maxFrameLength;
     }
 
-    void filter(final TransportFilter filter)
-    {
-        this.filter = filter;
-    }
-
-    private boolean isCut(final int toMemberId)
-    {
-        return null != filter && !filter.canSend(memberId, toMemberId);
-    }
-
     public int appendEntries(
         final int followerId,
         final long term,
@@ -103,7 +106,7 @@ final class ConsensusPublisher implements Outbox
         final int maxEntries)
     {
         final ExclusivePublication publication = publication(followerId);
-        if (!publication.isConnected() || isCut(followerId))
+        if (!publication.isConnected())
         {
             // Nothing reaches a peer that is down; refusing (rather than pretending to send) keeps the core from
             // advancing nextIndex, and costs one volatile read per cycle until the peer is back.
@@ -166,10 +169,6 @@ final class ConsensusPublisher implements Outbox
     {
         if (preVote)
         {
-            if (isCut(recipientId))
-            {
-                return true;
-            }
             final int length = encoder.requestVote(
                 scratch, 0, memberId, recipientId, term, lastLogIndex, lastLogTerm, true);
             return offer(publication(recipientId), scratch, length);
@@ -194,10 +193,6 @@ final class ConsensusPublisher implements Outbox
 
     public boolean timeoutNow(final int followerId, final long term)
     {
-        if (isCut(followerId))
-        {
-            return true;
-        }
         final int length = encoder.timeoutNow(scratch, 0, memberId, followerId, term);
         return offer(publication(followerId), scratch, length);
     }
@@ -211,7 +206,7 @@ final class ConsensusPublisher implements Outbox
         final int maxChunkLength)
     {
         final ExclusivePublication publication = publication(followerId);
-        if (!publication.isConnected() || isCut(followerId))
+        if (!publication.isConnected())
         {
             return -1;
         }
@@ -267,8 +262,7 @@ final class ConsensusPublisher implements Outbox
             final int length = pending.getInt(offset + 4);
             final ExclusivePublication publication = publications[position];
             pendingView.wrap(pending, offset + RECORD_HEADER_LENGTH, length);
-            final long result = null != filter && !filter.canSend(memberId, config.memberIdAt(position)) ?
-                Publication.NOT_CONNECTED : publication.offer(pendingView, 0, length);
+            final long result = publication.offer(pendingView, 0, length);
             if (result < 0 && Publication.NOT_CONNECTED != result && isRetryable(result, publication))
             {
                 backPressureCount++;

@@ -1,26 +1,50 @@
 package io.raftline.engine.agent;
 
 import org.agrona.SystemUtil;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.NoOpIdleStrategy;
-import org.agrona.concurrent.SleepingIdleStrategy;
-import org.agrona.concurrent.YieldingIdleStrategy;
 
 /**
- * Idle strategies by name, for configuration.
+ * Idle strategies by name, for system properties and command lines: {@code busy}, {@code noop}, {@code yield},
+ * {@code backoff} or {@code sleep-<duration>} (e.g. {@code sleep-1ms}).
  */
 public final class IdleStrategies
 {
+    private static final String SLEEP_PREFIX = "sleep-";
+
     private IdleStrategies()
     {
     }
 
-    private static final String SLEEP_PREFIX = "sleep-";
+    /**
+     * @param name of an idle strategy.
+     * @return its type.
+     * @throws IllegalArgumentException naming the valid choices.
+     */
+    public static IdleStrategyType type(final String name)
+    {
+        final String value = name.trim().toLowerCase();
+        switch (value)
+        {
+            case "busy":
+                return IdleStrategyType.BUSY;
+            case "noop":
+                return IdleStrategyType.NOOP;
+            case "yield":
+                return IdleStrategyType.YIELD;
+            case "backoff":
+                return IdleStrategyType.BACKOFF;
+            default:
+                if (value.startsWith(SLEEP_PREFIX))
+                {
+                    return IdleStrategyType.SLEEP;
+                }
+                throw new IllegalArgumentException("unknown idle strategy '" + name +
+                    "': expected busy, noop, yield, backoff or sleep-<duration>");
+        }
+    }
 
     /**
-     * @param name of an idle strategy, as {@link #parse(String)} takes it.
+     * @param name of an idle strategy.
      * @return how long it sleeps between duty cycles that found no work: the duration of {@code sleep-<duration>},
      * 0 for the others (they spin, yield or park for at most a millisecond).
      */
@@ -32,31 +56,30 @@ public final class IdleStrategies
     }
 
     /**
-     * @param name {@code busy}, {@code noop}, {@code yield}, {@code backoff} or {@code sleep-<duration>}
-     *             (e.g. {@code sleep-1ms}).
+     * @param name of an idle strategy.
      * @return a new idle strategy.
      * @throws IllegalArgumentException naming the valid choices.
      */
     public static IdleStrategy parse(final String name)
     {
-        final String value = name.trim().toLowerCase();
-        switch (value)
+        return type(name).newIdleStrategy(sleepNs(name));
+    }
+
+    /**
+     * @param type    of an idle strategy.
+     * @param sleepNs of {@link IdleStrategyType#SLEEP}.
+     * @return its name as {@link #type(String)} reads it, e.g. {@code sleep-20ms}.
+     */
+    public static String name(final IdleStrategyType type, final long sleepNs)
+    {
+        if (IdleStrategyType.SLEEP != type)
         {
-            case "busy":
-                return new BusySpinIdleStrategy();
-            case "noop":
-                return NoOpIdleStrategy.INSTANCE;
-            case "yield":
-                return new YieldingIdleStrategy();
-            case "backoff":
-                return new BackoffIdleStrategy();
-            default:
-                if (value.startsWith(SLEEP_PREFIX))
-                {
-                    return new SleepingIdleStrategy(sleepNs(value));
-                }
-                throw new IllegalArgumentException("unknown idle strategy '" + name +
-                    "': expected busy, noop, yield, backoff or sleep-<duration>");
+            return type.name().toLowerCase();
         }
+        if (0 == sleepNs % 1_000_000L)
+        {
+            return SLEEP_PREFIX + sleepNs / 1_000_000L + "ms";
+        }
+        return 0 == sleepNs % 1_000L ? SLEEP_PREFIX + sleepNs / 1_000L + "us" : SLEEP_PREFIX + sleepNs + "ns";
     }
 }

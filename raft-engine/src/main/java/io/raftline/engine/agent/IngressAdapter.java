@@ -12,7 +12,7 @@ import io.raftline.engine.protocol.FrameRejectionHandler;
 import org.agrona.DirectBuffer;
 
 /**
- * Decodes client frames from the member's ingress subscription and hands them to the {@link SessionManager}.
+ * Decodes client frames from the member's ingress subscription and hands them to the {@link SessionIngress}.
  * Every length is checked against the frame before it is read; anything malformed, foreign or too large is counted
  * and dropped, never thrown.
  */
@@ -25,14 +25,14 @@ final class IngressAdapter implements FragmentHandler
     private final ClientRequestDecoder requestDecoder = new ClientRequestDecoder();
     private final SessionKeepAliveDecoder keepAliveDecoder = new SessionKeepAliveDecoder();
     private final SessionCloseDecoder closeDecoder = new SessionCloseDecoder();
-    private final SessionManager sessions;
+    private final SessionIngress sessions;
     private final FrameRejectionHandler rejectionHandler;
     private final int maxCommandLength;
     private final long[] rejectionCounts = new long[FrameRejection.count()];
     private long nowNs;
     private Throwable failure;
 
-    IngressAdapter(final SessionManager sessions, final FrameRejectionHandler rejectionHandler,
+    IngressAdapter(final SessionIngress sessions, final FrameRejectionHandler rejectionHandler,
         final int maxCommandLength)
     {
         this.sessions = sessions;

@@ -27,13 +27,15 @@ public final class LocalCluster implements AutoCloseable
     private final List<MemberContext> contexts = new ArrayList<>();
     private final List<MemberStorage> storages = new ArrayList<>();
     private final IntFunction<RaftService> services;
-    private volatile int[] partitionGroup = new int[0];
+    private final ConsensusPublisher.Factory publisherFactory;
     private final DynamicCompositeAgent composite;
     private final AgentRunner runner;
 
-    private LocalCluster(final int size, final MemberContext template, final IntFunction<RaftService> services)
+    private LocalCluster(final int size, final MemberContext template, final IntFunction<RaftService> services,
+        final ConsensusPublisher.Factory publisherFactory)
     {
         this.services = services;
+        this.publisherFactory = publisherFactory;
         driver = RaftMember.launchEmbeddedDriver("raftline-local");
         try
         {
@@ -53,7 +55,6 @@ public final class LocalCluster implements AutoCloseable
                 final MemberContext ctx = template.copy()
                     .memberId(i)
                     .members(ids.toString())
-                    .transportFilter(this::canSend)
                     .aeron(aeron)
                     .randomSeed(template.randomSeed() + i)
                     .service(services.apply(i));
@@ -64,7 +65,7 @@ public final class LocalCluster implements AutoCloseable
                 storages.add(null);
                 // The storage outlives a crash of the member, as files on disk do.
                 ctx.storageFactory((concluded) -> keptStorage(memberId, concluded, factory));
-                final RaftMember member = RaftMember.create(ctx.copy());
+                final RaftMember member = RaftMember.create(ctx.copy(), publisherFactory);
                 members.add(member);
                 agents.add(member.agent());
             }
@@ -91,56 +92,30 @@ public final class LocalCluster implements AutoCloseable
     public static LocalCluster start(final int size, final MemberContext template,
         final IntFunction<RaftService> services)
     {
-        return new LocalCluster(size, template, services);
+        return new LocalCluster(size, template, services, ConsensusPublisher::new);
+    }
+
+    /**
+     * Start a cluster whose members send their consensus frames through the given publishers (fault injection in
+     * tests: partitions, lost frames).
+     */
+    static LocalCluster start(final int size, final MemberContext template,
+        final IntFunction<RaftService> services, final ConsensusPublisher.Factory publisherFactory)
+    {
+        return new LocalCluster(size, template, services, publisherFactory);
     }
 
     private MemberStorage keptStorage(final int memberId, final MemberContext ctx,
         final MemberStorage.Factory factory)
     {
         MemberStorage storage = storages.get(memberId);
-        if (null == storage || "file".equals(ctx.storage()))
+        if (null == storage || StorageType.FILE == ctx.storage())
         {
-            storage = null != factory ? factory.open(ctx) : "memory".equals(ctx.storage()) ?
+            storage = null != factory ? factory.open(ctx) : StorageType.MEMORY == ctx.storage() ?
                 MemberContext.inMemoryStorage(ctx) : FileStorage.open(ctx);
             storages.set(memberId, storage);
         }
         return storage;
-    }
-
-    /**
-     * Partition the cluster: the given members can reach each other, the rest can reach each other, and no
-     * consensus frame crosses between the two sides (clients still reach everyone).
-     *
-     * @param group the member ids on one side.
-     */
-    public void partition(final int... group)
-    {
-        partitionGroup = group.clone();
-    }
-
-    /**
-     * Remove the partition.
-     */
-    public void heal()
-    {
-        partitionGroup = new int[0];
-    }
-
-    private boolean canSend(final int from, final int to)
-    {
-        final int[] group = partitionGroup;
-        if (0 == group.length)
-        {
-            return true;
-        }
-        boolean isFromInGroup = false;
-        boolean isToInGroup = false;
-        for (final int id : group)
-        {
-            isFromInGroup |= id == from;
-            isToInGroup |= id == to;
-        }
-        return isFromInGroup == isToInGroup;
     }
 
     /**
@@ -166,7 +141,7 @@ public final class LocalCluster implements AutoCloseable
         }
         member.closeResources();
         members.set(memberId, null);
-        if ("file".equals(member.context().storage()))
+        if (StorageType.FILE == member.context().storage())
         {
             // The process is gone: its files stay on disk and are opened again on restart.
             CloseHelper.quietClose(storages.get(memberId));
@@ -188,7 +163,7 @@ public final class LocalCluster implements AutoCloseable
         }
         final RaftMember member = RaftMember.create(contexts.get(memberId).copy()
             .service(services.apply(memberId))
-            .randomSeed(System.nanoTime()));
+            .randomSeed(System.nanoTime()), publisherFactory);
         while (!composite.tryAdd(member.agent()))
         {
             Thread.onSpinWait();

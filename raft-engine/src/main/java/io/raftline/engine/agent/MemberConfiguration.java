@@ -1,13 +1,16 @@
 package io.raftline.engine.agent;
 
+import io.raftline.engine.core.RaftConfig;
+import io.raftline.log.Durability;
 import org.agrona.SystemUtil;
-
-import static java.lang.Integer.getInteger;
 
 /**
  * Property names and defaults of a member's settings; each setting of {@link MemberContext} starts from the value
- * here, which a system property may override. Units are in the names; durations accept Agrona's suffixes
- * ({@code 150ms}, {@code 2s}, {@code 500us}).
+ * here, which a system property may override. This is the one place where a member's settings are read from text
+ * (the samples' command lines call the same parsers); the context holds them typed. Units are in the names;
+ * durations accept Agrona's suffixes ({@code 150ms}, {@code 2s}, {@code 500us}). A malformed value is refused with
+ * a message naming the property, never replaced by the default. The Raft core's own defaults are
+ * {@link RaftConfig}'s.
  */
 public final class MemberConfiguration
 {
@@ -39,7 +42,7 @@ public final class MemberConfiguration
     /**
      * Default for {@link #DURABILITY_PROP_NAME}: page cache, survives a process crash.
      */
-    public static final String DURABILITY_DEFAULT = "none";
+    public static final Durability DURABILITY_DEFAULT = Durability.NONE;
 
     /**
      * Where the log lives: {@code file} (Chronicle Queue) or {@code memory} (lost with the process; for tests and
@@ -50,7 +53,7 @@ public final class MemberConfiguration
     /**
      * Default for {@link #STORAGE_PROP_NAME}.
      */
-    public static final String STORAGE_DEFAULT = "file";
+    public static final StorageType STORAGE_DEFAULT = StorageType.FILE;
 
     /**
      * Shortest election timeout.
@@ -60,7 +63,7 @@ public final class MemberConfiguration
     /**
      * Default for {@link #ELECTION_TIMEOUT_MIN_PROP_NAME}.
      */
-    public static final long ELECTION_TIMEOUT_MIN_DEFAULT_NS = 100_000_000L;
+    public static final long ELECTION_TIMEOUT_MIN_DEFAULT_NS = RaftConfig.ELECTION_TIMEOUT_MIN_DEFAULT_NS;
 
     /**
      * Longest election timeout (exclusive).
@@ -70,7 +73,7 @@ public final class MemberConfiguration
     /**
      * Default for {@link #ELECTION_TIMEOUT_MAX_PROP_NAME}.
      */
-    public static final long ELECTION_TIMEOUT_MAX_DEFAULT_NS = 200_000_000L;
+    public static final long ELECTION_TIMEOUT_MAX_DEFAULT_NS = RaftConfig.ELECTION_TIMEOUT_MAX_DEFAULT_NS;
 
     /**
      * How often a leader sends to an idle follower.
@@ -80,7 +83,47 @@ public final class MemberConfiguration
     /**
      * Default for {@link #HEARTBEAT_INTERVAL_PROP_NAME}.
      */
-    public static final long HEARTBEAT_INTERVAL_DEFAULT_NS = 20_000_000L;
+    public static final long HEARTBEAT_INTERVAL_DEFAULT_NS = RaftConfig.HEARTBEAT_INTERVAL_DEFAULT_NS;
+
+    /**
+     * Whether a member runs a pre-vote before it starts an election ({@code true} or {@code false}).
+     */
+    public static final String PRE_VOTE_PROP_NAME = "raftline.pre.vote";
+
+    /**
+     * Default for {@link #PRE_VOTE_PROP_NAME}.
+     */
+    public static final boolean PRE_VOTE_DEFAULT = RaftConfig.PRE_VOTE_DEFAULT;
+
+    /**
+     * Whether a leader steps down when it has not heard from a majority for an election timeout.
+     */
+    public static final String CHECK_QUORUM_PROP_NAME = "raftline.check.quorum";
+
+    /**
+     * Default for {@link #CHECK_QUORUM_PROP_NAME}.
+     */
+    public static final boolean CHECK_QUORUM_DEFAULT = RaftConfig.CHECK_QUORUM_DEFAULT;
+
+    /**
+     * Most committed entries applied in one duty cycle (bounds a cycle's length while a member catches up).
+     */
+    public static final String MAX_APPLIES_PER_CYCLE_PROP_NAME = "raftline.max.applies.per.cycle";
+
+    /**
+     * Default for {@link #MAX_APPLIES_PER_CYCLE_PROP_NAME}.
+     */
+    public static final int MAX_APPLIES_PER_CYCLE_DEFAULT = RaftConfig.MAX_APPLIES_PER_CYCLE_DEFAULT;
+
+    /**
+     * Most snapshot chunks sent to one follower and not yet acknowledged.
+     */
+    public static final String MAX_INFLIGHT_SNAPSHOT_CHUNKS_PROP_NAME = "raftline.max.inflight.snapshot.chunks";
+
+    /**
+     * Default for {@link #MAX_INFLIGHT_SNAPSHOT_CHUNKS_PROP_NAME}.
+     */
+    public static final int MAX_INFLIGHT_SNAPSHOT_CHUNKS_DEFAULT = RaftConfig.MAX_INFLIGHT_SNAPSHOT_CHUNKS_DEFAULT;
 
     /**
      * Stream id base of consensus traffic: a member receives on base + its id.
@@ -110,7 +153,7 @@ public final class MemberConfiguration
     /**
      * Default for {@link #MAX_BATCH_ENTRIES_PROP_NAME}.
      */
-    public static final int MAX_BATCH_ENTRIES_DEFAULT = 1024;
+    public static final int MAX_BATCH_ENTRIES_DEFAULT = RaftConfig.MAX_ENTRIES_PER_BATCH_DEFAULT;
 
     /**
      * Most unacknowledged AppendEntries per follower.
@@ -120,7 +163,7 @@ public final class MemberConfiguration
     /**
      * Default for {@link #MAX_INFLIGHT_BATCHES_PROP_NAME}.
      */
-    public static final int MAX_INFLIGHT_BATCHES_DEFAULT = 64;
+    public static final int MAX_INFLIGHT_BATCHES_DEFAULT = RaftConfig.MAX_INFLIGHT_BATCHES_DEFAULT;
 
     /**
      * Longest consensus frame: bounds an AppendEntries batch. At most the publication's max message length.
@@ -153,19 +196,38 @@ public final class MemberConfiguration
     public static final int FRAGMENT_LIMIT_DEFAULT = 64;
 
     /**
-     * Idle strategy of the member's agent: busy, yield, backoff or sleep-&lt;duration&gt;.
+     * Idle strategy of the member's agent: busy, noop, yield, backoff or sleep-&lt;duration&gt; (at most an eighth of
+     * the minimum election timeout).
      */
     public static final String IDLE_STRATEGY_PROP_NAME = "raftline.idle.strategy";
 
     /**
      * Default for {@link #IDLE_STRATEGY_PROP_NAME}; measured best on a 2-core host (see the README).
      */
-    public static final String IDLE_STRATEGY_DEFAULT = "yield";
+    public static final IdleStrategyType IDLE_STRATEGY_DEFAULT = IdleStrategyType.YIELD;
 
     /**
-     * Aeron directory of an external media driver; unset means an embedded driver in a fresh directory.
+     * Default sleep of {@link IdleStrategyType#SLEEP} when it is set without a duration.
+     */
+    public static final long IDLE_SLEEP_DEFAULT_NS = 1_000_000L;
+
+    /**
+     * Aeron directory of an external media driver; unset means an embedded driver in {@link #DRIVER_DIR_PROP_NAME}.
      */
     public static final String AERON_DIR_PROP_NAME = "raftline.aeron.dir";
+
+    /**
+     * Directory of the member's embedded media driver (when {@link #AERON_DIR_PROP_NAME} is unset); unset means
+     * {@code <driver dir base>/raftline-member-<id>-<hash of the member's data directory>}, the same at every start,
+     * so that a restart after a crash reclaims what the dead driver left (see {@link DriverDirectory}).
+     */
+    public static final String DRIVER_DIR_PROP_NAME = "raftline.driver.dir";
+
+    /**
+     * Directory under which embedded media drivers, of members and of clients, make their directories; unset means
+     * {@code /dev/shm} where it is a writable directory, else {@code java.io.tmpdir}.
+     */
+    public static final String DRIVER_DIR_BASE_PROP_NAME = "raftline.driver.dir.base";
 
     /**
      * Most open client sessions.
@@ -243,7 +305,7 @@ public final class MemberConfiguration
 
     static int memberId()
     {
-        return getInteger(MEMBER_ID_PROP_NAME, -1);
+        return intProperty(MEMBER_ID_PROP_NAME, -1);
     }
 
     static String members()
@@ -256,69 +318,78 @@ public final class MemberConfiguration
         return System.getProperty(DIR_PROP_NAME, DIR_DEFAULT);
     }
 
-    static String durability()
+    static Durability durability()
     {
-        return System.getProperty(DURABILITY_PROP_NAME, DURABILITY_DEFAULT);
+        final String value = System.getProperty(DURABILITY_PROP_NAME);
+        return null == value ? DURABILITY_DEFAULT : Durability.parse(value);
     }
 
-    static String storage()
+    static StorageType storage()
     {
-        return System.getProperty(STORAGE_PROP_NAME, STORAGE_DEFAULT);
+        final String value = System.getProperty(STORAGE_PROP_NAME);
+        return null == value ? STORAGE_DEFAULT : StorageType.parse(value);
     }
 
-    static long electionTimeoutMinNs()
+    static IdleStrategyType idleStrategyType()
     {
-        return SystemUtil.getDurationInNanos(ELECTION_TIMEOUT_MIN_PROP_NAME, ELECTION_TIMEOUT_MIN_DEFAULT_NS);
+        final String value = System.getProperty(IDLE_STRATEGY_PROP_NAME);
+        return null == value ? IDLE_STRATEGY_DEFAULT : IdleStrategies.type(value);
     }
 
-    static long electionTimeoutMaxNs()
+    static long idleSleepNs()
     {
-        return SystemUtil.getDurationInNanos(ELECTION_TIMEOUT_MAX_PROP_NAME, ELECTION_TIMEOUT_MAX_DEFAULT_NS);
+        final String value = System.getProperty(IDLE_STRATEGY_PROP_NAME);
+        return null == value || IdleStrategyType.SLEEP != IdleStrategies.type(value) ? IDLE_SLEEP_DEFAULT_NS :
+            IdleStrategies.sleepNs(value);
     }
 
-    static long heartbeatIntervalNs()
+    /**
+     * @return a builder of the core's settings with every value the system properties set.
+     */
+    static RaftConfig.Builder raftConfig()
     {
-        return SystemUtil.getDurationInNanos(HEARTBEAT_INTERVAL_PROP_NAME, HEARTBEAT_INTERVAL_DEFAULT_NS);
+        return RaftConfig.builder()
+            .electionTimeoutNs(
+                durationProperty(ELECTION_TIMEOUT_MIN_PROP_NAME, ELECTION_TIMEOUT_MIN_DEFAULT_NS),
+                durationProperty(ELECTION_TIMEOUT_MAX_PROP_NAME, ELECTION_TIMEOUT_MAX_DEFAULT_NS))
+            .heartbeatIntervalNs(durationProperty(HEARTBEAT_INTERVAL_PROP_NAME, HEARTBEAT_INTERVAL_DEFAULT_NS))
+            .maxEntriesPerBatch(intProperty(MAX_BATCH_ENTRIES_PROP_NAME, MAX_BATCH_ENTRIES_DEFAULT))
+            .maxInflightBatches(intProperty(MAX_INFLIGHT_BATCHES_PROP_NAME, MAX_INFLIGHT_BATCHES_DEFAULT))
+            .maxAppliesPerCycle(intProperty(MAX_APPLIES_PER_CYCLE_PROP_NAME, MAX_APPLIES_PER_CYCLE_DEFAULT))
+            .preVote(booleanProperty(PRE_VOTE_PROP_NAME, PRE_VOTE_DEFAULT))
+            .checkQuorum(booleanProperty(CHECK_QUORUM_PROP_NAME, CHECK_QUORUM_DEFAULT))
+            .snapshotIntervalEntries(
+                longProperty(SNAPSHOT_INTERVAL_ENTRIES_PROP_NAME, SNAPSHOT_INTERVAL_ENTRIES_DEFAULT))
+            .snapshotIntervalBytes(longProperty(SNAPSHOT_INTERVAL_BYTES_PROP_NAME, SNAPSHOT_INTERVAL_BYTES_DEFAULT))
+            .compactionRetainEntries(
+                longProperty(COMPACTION_RETAIN_ENTRIES_PROP_NAME, COMPACTION_RETAIN_ENTRIES_DEFAULT))
+            .maxInflightSnapshotChunks(
+                intProperty(MAX_INFLIGHT_SNAPSHOT_CHUNKS_PROP_NAME, MAX_INFLIGHT_SNAPSHOT_CHUNKS_DEFAULT));
     }
 
     static int consensusStreamBase()
     {
-        return getInteger(CONSENSUS_STREAM_BASE_PROP_NAME, CONSENSUS_STREAM_BASE_DEFAULT);
+        return intProperty(CONSENSUS_STREAM_BASE_PROP_NAME, CONSENSUS_STREAM_BASE_DEFAULT);
     }
 
     static int ingressStreamBase()
     {
-        return getInteger(INGRESS_STREAM_BASE_PROP_NAME, INGRESS_STREAM_BASE_DEFAULT);
-    }
-
-    static int maxBatchEntries()
-    {
-        return getInteger(MAX_BATCH_ENTRIES_PROP_NAME, MAX_BATCH_ENTRIES_DEFAULT);
-    }
-
-    static int maxInflightBatches()
-    {
-        return getInteger(MAX_INFLIGHT_BATCHES_PROP_NAME, MAX_INFLIGHT_BATCHES_DEFAULT);
+        return intProperty(INGRESS_STREAM_BASE_PROP_NAME, INGRESS_STREAM_BASE_DEFAULT);
     }
 
     static int maxFrameLength()
     {
-        return getInteger(MAX_FRAME_LENGTH_PROP_NAME, MAX_FRAME_LENGTH_DEFAULT);
+        return intProperty(MAX_FRAME_LENGTH_PROP_NAME, MAX_FRAME_LENGTH_DEFAULT);
     }
 
     static int maxCommandLength()
     {
-        return getInteger(MAX_COMMAND_LENGTH_PROP_NAME, MAX_COMMAND_LENGTH_DEFAULT);
+        return intProperty(MAX_COMMAND_LENGTH_PROP_NAME, MAX_COMMAND_LENGTH_DEFAULT);
     }
 
     static int fragmentLimit()
     {
-        return getInteger(FRAGMENT_LIMIT_PROP_NAME, FRAGMENT_LIMIT_DEFAULT);
-    }
-
-    static String idleStrategy()
-    {
-        return System.getProperty(IDLE_STRATEGY_PROP_NAME, IDLE_STRATEGY_DEFAULT);
+        return intProperty(FRAGMENT_LIMIT_PROP_NAME, FRAGMENT_LIMIT_DEFAULT);
     }
 
     static String aeronDir()
@@ -326,38 +397,107 @@ public final class MemberConfiguration
         return System.getProperty(AERON_DIR_PROP_NAME);
     }
 
+    static String driverDir()
+    {
+        return System.getProperty(DRIVER_DIR_PROP_NAME);
+    }
+
+    static String driverDirBase()
+    {
+        return System.getProperty(DRIVER_DIR_BASE_PROP_NAME);
+    }
+
     static int maxSessions()
     {
-        return getInteger(MAX_SESSIONS_PROP_NAME, MAX_SESSIONS_DEFAULT);
+        return intProperty(MAX_SESSIONS_PROP_NAME, MAX_SESSIONS_DEFAULT);
     }
 
     static long sessionTimeoutNs()
     {
-        return SystemUtil.getDurationInNanos(SESSION_TIMEOUT_PROP_NAME, SESSION_TIMEOUT_DEFAULT_NS);
+        return durationProperty(SESSION_TIMEOUT_PROP_NAME, SESSION_TIMEOUT_DEFAULT_NS);
     }
 
     static int responseCacheEntries()
     {
-        return getInteger(RESPONSE_CACHE_ENTRIES_PROP_NAME, RESPONSE_CACHE_ENTRIES_DEFAULT);
-    }
-
-    static long snapshotIntervalEntries()
-    {
-        return Long.getLong(SNAPSHOT_INTERVAL_ENTRIES_PROP_NAME, SNAPSHOT_INTERVAL_ENTRIES_DEFAULT);
-    }
-
-    static long snapshotIntervalBytes()
-    {
-        return Long.getLong(SNAPSHOT_INTERVAL_BYTES_PROP_NAME, SNAPSHOT_INTERVAL_BYTES_DEFAULT);
-    }
-
-    static long compactionRetainEntries()
-    {
-        return Long.getLong(COMPACTION_RETAIN_ENTRIES_PROP_NAME, COMPACTION_RETAIN_ENTRIES_DEFAULT);
+        return intProperty(RESPONSE_CACHE_ENTRIES_PROP_NAME, RESPONSE_CACHE_ENTRIES_DEFAULT);
     }
 
     static int responseCacheLength()
     {
-        return getInteger(RESPONSE_CACHE_LENGTH_PROP_NAME, RESPONSE_CACHE_LENGTH_DEFAULT);
+        return intProperty(RESPONSE_CACHE_LENGTH_PROP_NAME, RESPONSE_CACHE_LENGTH_DEFAULT);
+    }
+
+    /**
+     * @param name         of a system property holding an integer.
+     * @param defaultValue when it is unset.
+     * @return its value.
+     * @throws IllegalArgumentException naming the property if it is set but not an integer.
+     */
+    public static int intProperty(final String name, final int defaultValue)
+    {
+        final String value = System.getProperty(name);
+        try
+        {
+            return null == value ? defaultValue : Integer.parseInt(value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(name + "=" + value + " must be an integer");
+        }
+    }
+
+    /**
+     * @param name         of a system property holding an integer.
+     * @param defaultValue when it is unset.
+     * @return its value.
+     * @throws IllegalArgumentException naming the property if it is set but not an integer.
+     */
+    public static long longProperty(final String name, final long defaultValue)
+    {
+        final String value = System.getProperty(name);
+        try
+        {
+            return null == value ? defaultValue : Long.parseLong(value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(name + "=" + value + " must be an integer");
+        }
+    }
+
+    /**
+     * @param name         of a system property holding a duration ({@code 150ms}, {@code 2s}; no suffix: ns).
+     * @param defaultNs    when it is unset.
+     * @return its value in nanoseconds.
+     * @throws IllegalArgumentException naming the property if it is set but not a duration.
+     */
+    public static long durationProperty(final String name, final long defaultNs)
+    {
+        final String value = System.getProperty(name);
+        return null == value ? defaultNs : SystemUtil.parseDuration(name, value.trim());
+    }
+
+    /**
+     * @param name         of a system property holding {@code true} or {@code false}.
+     * @param defaultValue when it is unset.
+     * @return its value.
+     * @throws IllegalArgumentException naming the property if it is set to anything else.
+     */
+    public static boolean booleanProperty(final String name, final boolean defaultValue)
+    {
+        final String value = System.getProperty(name);
+        if (null == value)
+        {
+            return defaultValue;
+        }
+        switch (value.trim().toLowerCase())
+        {
+            case "true":
+                return true;
+            case "false":
+                return false;
+            default:
+                throw new IllegalArgumentException(name + "=" + value + " must be true or false");
+        }
     }
 }

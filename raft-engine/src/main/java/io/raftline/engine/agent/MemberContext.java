@@ -18,8 +18,9 @@ import java.io.File;
 
 /**
  * The settings of one member, in the Aeron manner: every setting starts from {@link MemberConfiguration} (a
- * system property or the default), can be set fluently, and {@link #conclude()} validates them against each other
- * once, with messages that name the values.
+ * system property or the default), can be set fluently, typed, and {@link #conclude()} validates them against each
+ * other once, with messages that name the values. The Raft core's settings are kept in the core's own
+ * {@link RaftConfig.Builder} and built, validated, into {@link #raftConfig()}.
  */
 public final class MemberContext implements Cloneable
 {
@@ -27,27 +28,23 @@ public final class MemberContext implements Cloneable
     private int memberId = MemberConfiguration.memberId();
     private String members = MemberConfiguration.members();
     private String dir = MemberConfiguration.dir();
-    private String durability = MemberConfiguration.durability();
-    private String storage = MemberConfiguration.storage();
-    private long electionTimeoutMinNs = MemberConfiguration.electionTimeoutMinNs();
-    private long electionTimeoutMaxNs = MemberConfiguration.electionTimeoutMaxNs();
-    private long heartbeatIntervalNs = MemberConfiguration.heartbeatIntervalNs();
+    private Durability durability = MemberConfiguration.durability();
+    private StorageType storage = MemberConfiguration.storage();
+    // The core's settings live once, in the core's own builder; conclude() adds what the context derives.
+    private RaftConfig.Builder raft = MemberConfiguration.raftConfig();
     private int consensusStreamBase = MemberConfiguration.consensusStreamBase();
     private int ingressStreamBase = MemberConfiguration.ingressStreamBase();
-    private int maxBatchEntries = MemberConfiguration.maxBatchEntries();
-    private int maxInflightBatches = MemberConfiguration.maxInflightBatches();
     private int maxFrameLength = MemberConfiguration.maxFrameLength();
     private int maxCommandLength = MemberConfiguration.maxCommandLength();
     private int fragmentLimit = MemberConfiguration.fragmentLimit();
-    private String idleStrategyName = MemberConfiguration.idleStrategy();
+    private IdleStrategyType idleStrategyType = MemberConfiguration.idleStrategyType();
+    private long idleSleepNs = MemberConfiguration.idleSleepNs();
     private String aeronDirectoryName = MemberConfiguration.aeronDir();
+    private String driverDir = MemberConfiguration.driverDir();
     private int maxSessions = MemberConfiguration.maxSessions();
     private long sessionTimeoutNs = MemberConfiguration.sessionTimeoutNs();
     private int responseCacheEntries = MemberConfiguration.responseCacheEntries();
     private int responseCacheLength = MemberConfiguration.responseCacheLength();
-    private long snapshotIntervalEntries = MemberConfiguration.snapshotIntervalEntries();
-    private long snapshotIntervalBytes = MemberConfiguration.snapshotIntervalBytes();
-    private long compactionRetainEntries = MemberConfiguration.compactionRetainEntries();
     private RaftService service;
     private Authenticator authenticator = Authenticator.ACCEPT_ALL;
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
@@ -55,10 +52,8 @@ public final class MemberContext implements Cloneable
     private IdleStrategy idleStrategy;
     private Aeron aeron;
     private MemberStorage.Factory storageFactory;
-    private TransportFilter transportFilter;
     private ClusterMembers clusterMembers;
     private RaftConfig raftConfig;
-    private Durability durabilityLevel;
     private long randomSeed = System.nanoTime();
 
     /**
@@ -89,10 +84,10 @@ public final class MemberContext implements Cloneable
         {
             throw new IllegalArgumentException("memberId=" + memberId + " is not one of members=" + members);
         }
-        durabilityLevel = Durability.parse(durability);
-        if (!"file".equals(storage) && !"memory".equals(storage))
+        if (null == durability || null == storage || null == idleStrategyType)
         {
-            throw new IllegalArgumentException("storage=" + storage + " must be file or memory");
+            throw new IllegalArgumentException("durability=" + durability + ", storage=" + storage +
+                " and idleStrategy=" + idleStrategyType + " must be set");
         }
         if (consensusStreamBase + maxMemberId() >= ingressStreamBase && ingressStreamBase + maxMemberId() >=
             consensusStreamBase)
@@ -112,42 +107,43 @@ public final class MemberContext implements Cloneable
             throw new IllegalArgumentException("maxFrameLength=" + maxFrameLength + " must be >= " +
                 smallestFrameForEntry + " to carry a command of maxCommandLength=" + maxCommandLength);
         }
-        if (sessionTimeoutNs <= electionTimeoutMaxNs)
+        final RaftConfig requested = raft.copy()
+            .memberId(memberId)
+            .memberIds(clusterMembers.ids())
+            .maxEntryLength(largestEntry)
+            // Sessions need it: a new leader learns which sessions are open only once it applies an entry of its
+            // own term. The core's tests turn it off through RaftConfig itself.
+            .appendLeaderNoop(true)
+            .snapshotChunkLength(
+                Math.min(256 * 1024, maxFrameLength - ConsensusEncoder.INSTALL_SNAPSHOT_HEADER_LENGTH))
+            .build();
+        // An AppendEntries frame has room for a fixed number of entries, whatever a batch may hold.
+        raftConfig = requested.maxEntriesPerBatch() <= ConsensusEncoder.MAX_ENTRIES_PER_FRAME ? requested :
+            requested.toBuilder().maxEntriesPerBatch(ConsensusEncoder.MAX_ENTRIES_PER_FRAME).build();
+        if (sessionTimeoutNs <= raftConfig.electionTimeoutMaxNs())
         {
             throw new IllegalArgumentException("sessionTimeoutNs=" + sessionTimeoutNs +
-                " must be > electionTimeoutMaxNs=" + electionTimeoutMaxNs + " so sessions survive a failover");
+                " must be > electionTimeoutMaxNs=" + raftConfig.electionTimeoutMaxNs() +
+                " so sessions survive a failover");
         }
         if (maxSessions < 1 || responseCacheEntries < 1 || responseCacheLength < 0)
         {
             throw new IllegalArgumentException("maxSessions=" + maxSessions + " and responseCacheEntries=" +
                 responseCacheEntries + " must be >= 1, responseCacheLength=" + responseCacheLength + " >= 0");
         }
-        raftConfig = RaftConfig.builder()
-            .memberId(memberId)
-            .memberIds(clusterMembers.ids())
-            .electionTimeoutNs(electionTimeoutMinNs, electionTimeoutMaxNs)
-            .heartbeatIntervalNs(heartbeatIntervalNs)
-            .maxEntriesPerBatch(Math.min(maxBatchEntries, ConsensusEncoder.MAX_ENTRIES_PER_FRAME))
-            .maxInflightBatches(maxInflightBatches)
-            .maxEntryLength(largestEntry)
-            .appendLeaderNoop(true)
-            .snapshotIntervalEntries(snapshotIntervalEntries)
-            .snapshotIntervalBytes(snapshotIntervalBytes)
-            .compactionRetainEntries(compactionRetainEntries)
-            .snapshotChunkLength(
-                Math.min(256 * 1024, maxFrameLength - ConsensusEncoder.INSTALL_SNAPSHOT_HEADER_LENGTH))
-            .build();
         if (null == idleStrategy)
         {
-            idleStrategy = IdleStrategies.parse(idleStrategyName);
-            if (IdleStrategies.sleepNs(idleStrategyName) * 8 > electionTimeoutMinNs)
+            if (IdleStrategyType.SLEEP == idleStrategyType &&
+                (idleSleepNs < 1 || idleSleepNs * 8 > raftConfig.electionTimeoutMinNs()))
             {
                 // The agent takes a gap between duty cycles of a quarter of the minimum election timeout for a
                 // stall of its thread and stops its timers for it; sleeping that long on purpose would hide a dead
                 // leader (and miss heartbeats).
-                throw new IllegalArgumentException("idleStrategy=" + idleStrategyName +
-                    " sleeps more than an eighth of electionTimeoutMinNs=" + electionTimeoutMinNs);
+                throw new IllegalArgumentException("idleStrategy=" + IdleStrategies.name(idleStrategyType,
+                    idleSleepNs) + (idleSleepNs < 1 ? " must sleep > 0" : " sleeps more than an eighth of " +
+                    "electionTimeoutMinNs=" + raftConfig.electionTimeoutMinNs()));
             }
+            idleStrategy = idleStrategyType.newIdleStrategy(idleSleepNs);
         }
         if (null == errorHandler)
         {
@@ -159,7 +155,7 @@ public final class MemberContext implements Cloneable
         }
         if (null == storageFactory)
         {
-            storageFactory = "memory".equals(storage) ? MemberContext::inMemoryStorage : FileStorage::open;
+            storageFactory = StorageType.MEMORY == storage ? MemberContext::inMemoryStorage : FileStorage::open;
         }
         return this;
     }
@@ -189,6 +185,7 @@ public final class MemberContext implements Cloneable
             final MemberContext copy = (MemberContext)super.clone();
             copy.isConcluded = false;
             copy.idleStrategy = null;
+            copy.raft = raft.copy();
             return copy;
         }
         catch (final CloneNotSupportedException ex)
@@ -268,37 +265,37 @@ public final class MemberContext implements Cloneable
     }
 
     /**
-     * @param durability none, batch or each.
+     * @param durability of the log and metadata.
      * @return this for a fluent API.
      */
-    public MemberContext durability(final String durability)
+    public MemberContext durability(final Durability durability)
     {
         this.durability = durability;
         return this;
     }
 
     /**
-     * @return the durability level, after {@link #conclude()}.
+     * @return the durability level.
      */
     public Durability durability()
     {
-        return durabilityLevel;
+        return durability;
     }
 
     /**
-     * @param storage file or memory.
+     * @param storage where the log, metadata and snapshots live.
      * @return this for a fluent API.
      */
-    public MemberContext storage(final String storage)
+    public MemberContext storage(final StorageType storage)
     {
         this.storage = storage;
         return this;
     }
 
     /**
-     * @return file or memory.
+     * @return where the log, metadata and snapshots live.
      */
-    public String storage()
+    public StorageType storage()
     {
         return storage;
     }
@@ -310,17 +307,8 @@ public final class MemberContext implements Cloneable
      */
     public MemberContext electionTimeoutNs(final long minNs, final long maxNs)
     {
-        this.electionTimeoutMinNs = minNs;
-        this.electionTimeoutMaxNs = maxNs;
+        raft.electionTimeoutNs(minNs, maxNs);
         return this;
-    }
-
-    /**
-     * @return the longest election timeout.
-     */
-    public long electionTimeoutMaxNs()
-    {
-        return electionTimeoutMaxNs;
     }
 
     /**
@@ -329,7 +317,7 @@ public final class MemberContext implements Cloneable
      */
     public MemberContext heartbeatIntervalNs(final long heartbeatIntervalNs)
     {
-        this.heartbeatIntervalNs = heartbeatIntervalNs;
+        raft.heartbeatIntervalNs(heartbeatIntervalNs);
         return this;
     }
 
@@ -375,7 +363,7 @@ public final class MemberContext implements Cloneable
      */
     public MemberContext maxBatchEntries(final int maxBatchEntries)
     {
-        this.maxBatchEntries = maxBatchEntries;
+        raft.maxEntriesPerBatch(maxBatchEntries);
         return this;
     }
 
@@ -385,7 +373,7 @@ public final class MemberContext implements Cloneable
      */
     public MemberContext maxInflightBatches(final int maxInflightBatches)
     {
-        this.maxInflightBatches = maxInflightBatches;
+        raft.maxInflightBatches(maxInflightBatches);
         return this;
     }
 
@@ -444,14 +432,35 @@ public final class MemberContext implements Cloneable
     }
 
     /**
-     * @param name of the idle strategy: busy, noop, yield, backoff or sleep-&lt;duration&gt;.
+     * @param type of the agent's idle strategy; {@link IdleStrategyType#SLEEP} sleeps for
+     *             {@link MemberConfiguration#IDLE_SLEEP_DEFAULT_NS}.
      * @return this for a fluent API.
      */
-    public MemberContext idleStrategy(final String name)
+    public MemberContext idleStrategy(final IdleStrategyType type)
     {
-        this.idleStrategyName = name;
+        return idleStrategy(type, MemberConfiguration.IDLE_SLEEP_DEFAULT_NS);
+    }
+
+    /**
+     * @param type    of the agent's idle strategy.
+     * @param sleepNs how long {@link IdleStrategyType#SLEEP} sleeps: at most an eighth of the minimum election
+     *                timeout (checked by {@link #conclude()}).
+     * @return this for a fluent API.
+     */
+    public MemberContext idleStrategy(final IdleStrategyType type, final long sleepNs)
+    {
+        this.idleStrategyType = type;
+        this.idleSleepNs = sleepNs;
         this.idleStrategy = null;
         return this;
+    }
+
+    /**
+     * @return the type of the agent's idle strategy (unless an idle strategy object was given).
+     */
+    public IdleStrategyType idleStrategyType()
+    {
+        return idleStrategyType;
     }
 
     /**
@@ -492,6 +501,27 @@ public final class MemberContext implements Cloneable
     public String aeronDirectoryName()
     {
         return aeronDirectoryName;
+    }
+
+    /**
+     * @param driverDir of the member's embedded media driver, or null for the stable default
+     *                  {@code <base>/raftline-member-<id>-<hash of the data directory>}.
+     * @return this for a fluent API.
+     */
+    public MemberContext driverDir(final String driverDir)
+    {
+        this.driverDir = driverDir;
+        return this;
+    }
+
+    /**
+     * @return the directory of the member's embedded media driver: the one set, or the stable default derived from
+     * the member's data directory and id (see {@link DriverDirectory}).
+     */
+    public File driverDir()
+    {
+        return null != driverDir ? new File(driverDir) :
+            DriverDirectory.forMember(DriverDirectory.defaultBase(), memberId, memberDir());
     }
 
     /**
@@ -583,8 +613,7 @@ public final class MemberContext implements Cloneable
      */
     public MemberContext snapshotInterval(final long entries, final long bytes)
     {
-        this.snapshotIntervalEntries = entries;
-        this.snapshotIntervalBytes = bytes;
+        raft.snapshotIntervalEntries(entries).snapshotIntervalBytes(bytes);
         return this;
     }
 
@@ -594,7 +623,7 @@ public final class MemberContext implements Cloneable
      */
     public MemberContext compactionRetainEntries(final long entries)
     {
-        this.compactionRetainEntries = entries;
+        raft.compactionRetainEntries(entries);
         return this;
     }
 
@@ -689,24 +718,6 @@ public final class MemberContext implements Cloneable
     }
 
     /**
-     * @param transportFilter that may drop consensus frames (fault injection), or null.
-     * @return this for a fluent API.
-     */
-    public MemberContext transportFilter(final TransportFilter transportFilter)
-    {
-        this.transportFilter = transportFilter;
-        return this;
-    }
-
-    /**
-     * @return the transport filter, or null.
-     */
-    public TransportFilter transportFilter()
-    {
-        return transportFilter;
-    }
-
-    /**
      * @param randomSeed of the election timeout generator.
      * @return this for a fluent API.
      */
@@ -722,6 +733,19 @@ public final class MemberContext implements Cloneable
     public long randomSeed()
     {
         return randomSeed;
+    }
+
+    /**
+     * The core's settings as they will be built at {@link #conclude()}: every {@link RaftConfig.Builder} setting
+     * not set by a method of this context (pre-vote, check-quorum, applies per cycle, snapshot chunks in flight,
+     * ...) is set here; the members, the largest entry, the snapshot chunk length and the leader's no-op are
+     * derived by conclude and overwritten.
+     *
+     * @return the builder of the core's settings, to set them directly.
+     */
+    public RaftConfig.Builder raft()
+    {
+        return raft;
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.raftline.engine.agent;
 
+import io.raftline.engine.protocol.FrameRejection;
+import io.raftline.engine.protocol.FrameRejectionHandler;
 import io.aeron.Aeron;
 import io.aeron.Counter;
 import org.agrona.CloseHelper;
@@ -12,7 +14,7 @@ import java.util.List;
  * A member's state and error counts as Aeron counters, in the media driver's CnC file, so that tools outside the
  * process ({@link RaftStat}, AeronStat) can read them while the member runs. Written only by the agent thread.
  */
-final class MemberCounters implements AutoCloseable
+final class MemberCounters implements AutoCloseable, FrameRejectionHandler
 {
     /**
      * Counter type ids of Raftline (Aeron's own use ids below 1000).
@@ -82,6 +84,15 @@ final class MemberCounters implements AutoCloseable
         final Counter counter = aeron.addCounter(typeId, label);
         all.add(counter);
         return counter;
+    }
+
+    /**
+     * Malformed or foreign frames (consensus or client) are counted, never thrown.
+     */
+    public void onFrameRejected(final FrameRejection reason, final int templateId, final int senderId,
+        final int length)
+    {
+        rejectedFrames.increment();
     }
 
     public void close()

@@ -6,8 +6,6 @@ import io.raftline.engine.core.RaftEventListener;
 import io.raftline.engine.core.RaftNode;
 import io.raftline.engine.core.RaftRole;
 import io.raftline.engine.protocol.ConsensusDecoder;
-import io.raftline.engine.protocol.FrameRejection;
-import io.raftline.engine.protocol.FrameRejectionHandler;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
@@ -25,7 +23,7 @@ import java.util.SplittableRandom;
  * cluster carries on without it, and the error is counted and reported. Malformed input never throws; it is
  * counted by the adapters.
  */
-final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
+final class RaftAgent implements Agent
 {
     private static final long SLOW_TICK_INTERVAL_NS = 10_000_000L;
 
@@ -41,7 +39,9 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
     private final ConsensusAdapter consensusAdapter;
     private final IngressAdapter ingressAdapter;
     private final ConsensusPublisher publisher;
-    private final SessionManager sessions;
+    private final SessionStateMachine sessions;
+    private final SessionIngress sessionIngress;
+    private final MemberRole memberRole;
     private final SnapshotTaker snapshotTaker;
     private final ConsensusDecoder decoder;
     private final RaftNode node;
@@ -55,7 +55,6 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
     private long maxCycleNs;
     private long publishedAppliedIndex;
     private volatile boolean isFailed;
-    private volatile RaftRole role = RaftRole.FOLLOWER;
 
     RaftAgent(
         final MemberContext ctx,
@@ -64,7 +63,8 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
         final Subscription consensusSubscription,
         final Subscription ingressSubscription,
         final ConsensusPublisher publisher,
-        final SessionManager sessions,
+        final SessionStateMachine sessions,
+        final SessionIngress sessionIngress,
         final SnapshotTaker snapshotTaker,
         final boolean terminatesOnFailure)
     {
@@ -78,10 +78,12 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
         this.ingressSubscription = ingressSubscription;
         this.publisher = publisher;
         this.sessions = sessions;
+        this.sessionIngress = sessionIngress;
+        this.memberRole = new MemberRole(ctx.memberId(), counters, sessionIngress);
         this.fragmentLimit = ctx.fragmentLimit();
         this.terminatesOnFailure = terminatesOnFailure;
         this.roleName = "raftline-member-" + ctx.memberId();
-        this.decoder = new ConsensusDecoder(ctx.raftConfig(), this);
+        this.decoder = new ConsensusDecoder(ctx.raftConfig(), counters);
         this.node = new RaftNode(
             ctx.raftConfig(),
             storage.log(),
@@ -90,14 +92,16 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
             publisher,
             sessions,
             new SplittableRandom(ctx.randomSeed()),
-            this,
+            RaftEventListener.NO_OP,
+            memberRole,
             clock.nanoTime());
         decoder.node(node);
         sessions.node(node);
+        sessionIngress.node(node);
         // Far above any idle strategy's sleep, far below an election timeout.
         this.pauseThresholdNs = ctx.raftConfig().electionTimeoutMinNs() / 4;
         this.consensusAdapter = new ConsensusAdapter(decoder);
-        this.ingressAdapter = new IngressAdapter(sessions, this, ctx.maxCommandLength());
+        this.ingressAdapter = new IngressAdapter(sessionIngress, counters, ctx.maxCommandLength());
         this.consensusAssembler = new FragmentAssembler(consensusAdapter, 64 * 1024, true);
         this.ingressAssembler = new FragmentAssembler(ingressAdapter, 64 * 1024, true);
     }
@@ -119,12 +123,7 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
 
     RaftRole role()
     {
-        return role;
-    }
-
-    SessionManager sessions()
-    {
-        return sessions;
+        return memberRole.role();
     }
 
     public int doWork()
@@ -171,7 +170,7 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
         workCount += consensusSubscription.poll(consensusAssembler, fragmentLimit);
         consensusAdapter.rethrowFailure();
         ingressAdapter.nowNs(nowNs);
-        sessions.nowNs(nowNs);
+        sessionIngress.nowNs(nowNs);
         workCount += ingressSubscription.poll(ingressAssembler, fragmentLimit);
         ingressAdapter.rethrowFailure();
 
@@ -203,7 +202,7 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
         {
             workCount += publisher.releasePending();
         }
-        workCount += sessions.doWork(nowNs);
+        workCount += sessionIngress.doWork(nowNs);
         publishProgress();
         if (workCount > 0)
         {
@@ -259,7 +258,7 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
         counters.elections.setRelease(node.electionCount());
         counters.sessions.setRelease(sessions.sessionCount());
         counters.consensusBackPressure.setRelease(publisher.backPressureCount());
-        return sessions.slowTick(nowNs);
+        return sessionIngress.slowTick(nowNs);
     }
 
     private void fail(final Throwable t)
@@ -273,33 +272,9 @@ final class RaftAgent implements Agent, RaftEventListener, FrameRejectionHandler
         }
     }
 
-    public void onRoleChange(
-        final int memberId,
-        final RaftRole from,
-        final RaftRole to,
-        final long term,
-        final String reason,
-        final long nowNs)
-    {
-        role = to;
-        counters.role.setRelease(to.code());
-        counters.term.setRelease(term);
-        if (RaftRole.LEADER == to)
-        {
-            counters.leaderId.setRelease(memberId);
-            sessions.onBecomeLeader(nowNs);
-        }
-    }
-
-    public void onFrameRejected(final FrameRejection reason, final int templateId, final int senderId,
-        final int length)
-    {
-        counters.rejectedFrames.increment();
-    }
-
     public void onClose()
     {
-        sessions.close();
+        sessionIngress.close();
         publisher.close();
         snapshotTaker.close();
     }

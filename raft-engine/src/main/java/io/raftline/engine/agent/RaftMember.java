@@ -1,6 +1,7 @@
 package io.raftline.engine.agent;
 
 import io.aeron.Aeron;
+import io.aeron.CommonContext;
 import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
@@ -13,10 +14,8 @@ import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
-import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * A running cluster member: its storage, Aeron publications and subscriptions, and the {@link RaftAgent} that runs
@@ -45,7 +44,8 @@ public final class RaftMember implements AutoCloseable
     private final Agent runnable;
     private AgentRunner runner;
 
-    private RaftMember(final MemberContext ctx, final boolean isDedicatedThread)
+    private RaftMember(
+        final MemberContext ctx, final boolean isDedicatedThread, final ConsensusPublisher.Factory publisherFactory)
     {
         this.ctx = ctx;
         ctx.conclude();
@@ -61,7 +61,7 @@ public final class RaftMember implements AutoCloseable
                 {
                     // The member's own driver and client conductor run on the member's thread: one thread does
                     // all the process's work, with no hand-offs on the data path.
-                    launchedAeron = EmbeddedAeron.invoker("raftline-member-" + ctx.memberId());
+                    launchedAeron = EmbeddedAeron.invokerIn(ctx.driverDir(), "raftline-member-" + ctx.memberId());
                     client = launchedAeron.aeron();
                 }
                 else
@@ -96,15 +96,15 @@ public final class RaftMember implements AutoCloseable
                     owned.add(publications[i]);
                 }
             }
-            final ConsensusPublisher publisher =
-                new ConsensusPublisher(ctx.raftConfig(), storage.log(), storage.snapshots(), publications,
-                    ctx.maxFrameLength());
-            publisher.filter(ctx.transportFilter());
+            final ConsensusPublisher publisher = publisherFactory.create(
+                ctx.raftConfig(), storage.log(), storage.snapshots(), publications, ctx.maxFrameLength());
             final SnapshotTaker snapshotTaker =
                 new SnapshotTaker(storage.snapshots(), ctx.errorHandler(), ctx.memberId());
-            final SessionManager sessions = new SessionManager(ctx, aeron, counters, snapshotTaker);
-            this.agent = new RaftAgent(ctx, storage, counters, consensus, ingress, publisher, sessions, snapshotTaker,
-                isDedicatedThread);
+            final EgressPublisher egress = new EgressPublisher(aeron, counters);
+            final SessionStateMachine sessions = new SessionStateMachine(ctx, counters, egress, snapshotTaker);
+            final SessionIngress sessionIngress = new SessionIngress(ctx, counters, egress, sessions);
+            this.agent = new RaftAgent(ctx, storage, counters, consensus, ingress, publisher, sessions,
+                sessionIngress, snapshotTaker, isDedicatedThread);
             this.runnable = null == launchedAeron ? agent : new CompositeAgent(launchedAeron.agent(), agent);
         }
         catch (final RuntimeException ex)
@@ -129,7 +129,7 @@ public final class RaftMember implements AutoCloseable
      */
     public static RaftMember launch(final MemberContext ctx)
     {
-        return new RaftMember(ctx, true);
+        return new RaftMember(ctx, true, ConsensusPublisher::new);
     }
 
     /**
@@ -140,14 +140,23 @@ public final class RaftMember implements AutoCloseable
      */
     public static RaftMember create(final MemberContext ctx)
     {
-        return new RaftMember(ctx, false);
+        return new RaftMember(ctx, false, ConsensusPublisher::new);
     }
 
     /**
-     * An embedded media driver in a fresh directory under /dev/shm (or the temp dir), deleted on close. One shared
-     * thread: on a small host more spinning threads than cores starve each other.
+     * Create a member, not yet running, whose consensus frames go through the given publisher (fault injection).
+     */
+    static RaftMember create(final MemberContext ctx, final ConsensusPublisher.Factory publisherFactory)
+    {
+        return new RaftMember(ctx, false, publisherFactory);
+    }
+
+    /**
+     * An embedded media driver in the first free slot {@code <name>-<n>} under {@link DriverDirectory#defaultBase()}
+     * (a dead process's slot is reclaimed), deleted on close. One shared thread: on a small host more spinning
+     * threads than cores starve each other.
      *
-     * @param name prefix of the directory.
+     * @param name of the directory slots.
      * @return the driver.
      */
     public static MediaDriver launchEmbeddedDriver(final String name)
@@ -159,17 +168,15 @@ public final class RaftMember implements AutoCloseable
      * An embedded media driver with the given idle strategy for its one shared thread. Over UDP the driver is on
      * the data path and a yielding strategy is much faster than backing off; over IPC it is off the data path.
      *
-     * @param name         prefix of the directory.
+     * @param name         of the directory slots.
      * @param idleStrategy of the driver's thread.
      * @return the driver.
      */
     public static MediaDriver launchEmbeddedDriver(final String name, final IdleStrategy idleStrategy)
     {
-        final File shm = new File("/dev/shm");
-        final File base = shm.isDirectory() && shm.canWrite() ? shm : new File(System.getProperty("java.io.tmpdir"));
-        final String dir = new File(base, name + "-" + UUID.randomUUID()).getAbsolutePath();
-        return MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(dir)
+        return DriverDirectory.claimSlot(DriverDirectory.defaultBase(), name, CommonContext.DRIVER_TIMEOUT_MS,
+            (dir) -> MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(dir.getAbsolutePath())
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(idleStrategy)
             .dirDeleteOnStart(true)
@@ -177,7 +184,7 @@ public final class RaftMember implements AutoCloseable
             // The async executor's own thread woke about 900 times a second, each time taking a core from a
             // spinning member on a two-core host; its rare tasks run on the conductor instead.
             .asyncExecutorEnabled(false)
-            .termBufferSparseFile(true));
+            .termBufferSparseFile(true)));
     }
 
     /**
@@ -242,6 +249,11 @@ public final class RaftMember implements AutoCloseable
     public long term()
     {
         return counters.term.get();
+    }
+
+    MemberCounters counters()
+    {
+        return counters;
     }
 
     RaftAgent raftAgent()

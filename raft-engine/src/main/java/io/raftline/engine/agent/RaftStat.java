@@ -11,7 +11,7 @@ import java.io.PrintStream;
  * last log index, leader, elections, errors and rejected frames. Reads the driver's CnC file, so it works from
  * another process while the members run.
  * <pre>
- * java -cp raftline-samples.jar io.raftline.engine.agent.RaftStat /dev/shm/raftline-member-0-...
+ * java -cp raftline-samples.jar io.raftline.engine.agent.RaftStat /dev/shm/raftline-member-0-&lt;hash&gt;
  * </pre>
  */
 public final class RaftStat

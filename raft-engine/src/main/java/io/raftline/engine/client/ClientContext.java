@@ -2,56 +2,46 @@ package io.raftline.engine.client;
 
 import io.aeron.Aeron;
 import io.raftline.engine.agent.ClusterMembers;
-import io.raftline.engine.agent.MemberConfiguration;
-import org.agrona.SystemUtil;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
-import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Settings of a {@link RaftClient}.
+ * Settings of a {@link RaftClient}: each starts from {@link ClientConfiguration} (a system property or the default)
+ * and can be set fluently; {@link RaftClient#connect} validates them once.
  */
 public final class ClientContext
 {
     /**
      * Default command timeout.
      */
-    public static final long COMMAND_TIMEOUT_DEFAULT_NS = 5_000_000_000L;
+    public static final long COMMAND_TIMEOUT_DEFAULT_NS = ClientConfiguration.COMMAND_TIMEOUT_DEFAULT_NS;
 
     /**
      * Default wait before the client asks every member who leads.
      */
-    public static final long LEADER_TIMEOUT_DEFAULT_NS = 500_000_000L;
+    public static final long LEADER_TIMEOUT_DEFAULT_NS = ClientConfiguration.LEADER_TIMEOUT_DEFAULT_NS;
 
-    /**
-     * System property with the channel where the client receives its answers; unset: {@code aeron:ipc} for an IPC
-     * cluster and, for UDP, port 0 on the local address that routes to the members.
-     */
-    public static final String EGRESS_CHANNEL_PROP_NAME = "raftline.client.egress.channel";
-
-    private String members = System.getProperty(MemberConfiguration.MEMBERS_PROP_NAME);
+    private String members = ClientConfiguration.members();
     private ClusterMembers clusterMembers;
-    private String aeronDirectoryName;
+    private String aeronDirectoryName = ClientConfiguration.aeronDir();
     private Aeron aeron;
-    private int ingressStreamBase = Integer.getInteger(MemberConfiguration.INGRESS_STREAM_BASE_PROP_NAME,
-        MemberConfiguration.INGRESS_STREAM_BASE_DEFAULT);
-    private String egressChannel = System.getProperty(EGRESS_CHANNEL_PROP_NAME);
+    private int ingressStreamBase = ClientConfiguration.ingressStreamBase();
+    private String egressChannel = ClientConfiguration.egressChannel();
+    // Unique per client on a shared egress channel; random rather than configured, so that clients started from one
+    // configuration do not collide.
     private int egressStreamId = ThreadLocalRandom.current().nextInt(100_000, 1_000_000_000);
-    private int maxInflight = 1024;
-    private int maxCommandLength = Integer.getInteger(MemberConfiguration.MAX_COMMAND_LENGTH_PROP_NAME,
-        MemberConfiguration.MAX_COMMAND_LENGTH_DEFAULT);
-    private long commandTimeoutNs = SystemUtil.getDurationInNanos("raftline.client.command.timeout",
-        COMMAND_TIMEOUT_DEFAULT_NS);
-    private long leaderTimeoutNs = SystemUtil.getDurationInNanos("raftline.client.leader.timeout",
-        LEADER_TIMEOUT_DEFAULT_NS);
-    private long connectTimeoutNs = 10_000_000_000L;
-    private long keepAliveIntervalNs = 1_000_000_000L;
+    private int maxInflight = ClientConfiguration.maxInflight();
+    private int maxCommandLength = ClientConfiguration.maxCommandLength();
+    private long commandTimeoutNs = ClientConfiguration.commandTimeoutNs();
+    private long leaderTimeoutNs = ClientConfiguration.leaderTimeoutNs();
+    private long connectTimeoutNs = ClientConfiguration.connectTimeoutNs();
+    private long keepAliveIntervalNs = ClientConfiguration.keepAliveIntervalNs();
     private byte[] credentials = new byte[0];
     private ResponseListener listener;
-    private IdleStrategy idleStrategy = new YieldingIdleStrategy();
+    private IdleStrategy idleStrategy = ClientConfiguration.idleStrategy();
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
 
     ClientContext conclude()
@@ -77,6 +67,12 @@ public final class ClientContext
         {
             throw new IllegalArgumentException("leaderTimeoutNs=" + leaderTimeoutNs + " must be < commandTimeoutNs=" +
                 commandTimeoutNs);
+        }
+        if (maxCommandLength < 0 || connectTimeoutNs <= 0 || keepAliveIntervalNs <= 0 || leaderTimeoutNs <= 0)
+        {
+            throw new IllegalArgumentException("maxCommandLength=" + maxCommandLength + " must be >= 0, " +
+                "connectTimeoutNs=" + connectTimeoutNs + ", keepAliveIntervalNs=" + keepAliveIntervalNs +
+                " and leaderTimeoutNs=" + leaderTimeoutNs + " > 0");
         }
         return this;
     }

@@ -60,6 +60,7 @@ final class EgressRoute
         return new IllegalArgumentException("cannot pick the client's egress address: member " + member.id() +
             " at " + member.endpoint() + ": " + reason + "; set the address the members can reach this client at " +
             "with ClientContext.egressChannel(\"aeron:udp?endpoint=<host>:0\"), -D" +
-            ClientContext.EGRESS_CHANNEL_PROP_NAME + "=aeron:udp?endpoint=<host>:0 or the client's --egress <host>");
+            ClientConfiguration.EGRESS_CHANNEL_PROP_NAME + "=aeron:udp?endpoint=<host>:0 or the client's " +
+            "--egress <host>");
     }
 }

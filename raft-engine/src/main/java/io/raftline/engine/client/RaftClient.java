@@ -40,14 +40,16 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class RaftClient implements AutoCloseable
 {
     /**
-     * {@link #offer} result: {@code maxInflight} commands are outstanding; poll and try again.
+     * {@link #offer} result: no session is open (the client is finding the leader); poll and try again. The same
+     * value as Aeron's {@link Publication#NOT_CONNECTED}.
      */
-    public static final long BACK_PRESSURED = -1;
+    public static final long NOT_CONNECTED = Publication.NOT_CONNECTED;
 
     /**
-     * {@link #offer} result: no session is open (the client is finding the leader); poll and try again.
+     * {@link #offer} result: {@code maxInflight} commands are outstanding, or the leader's ingress is full; poll and
+     * try again. The same value as Aeron's {@link Publication#BACK_PRESSURED}.
      */
-    public static final long NOT_CONNECTED = -2;
+    public static final long BACK_PRESSURED = Publication.BACK_PRESSURED;
 
     /**
      * {@link #offer} result: the command is longer than {@code maxCommandLength}.
@@ -95,6 +97,18 @@ public final class RaftClient implements AutoCloseable
 
     private long sessionId;
     private int leaderIndex = -1;
+    // The leadership followed: a redirect or event naming the same leader in the same term changes nothing.
+    private long leaderTerm = -1;
+    // The last leader known, kept across a lost session so that a change is counted only when the leader changes.
+    private int lastKnownLeaderIndex = -1;
+    // A resend in progress sends [resendCursor, lastCorrelationId], a bounded run per poll; commands offered
+    // meanwhile queue behind it, so the leader sees them in order.
+    private boolean isResending;
+    private long resendCursor;
+    // A SEQUENCE_GAP triggers at most one resend until the next answer: the answers to the other frames sent
+    // before that resend were decided in the log before it and say nothing new.
+    private boolean isGapResendArmed = true;
+    private long reattachCorrelationId = -1;
     private long connectCorrelationId;
     private long lastConnectAttemptNs;
     private long lastSendNs;
@@ -252,6 +266,14 @@ public final class RaftClient implements AutoCloseable
             .putPayload(buffer, offset, length);
         final int frameLength = HEADER_LENGTH + requestEncoder.encodedLength();
         final long nowNs = ctx.nanoClock().nanoTime();
+        if (isResending)
+        {
+            frameLengths[slot] = frameLength;
+            sentNs[slot] = 0;
+            recordOffered(correlationId, nowNs);
+            drainResend(nowNs);
+            return correlationId;
+        }
         final long result = ingress[leaderIndex].offer(frame, 0, frameLength);
         if (result < 0)
         {
@@ -269,13 +291,18 @@ public final class RaftClient implements AutoCloseable
         }
         frameLengths[slot] = frameLength;
         sentNs[slot] = nowNs;
+        recordOffered(correlationId, nowNs);
+        lastSendNs = nowNs;
+        return correlationId;
+    }
+
+    private void recordOffered(final long correlationId, final long nowNs)
+    {
         if (firstUnanswered > lastCorrelationId)
         {
             lastProgressNs = nowNs;
         }
         lastCorrelationId = correlationId;
-        lastSendNs = nowNs;
-        return correlationId;
     }
 
     /**
@@ -309,6 +336,10 @@ public final class RaftClient implements AutoCloseable
                 work++;
             }
             return work;
+        }
+        if (isResending)
+        {
+            work += drainResend(nowNs);
         }
         if (firstUnanswered <= lastCorrelationId)
         {
@@ -361,7 +392,7 @@ public final class RaftClient implements AutoCloseable
     }
 
     /**
-     * @return how many times this client switched leader.
+     * @return how many times the leader this client follows changed (finding the first leader is not a change).
      */
     public long leaderChanges()
     {
@@ -369,7 +400,7 @@ public final class RaftClient implements AutoCloseable
     }
 
     /**
-     * @return commands sent again after a change of leader.
+     * @return command frames sent again (after a change of leader, a sequence gap or a reattach).
      */
     public long resends()
     {
@@ -431,6 +462,7 @@ public final class RaftClient implements AutoCloseable
     {
         lastConnectAttemptNs = nowNs;
         connectCorrelationId++;
+        reattachCorrelationId = 0 != sessionId ? connectCorrelationId : -1;
         connectEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
             .correlationId(connectCorrelationId)
             .clientSessionId(sessionId)
@@ -452,40 +484,84 @@ public final class RaftClient implements AutoCloseable
         }
     }
 
-    private void switchLeader(final int memberId)
+    /**
+     * Follow the leader named by an answer. Outstanding commands are resent once per change of leadership (another
+     * member, or the same member in a later term); a follower redirects every command of a burst, and resending
+     * everything for each of those redirects was a storm of duplicates.
+     *
+     * @return whether the leadership changed.
+     */
+    private boolean switchLeader(final int memberId, final long term)
+    {
+        final int index = indexOf(memberId);
+        if (index < 0 || (leaderIndex >= 0 && term < leaderTerm))
+        {
+            // Unknown member, or a stale answer from an older term.
+            return false;
+        }
+        if (index == leaderIndex && term == leaderTerm)
+        {
+            return false;
+        }
+        if (lastKnownLeaderIndex >= 0 && index != lastKnownLeaderIndex)
+        {
+            leaderChanges++;
+        }
+        lastKnownLeaderIndex = index;
+        leaderIndex = index;
+        leaderTerm = term;
+        startResend();
+        return true;
+    }
+
+    private int indexOf(final int memberId)
     {
         for (int i = 0; i < memberIds.length; i++)
         {
             if (memberIds[i] == memberId)
             {
-                if (i != leaderIndex)
-                {
-                    leaderIndex = i;
-                    leaderChanges++;
-                }
-                resendAll();
-                return;
+                return i;
             }
+        }
+        return -1;
+    }
+
+    private void startResend()
+    {
+        if (firstUnanswered <= lastCorrelationId)
+        {
+            isResending = true;
+            resendCursor = firstUnanswered;
+            drainResend(ctx.nanoClock().nanoTime());
         }
     }
 
-    private void resendAll()
+    /**
+     * Send the next part of a resend, until the publication refuses (it continues on the next poll). A resend is
+     * not progress: the command timeout still runs from the last answer, so a dead leader is not hidden.
+     */
+    private int drainResend(final long nowNs)
     {
-        final long nowNs = ctx.nanoClock().nanoTime();
-        lastProgressNs = nowNs;
-        for (long correlationId = firstUnanswered; correlationId <= lastCorrelationId; correlationId++)
+        int sent = 0;
+        resendCursor = Math.max(resendCursor, firstUnanswered);
+        while (resendCursor <= lastCorrelationId)
         {
-            final int slot = slot(correlationId);
+            final int slot = slot(resendCursor);
             if (ingress[leaderIndex].offer(frames[slot], 0, frameLengths[slot]) < 0)
             {
-                // The rest goes on the next leader change or suspicion; the cluster answers a gap with
-                // SEQUENCE_GAP, which triggers a resend from the first unanswered command.
-                break;
+                return sent;
+            }
+            if (sentNs[slot] != 0)
+            {
+                resends++;
             }
             sentNs[slot] = nowNs;
-            resends++;
+            resendCursor++;
+            sent++;
+            lastSendNs = nowNs;
         }
-        lastSendNs = nowNs;
+        isResending = false;
+        return sent;
     }
 
     private void timeOutAll(final long nowNs)
@@ -496,6 +572,9 @@ public final class RaftClient implements AutoCloseable
         }
         firstUnanswered = 1;
         lastCorrelationId = 0;
+        java.util.Arrays.fill(sentNs, 0);
+        isResending = false;
+        isGapResendArmed = true;
         sessionId = 0;
         leaderIndex = -1;
         startConnect(nowNs);
@@ -510,9 +589,10 @@ public final class RaftClient implements AutoCloseable
         }
         if (ClientResponseCode.SEQUENCE_GAP == code)
         {
-            if (correlationId > firstUnanswered)
+            if (correlationId > firstUnanswered && isGapResendArmed && !isResending)
             {
-                resendAll();
+                isGapResendArmed = false;
+                startResend();
             }
             return;
         }
@@ -541,12 +621,17 @@ public final class RaftClient implements AutoCloseable
                 break;
         }
         firstUnanswered++;
+        isGapResendArmed = true;
         lastProgressNs = ctx.nanoClock().nanoTime();
         listener.onResponse(correlationId, outcome, logIndex, payloadView, 0, payloadLength);
     }
 
     private void onSessionEvent(
-        final long clientSessionId, final long correlationId, final int leaderId, final SessionEventCode code)
+        final long clientSessionId,
+        final long correlationId,
+        final int leaderId,
+        final long term,
+        final SessionEventCode code)
     {
         switch (code)
         {
@@ -556,18 +641,28 @@ public final class RaftClient implements AutoCloseable
                     sessionId = clientSessionId;
                     sessionsOpened++;
                     lastRejection = null;
-                    switchLeader(leaderId);
+                    switchLeader(leaderId, term);
                 }
                 else if (clientSessionId == sessionId && 0 != sessionId)
                 {
-                    switchLeader(leaderId);
+                    if (!switchLeader(leaderId, term) && correlationId == reattachCorrelationId)
+                    {
+                        // This client asked because nothing was answered for a leader timeout: an answer may have
+                        // been lost on the way (the leader drops what it cannot deliver), and the resend brings it
+                        // back from the session's cache. At most one per reattach, so once per leader timeout.
+                        reattachCorrelationId = -1;
+                        if (!isResending)
+                        {
+                            startResend();
+                        }
+                    }
                 }
                 break;
 
             case REDIRECT:
                 if (clientSessionId == sessionId && 0 != sessionId && leaderId >= 0)
                 {
-                    switchLeader(leaderId);
+                    switchLeader(leaderId, term);
                 }
                 break;
 
@@ -639,16 +734,17 @@ public final class RaftClient implements AutoCloseable
 
                 case ClientRedirectDecoder.TEMPLATE_ID:
                     redirectDecoder.wrap(buffer, bodyOffset, blockLength, version);
-                    if (redirectDecoder.clientSessionId() == sessionId && redirectDecoder.leaderMemberId() >= 0)
+                    if (redirectDecoder.clientSessionId() == sessionId && 0 != sessionId &&
+                        redirectDecoder.leaderMemberId() >= 0)
                     {
-                        switchLeader(redirectDecoder.leaderMemberId());
+                        switchLeader(redirectDecoder.leaderMemberId(), redirectDecoder.leadershipTerm());
                     }
                     break;
 
                 case SessionEventDecoder.TEMPLATE_ID:
                     eventDecoder.wrap(buffer, bodyOffset, blockLength, version);
                     onSessionEvent(eventDecoder.clientSessionId(), eventDecoder.correlationId(),
-                        eventDecoder.leaderMemberId(), eventDecoder.code());
+                        eventDecoder.leaderMemberId(), eventDecoder.leadershipTerm(), eventDecoder.code());
                     break;
 
                 default:

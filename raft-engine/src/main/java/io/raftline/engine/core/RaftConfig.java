@@ -9,6 +9,61 @@ import java.util.Arrays;
  */
 public final class RaftConfig
 {
+    /**
+     * Default shortest election timeout: 100 ms.
+     */
+    public static final long ELECTION_TIMEOUT_MIN_DEFAULT_NS = 100_000_000L;
+
+    /**
+     * Default longest election timeout (exclusive): 200 ms.
+     */
+    public static final long ELECTION_TIMEOUT_MAX_DEFAULT_NS = 200_000_000L;
+
+    /**
+     * Default heartbeat interval: 20 ms.
+     */
+    public static final long HEARTBEAT_INTERVAL_DEFAULT_NS = 20_000_000L;
+
+    /**
+     * Default for the most entries in one AppendEntries.
+     */
+    public static final int MAX_ENTRIES_PER_BATCH_DEFAULT = 1024;
+
+    /**
+     * Default for the most unacknowledged AppendEntries per follower.
+     */
+    public static final int MAX_INFLIGHT_BATCHES_DEFAULT = 64;
+
+    /**
+     * Default for the most entries applied in one duty cycle.
+     */
+    public static final int MAX_APPLIES_PER_CYCLE_DEFAULT = 1024;
+
+    /**
+     * Default for the largest payload of a proposal: 1 MiB.
+     */
+    public static final int MAX_ENTRY_LENGTH_DEFAULT = 1 << 20;
+
+    /**
+     * Default for pre-vote: on.
+     */
+    public static final boolean PRE_VOTE_DEFAULT = true;
+
+    /**
+     * Default for check-quorum: on.
+     */
+    public static final boolean CHECK_QUORUM_DEFAULT = true;
+
+    /**
+     * Default for bytes of snapshot per InstallSnapshot message: 64 KiB.
+     */
+    public static final int SNAPSHOT_CHUNK_LENGTH_DEFAULT = 64 * 1024;
+
+    /**
+     * Default for the most unacknowledged snapshot chunks per follower.
+     */
+    public static final int MAX_INFLIGHT_SNAPSHOT_CHUNKS_DEFAULT = 4;
+
     private final int memberId;
     private final int[] memberIds;
     private final long electionTimeoutMinNs;
@@ -284,24 +339,50 @@ public final class RaftConfig
     {
         private int memberId = -1;
         private int[] memberIds = new int[0];
-        private long electionTimeoutMinNs = 150_000_000L;
-        private long electionTimeoutMaxNs = 300_000_000L;
-        private long heartbeatIntervalNs = 20_000_000L;
-        private int maxEntriesPerBatch = 1024;
-        private int maxInflightBatches = 64;
-        private int maxAppliesPerCycle = 1024;
-        private int maxEntryLength = 1 << 20;
-        private boolean isPreVoteEnabled = true;
-        private boolean isCheckQuorumEnabled = true;
+        private long electionTimeoutMinNs = ELECTION_TIMEOUT_MIN_DEFAULT_NS;
+        private long electionTimeoutMaxNs = ELECTION_TIMEOUT_MAX_DEFAULT_NS;
+        private long heartbeatIntervalNs = HEARTBEAT_INTERVAL_DEFAULT_NS;
+        private int maxEntriesPerBatch = MAX_ENTRIES_PER_BATCH_DEFAULT;
+        private int maxInflightBatches = MAX_INFLIGHT_BATCHES_DEFAULT;
+        private int maxAppliesPerCycle = MAX_APPLIES_PER_CYCLE_DEFAULT;
+        private int maxEntryLength = MAX_ENTRY_LENGTH_DEFAULT;
+        private boolean isPreVoteEnabled = PRE_VOTE_DEFAULT;
+        private boolean isCheckQuorumEnabled = CHECK_QUORUM_DEFAULT;
         private boolean appendsLeaderNoop = true;
         private long snapshotIntervalEntries;
         private long snapshotIntervalBytes;
         private long compactionRetainEntries;
-        private int snapshotChunkLength = 64 * 1024;
-        private int maxInflightSnapshotChunks = 4;
+        private int snapshotChunkLength = SNAPSHOT_CHUNK_LENGTH_DEFAULT;
+        private int maxInflightSnapshotChunks = MAX_INFLIGHT_SNAPSHOT_CHUNKS_DEFAULT;
 
         private Builder()
         {
+        }
+
+        /**
+         * @return an independent builder with the same values, so that copies of a context do not share one.
+         */
+        public Builder copy()
+        {
+            final Builder copy = new Builder();
+            copy.memberId = memberId;
+            copy.memberIds = memberIds.clone();
+            copy.electionTimeoutMinNs = electionTimeoutMinNs;
+            copy.electionTimeoutMaxNs = electionTimeoutMaxNs;
+            copy.heartbeatIntervalNs = heartbeatIntervalNs;
+            copy.maxEntriesPerBatch = maxEntriesPerBatch;
+            copy.maxInflightBatches = maxInflightBatches;
+            copy.maxAppliesPerCycle = maxAppliesPerCycle;
+            copy.maxEntryLength = maxEntryLength;
+            copy.isPreVoteEnabled = isPreVoteEnabled;
+            copy.isCheckQuorumEnabled = isCheckQuorumEnabled;
+            copy.appendsLeaderNoop = appendsLeaderNoop;
+            copy.snapshotIntervalEntries = snapshotIntervalEntries;
+            copy.snapshotIntervalBytes = snapshotIntervalBytes;
+            copy.compactionRetainEntries = compactionRetainEntries;
+            copy.snapshotChunkLength = snapshotChunkLength;
+            copy.maxInflightSnapshotChunks = maxInflightSnapshotChunks;
+            return copy;
         }
 
         /**
@@ -518,21 +599,24 @@ public final class RaftConfig
                 throw new IllegalArgumentException("electionTimeoutMaxNs=" + electionTimeoutMaxNs +
                     " must be > electionTimeoutMinNs=" + electionTimeoutMinNs);
             }
-            if (maxEntriesPerBatch < 1 || maxInflightBatches < 1 || maxAppliesPerCycle < 1 || maxEntryLength < 0)
-            {
-                throw new IllegalArgumentException("maxEntriesPerBatch=" + maxEntriesPerBatch +
-                    ", maxInflightBatches=" + maxInflightBatches + ", maxAppliesPerCycle=" + maxAppliesPerCycle +
-                    " must be >= 1 and maxEntryLength=" + maxEntryLength + " >= 0");
-            }
-            if (snapshotIntervalEntries < 0 || snapshotIntervalBytes < 0 || compactionRetainEntries < 0 ||
-                snapshotChunkLength < 1 ||
-                maxInflightSnapshotChunks < 1)
-            {
-                throw new IllegalArgumentException("snapshotIntervalEntries=" + snapshotIntervalEntries +
-                    " and compactionRetainEntries=" + compactionRetainEntries + " must be >= 0, snapshotChunkLength=" +
-                    snapshotChunkLength + " and maxInflightSnapshotChunks=" + maxInflightSnapshotChunks + " >= 1");
-            }
+            atLeast("maxEntriesPerBatch", maxEntriesPerBatch, 1);
+            atLeast("maxInflightBatches", maxInflightBatches, 1);
+            atLeast("maxAppliesPerCycle", maxAppliesPerCycle, 1);
+            atLeast("maxEntryLength", maxEntryLength, 0);
+            atLeast("snapshotIntervalEntries", snapshotIntervalEntries, 0);
+            atLeast("snapshotIntervalBytes", snapshotIntervalBytes, 0);
+            atLeast("compactionRetainEntries", compactionRetainEntries, 0);
+            atLeast("snapshotChunkLength", snapshotChunkLength, 1);
+            atLeast("maxInflightSnapshotChunks", maxInflightSnapshotChunks, 1);
             return new RaftConfig(this);
+        }
+
+        private static void atLeast(final String name, final long value, final long min)
+        {
+            if (value < min)
+            {
+                throw new IllegalArgumentException(name + "=" + value + " must be >= " + min);
+            }
         }
     }
 }

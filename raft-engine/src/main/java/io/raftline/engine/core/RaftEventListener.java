@@ -2,7 +2,8 @@ package io.raftline.engine.core;
 
 /**
  * Trace hooks of the core. Every method has an empty default, so production pays nothing; tests and debugging
- * plug in a listener that records the events.
+ * plug in a listener that records the events. Nothing may depend on them for its behaviour: leadership reaches
+ * what needs it through a {@link RoleListener}.
  */
 public interface RaftEventListener
 {

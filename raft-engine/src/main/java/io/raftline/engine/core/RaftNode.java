@@ -80,6 +80,7 @@ public final class RaftNode
     final StateMachine stateMachine;
     final RandomGenerator random;
     final RaftEventListener listener;
+    private final RoleListener roleListener;
     final int memberId;
     final int selfPosition;
     final int memberCount;
@@ -101,6 +102,8 @@ public final class RaftNode
     long lastApplied;
     // Highest index known durable in this member's own log; a leader counts itself only up to here.
     long persistedIndex;
+    // As leader: the index of the first entry of its term (the noop, when it appends one).
+    long termStartIndex = Long.MAX_VALUE;
     long electionDeadlineNs;
     long lastLeaderContactNs;
     long electionCount;
@@ -134,6 +137,26 @@ public final class RaftNode
         final RaftEventListener listener,
         final long nowNs)
     {
+        this(config, log, metadata, snapshots, outbox, stateMachine, random, listener, RoleListener.NO_OP, nowNs);
+    }
+
+    /**
+     * Create the core of a member as the constructor above does, telling {@code roleListener} of every change of
+     * role (how leadership reaches the client sessions).
+     */
+    public RaftNode(
+        final RaftConfig config,
+        final RaftLog log,
+        final MetadataStore metadata,
+        final SnapshotStore snapshots,
+        final Outbox outbox,
+        final StateMachine stateMachine,
+        final RandomGenerator random,
+        final RaftEventListener listener,
+        final RoleListener roleListener,
+        final long nowNs)
+    {
+        this.roleListener = roleListener;
         this.config = config;
         this.log = log;
         this.metadata = metadata;
@@ -357,10 +380,7 @@ public final class RaftNode
             outbox.appendEntriesResponse(leaderId, currentTerm, prevLogIndex, false, 0, 0, 0, log.lastIndex());
             return;
         }
-        if (!followLeader(leaderId, nowNs, "AppendEntries"))
-        {
-            return;
-        }
+        followLeader(leaderId, nowNs, "AppendEntries");
         receiver.onAppendEntries(leaderId, prevLogIndex, prevLogTerm, leaderCommit, entries);
     }
 
@@ -578,6 +598,17 @@ public final class RaftNode
     }
 
     /**
+     * Whether this member leads and has applied an entry of its own term. Only then does the state it applied hold
+     * every entry committed before its term: a new leader may have applied less than its predecessor did.
+     *
+     * @return true for a leader whose applied index reached the first entry of its term.
+     */
+    public boolean hasAppliedEntryOfTerm()
+    {
+        return LEADER == role && lastApplied >= termStartIndex;
+    }
+
+    /**
      * @return how many elections this member has started as a candidate.
      */
     public long electionCount()
@@ -717,11 +748,10 @@ public final class RaftNode
     }
 
     /**
-     * A message from the leader of the current term arrived: follow it.
-     *
-     * @return false if this member is itself leader of the term, which Raft forbids.
+     * A message from the leader of the current term arrived: follow it. A second leader in the term is a broken
+     * safety invariant and throws.
      */
-    boolean followLeader(final int newLeaderId, final long nowNs, final String messageType)
+    void followLeader(final int newLeaderId, final long nowNs, final String messageType)
     {
         if (LEADER == role)
         {
@@ -735,7 +765,6 @@ public final class RaftNode
         leaderId = newLeaderId;
         lastLeaderContactNs = nowNs;
         resetElectionDeadline(nowNs);
-        return true;
     }
 
     void persistTermAndVote(final long term, final int vote)
@@ -776,12 +805,14 @@ public final class RaftNode
 
             case LEADER:
                 leaderId = memberId;
+                termStartIndex = log.lastIndex() + 1;
                 replicator.onBecomeLeader(nowNs);
                 break;
 
             default:
                 throw new IllegalStateException("unknown role " + next);
         }
+        roleListener.onRoleChange(previous, next, currentTerm, nowNs);
         listener.onRoleChange(memberId, previous, next, currentTerm, reason, nowNs);
     }
 

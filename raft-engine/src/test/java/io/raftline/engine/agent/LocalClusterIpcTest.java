@@ -40,10 +40,10 @@ class LocalClusterIpcTest
     static MemberContext template()
     {
         return new MemberContext()
-            .storage("memory")
+            .storage(StorageType.MEMORY)
             .electionTimeoutNs(100_000_000L, 200_000_000L)
             .heartbeatIntervalNs(10_000_000L)
-            .idleStrategy("yield");
+            .idleStrategy(IdleStrategyType.YIELD);
     }
 
     @Test

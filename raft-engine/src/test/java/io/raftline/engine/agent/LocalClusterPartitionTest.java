@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LocalClusterPartitionTest
 {
     private final CounterService[] services = new CounterService[5];
+    private final Partition partition = new Partition();
     private LocalCluster cluster;
     private RaftClient client;
     private final long[] acked = new long[1];
@@ -66,7 +67,7 @@ class LocalClusterPartitionTest
         {
             services[id] = new CounterService();
             return services[id];
-        });
+        }, partition.publishers());
         Await.until("a leader", 10_000, () -> cluster.leaderId() >= 0);
         client = RaftClient.connect(new ClientContext()
             .aeronDirectoryName(cluster.aeronDirectoryName())
@@ -83,7 +84,7 @@ class LocalClusterPartitionTest
 
         final int oldLeader = cluster.leaderId();
         final int follower = (oldLeader + 1) % 5;
-        cluster.partition(oldLeader, follower);
+        partition.cut(oldLeader, follower);
         // Let what was already in flight when the cut happened settle.
         Await.until("the old leader stepped down (check-quorum)", 10_000,
             () -> RaftRole.LEADER != cluster.member(oldLeader).role());
@@ -98,7 +99,7 @@ class LocalClusterPartitionTest
         assertEquals(followerCommit, cluster.member(follower).commitIndex(), "the minority committed nothing");
         assertTrue(cluster.member(newLeader).commitIndex() >= minorityCommit + 5_000);
 
-        cluster.heal();
+        partition.heal();
         send(1_000);
         for (int i = 0; i < 5; i++)
         {

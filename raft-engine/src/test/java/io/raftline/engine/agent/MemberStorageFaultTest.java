@@ -42,7 +42,7 @@ class MemberStorageFaultTest
     private MemberContext template()
     {
         return LocalClusterIpcTest.template()
-            .storage("file")
+            .storage(StorageType.FILE)
             .dir(dir.toString())
             .snapshotInterval(50, 0)
             .compactionRetainEntries(0);

@@ -30,7 +30,7 @@ class EgressRouteTest
     void thePropertyWinsOverThePick()
     {
         final String channel = "aeron:udp?endpoint=127.0.0.2:0";
-        System.setProperty(ClientContext.EGRESS_CHANNEL_PROP_NAME, channel);
+        System.setProperty(ClientConfiguration.EGRESS_CHANNEL_PROP_NAME, channel);
         try
         {
             final ClientContext ctx = new ClientContext().aeronDirectoryName("unused").listener(IGNORE)
@@ -40,14 +40,14 @@ class EgressRouteTest
         }
         finally
         {
-            System.clearProperty(ClientContext.EGRESS_CHANNEL_PROP_NAME);
+            System.clearProperty(ClientConfiguration.EGRESS_CHANNEL_PROP_NAME);
         }
     }
 
     @Test
     void anExplicitChannelWinsOverTheProperty()
     {
-        System.setProperty(ClientContext.EGRESS_CHANNEL_PROP_NAME, "aeron:udp?endpoint=127.0.0.2:0");
+        System.setProperty(ClientConfiguration.EGRESS_CHANNEL_PROP_NAME, "aeron:udp?endpoint=127.0.0.2:0");
         try
         {
             final ClientContext ctx = new ClientContext().aeronDirectoryName("unused").listener(IGNORE)
@@ -57,7 +57,7 @@ class EgressRouteTest
         }
         finally
         {
-            System.clearProperty(ClientContext.EGRESS_CHANNEL_PROP_NAME);
+            System.clearProperty(ClientConfiguration.EGRESS_CHANNEL_PROP_NAME);
         }
     }
 }

@@ -34,9 +34,9 @@ class RaftPaperTest
     void staleTermAppendEntriesIsRejectedWithCurrentTerm()
     {
         final CoreHarness h = new CoreHarness(1, 1, 2, 3);
-        h.node.onAppendEntries(3, 5, 0, 0, 0, ArrayEntryBatch.empty(), h.nowNs);
+        appendEntriesFrom(3).term(5).deliverTo(h);
         h.outbox.drain();
-        h.node.onAppendEntries(2, 4, 0, 0, 0, ArrayEntryBatch.ofTerms(4), h.nowNs);
+        appendEntriesFrom(2).term(4).entries(ArrayEntryBatch.ofTerms(4)).deliverTo(h);
         final List<AppendResponse> responses = h.outbox.drain(AppendResponse.class);
         assertEquals(1, responses.size());
         assertFalse(responses.get(0).success());
@@ -58,7 +58,8 @@ class RaftPaperTest
         assertEquals(RaftRole.LEADER, leader.node.role());
         final long term = leader.node.currentTerm();
 
-        leader.node.onAppendEntriesResponse(2, term + 3, 0, false, 0, 1, 0, 0, leader.nowNs);
+        appendResponseFrom(2).term(term + 3).prevLogIndex(0).rejected().conflictIndex(1).lastLogIndex(0)
+            .deliverTo(leader);
 
         assertEquals(RaftRole.FOLLOWER, leader.node.role());
         assertEquals(term + 3, leader.node.currentTerm());
@@ -99,7 +100,7 @@ class RaftPaperTest
         final CoreHarness h = new CoreHarness(1, 1, 2, 3);
         h.timeOut();
         h.outbox.drain();
-        h.node.onRequestVoteResponse(2, 0, 1, true, true, h.nowNs);
+        voteResponseFrom(2).term(0).candidateTerm(1).granted().preVote().deliverTo(h);
         assertEquals(RaftRole.CANDIDATE, h.node.role());
         assertEquals(1, h.node.currentTerm());
         final List<VoteRequest> requests = h.outbox.drain(VoteRequest.class);
@@ -121,9 +122,9 @@ class RaftPaperTest
     void votesForAtMostOneCandidatePerTerm()
     {
         final CoreHarness h = new CoreHarness(1, 1, 2, 3);
-        h.node.onRequestVote(2, 1, 0, 0, false, h.nowNs);
-        h.node.onRequestVote(3, 1, 0, 0, false, h.nowNs);
-        h.node.onRequestVote(2, 1, 0, 0, false, h.nowNs);
+        voteRequestFrom(2).term(1).deliverTo(h);
+        voteRequestFrom(3).term(1).deliverTo(h);
+        voteRequestFrom(2).term(1).deliverTo(h);
         final List<VoteResponse> responses = h.outbox.drain(VoteResponse.class);
         assertEquals(3, responses.size());
         assertTrue(responses.get(0).granted());
@@ -162,9 +163,9 @@ class RaftPaperTest
     {
         final CoreHarness h = new CoreHarness(1, 1, 2, 3);
         h.timeOut();
-        h.node.onRequestVoteResponse(2, 0, 1, true, true, h.nowNs);
+        voteResponseFrom(2).term(0).candidateTerm(1).granted().preVote().deliverTo(h);
         assertEquals(RaftRole.CANDIDATE, h.node.role());
-        h.node.onAppendEntries(3, 1, 0, 0, 0, ArrayEntryBatch.empty(), h.nowNs);
+        appendEntriesFrom(3).term(1).deliverTo(h);
         assertEquals(RaftRole.FOLLOWER, h.node.role());
         assertEquals(3, h.node.leaderId());
     }
@@ -177,9 +178,9 @@ class RaftPaperTest
     {
         final CoreHarness h = new CoreHarness(1, 1, 2, 3);
         h.timeOut();
-        h.node.onRequestVoteResponse(2, 0, 1, true, true, h.nowNs);
-        h.node.onRequestVoteResponse(2, 1, 1, false, false, h.nowNs);
-        h.node.onRequestVoteResponse(3, 1, 1, false, false, h.nowNs);
+        voteResponseFrom(2).term(0).candidateTerm(1).granted().preVote().deliverTo(h);
+        voteResponseFrom(2).term(1).candidateTerm(1).refused().deliverTo(h);
+        voteResponseFrom(3).term(1).candidateTerm(1).refused().deliverTo(h);
         assertEquals(RaftRole.FOLLOWER, h.node.role());
     }
 
@@ -194,13 +195,13 @@ class RaftPaperTest
     {
         final CoreHarness h = new CoreHarness(1, 1, 2, 3);
         h.appendLocal(1, 2, 2);
-        h.node.onRequestVote(2, 3, 5, 1, false, h.nowNs);
-        h.node.onRequestVote(3, 3, 2, 2, false, h.nowNs);
+        voteRequestFrom(2).term(3).lastLogIndex(5).lastLogTerm(1).deliverTo(h);
+        voteRequestFrom(3).term(3).lastLogIndex(2).lastLogTerm(2).deliverTo(h);
         final List<VoteResponse> denied = h.outbox.drain(VoteResponse.class);
         assertFalse(denied.get(0).granted(), "older last term, longer log");
         assertFalse(denied.get(1).granted(), "same last term, shorter log");
 
-        h.node.onRequestVote(3, 4, 3, 2, false, h.nowNs);
+        voteRequestFrom(3).term(4).lastLogIndex(3).lastLogTerm(2).deliverTo(h);
         assertTrue(h.outbox.drain(VoteResponse.class).get(0).granted(), "same last term, same length");
     }
 
@@ -213,7 +214,7 @@ class RaftPaperTest
     void preVoteRequestChangesNoState()
     {
         final CoreHarness h = new CoreHarness(1, 1, 2, 3);
-        h.node.onRequestVote(2, 7, 0, 0, true, h.nowNs);
+        voteRequestFrom(2).term(7).preVote().deliverTo(h);
         final VoteResponse response = h.outbox.drain(VoteResponse.class).get(0);
         assertTrue(response.granted());
         assertTrue(response.preVote());
@@ -230,14 +231,14 @@ class RaftPaperTest
     void preVoteRefusedWhileLeaderIsHeardFrom()
     {
         final CoreHarness h = new CoreHarness(1, 1, 2, 3);
-        h.node.onAppendEntries(2, 1, 0, 0, 0, ArrayEntryBatch.empty(), h.nowNs);
+        appendEntriesFrom(2).term(1).deliverTo(h);
         h.outbox.drain();
         h.advanceMs(ELECTION_MIN_NS / MS / 2);
-        h.node.onRequestVote(3, 2, 10, 1, true, h.nowNs);
+        voteRequestFrom(3).term(2).lastLogIndex(10).lastLogTerm(1).preVote().deliverTo(h);
         assertFalse(h.outbox.drain(VoteResponse.class).get(0).granted());
 
         h.advanceMs(ELECTION_MIN_NS / MS);
-        h.node.onRequestVote(3, 2, 10, 1, true, h.nowNs);
+        voteRequestFrom(3).term(2).lastLogIndex(10).lastLogTerm(1).preVote().deliverTo(h);
         assertTrue(h.outbox.drain(VoteResponse.class).get(0).granted(), "lease expired");
         assertEquals(1, h.node.currentTerm());
     }
@@ -253,7 +254,7 @@ class RaftPaperTest
     {
         final CoreHarness h = new CoreHarness(1, 1, 2, 3);
         h.appendLocal(1, 1);
-        h.node.onAppendEntries(2, 2, 5, 2, 0, ArrayEntryBatch.ofTerms(2), h.nowNs);
+        appendEntriesFrom(2).term(2).prevLogIndex(5).prevLogTerm(2).entries(ArrayEntryBatch.ofTerms(2)).deliverTo(h);
         final AppendResponse response = h.outbox.drain(AppendResponse.class).get(0);
         assertFalse(response.success());
         assertEquals(3, response.conflictIndex());
@@ -270,7 +271,7 @@ class RaftPaperTest
     {
         final CoreHarness h = new CoreHarness(1, 1, 2, 3);
         h.appendLocal(1, 2, 2, 2);
-        h.node.onAppendEntries(2, 3, 4, 3, 0, ArrayEntryBatch.ofTerms(3), h.nowNs);
+        appendEntriesFrom(2).term(3).prevLogIndex(4).prevLogTerm(3).entries(ArrayEntryBatch.ofTerms(3)).deliverTo(h);
         final AppendResponse response = h.outbox.drain(AppendResponse.class).get(0);
         assertFalse(response.success());
         assertEquals(2, response.conflictTerm());
@@ -286,7 +287,7 @@ class RaftPaperTest
     {
         final CoreHarness h = new CoreHarness(1, 1, 2, 3);
         h.appendLocal(1, 1, 2, 2);
-        h.node.onAppendEntries(2, 3, 2, 1, 0, ArrayEntryBatch.ofTerms(3), h.nowNs);
+        appendEntriesFrom(2).term(3).prevLogIndex(2).prevLogTerm(1).entries(ArrayEntryBatch.ofTerms(3)).deliverTo(h);
         assertEquals(3, h.log.lastIndex());
         assertEquals(3, h.log.termAt(3));
         assertTrue(h.outbox.drain(AppendResponse.class).get(0).success());
@@ -300,8 +301,8 @@ class RaftPaperTest
     void staleRequestDoesNotTruncateMatchingEntries()
     {
         final CoreHarness h = new CoreHarness(1, 1, 2, 3);
-        h.node.onAppendEntries(2, 1, 0, 0, 0, ArrayEntryBatch.ofTerms(1, 1, 1), h.nowNs);
-        h.node.onAppendEntries(2, 1, 0, 0, 0, ArrayEntryBatch.ofTerms(1), h.nowNs);
+        appendEntriesFrom(2).term(1).entries(ArrayEntryBatch.ofTerms(1, 1, 1)).deliverTo(h);
+        appendEntriesFrom(2).term(1).entries(ArrayEntryBatch.ofTerms(1)).deliverTo(h);
         assertEquals(3, h.log.lastIndex());
         final List<AppendResponse> responses = h.outbox.drain(AppendResponse.class);
         assertEquals(3, responses.get(0).matchIndex());
@@ -317,7 +318,7 @@ class RaftPaperTest
     {
         final CoreHarness h = new CoreHarness(1, 1, 2, 3);
         h.appendLocal(1, 1, 1, 1, 1);
-        h.node.onAppendEntries(2, 2, 2, 1, 5, ArrayEntryBatch.empty(), h.nowNs);
+        appendEntriesFrom(2).term(2).prevLogIndex(2).prevLogTerm(1).leaderCommit(5).deliverTo(h);
         assertEquals(2, h.node.commitIndex());
         h.cycle();
         assertEquals(List.of(1L, 2L), h.applied);
@@ -331,7 +332,7 @@ class RaftPaperTest
     void appendAcknowledgedOnlyAfterEntriesAreInTheLog()
     {
         final CoreHarness h = new CoreHarness(1, 1, 2, 3);
-        h.node.onAppendEntries(2, 1, 0, 0, 0, ArrayEntryBatch.ofTerms(1, 1), h.nowNs);
+        appendEntriesFrom(2).term(1).entries(ArrayEntryBatch.ofTerms(1, 1)).deliverTo(h);
         final AppendResponse response = h.outbox.drain(AppendResponse.class).get(0);
         assertTrue(response.success());
         assertEquals(2, response.matchIndex());
@@ -347,10 +348,10 @@ class RaftPaperTest
     void conflictBelowCommitIndexIsFatal()
     {
         final CoreHarness h = new CoreHarness(1, 1, 2, 3);
-        h.node.onAppendEntries(2, 1, 0, 0, 2, ArrayEntryBatch.ofTerms(1, 1), h.nowNs);
+        appendEntriesFrom(2).term(1).leaderCommit(2).entries(ArrayEntryBatch.ofTerms(1, 1)).deliverTo(h);
         assertEquals(2, h.node.commitIndex());
         assertThrows(RaftSafetyException.class,
-            () -> h.node.onAppendEntries(3, 2, 0, 0, 2, ArrayEntryBatch.ofTerms(2, 2), h.nowNs));
+            () -> appendEntriesFrom(3).term(2).leaderCommit(2).entries(ArrayEntryBatch.ofTerms(2, 2)).deliverTo(h));
     }
 
     // ------------------------------------------------------------------------------------------ leader side
@@ -369,13 +370,14 @@ class RaftPaperTest
         h.outbox.drain();
 
         // Follower 2 holds terms 1,1,1,2,2,2,2,2: the leader has no term 2, so it goes to the first index of it.
-        h.node.onAppendEntriesResponse(2, term, 6, false, 0, 4, 2, 8, h.nowNs);
+        appendResponseFrom(2).term(term).prevLogIndex(6).rejected().conflictIndex(4).conflictTerm(2).lastLogIndex(8)
+            .deliverTo(h);
         h.cycle();
         AppendEntries probe = h.outbox.drain(AppendEntries.class).get(0);
         assertEquals(3, probe.prevLogIndex());
 
         // Follower 3 holds terms 1,1,1,4,4: rejecting at 6, naming nothing (its log is short).
-        h.node.onAppendEntriesResponse(3, term, 6, false, 0, 6, 0, 5, h.nowNs);
+        appendResponseFrom(3).term(term).prevLogIndex(6).rejected().conflictIndex(6).lastLogIndex(5).deliverTo(h);
         h.cycle();
         probe = h.outbox.drain(AppendEntries.class).get(0);
         assertEquals(5, probe.prevLogIndex());
@@ -396,10 +398,10 @@ class RaftPaperTest
             h.propose((byte)i);
         }
         h.cycle();
-        h.node.onAppendEntriesResponse(2, term, 0, true, 5, 0, 0, 5, h.nowNs);
+        appendResponseFrom(2).term(term).prevLogIndex(0).accepted(5).lastLogIndex(5).deliverTo(h);
         assertEquals(5, h.node.commitIndex());
-        h.node.onAppendEntriesResponse(2, term, 0, true, 2, 0, 0, 5, h.nowNs);
-        h.node.onAppendEntriesResponse(2, term, 1, false, 0, 1, 0, 0, h.nowNs);
+        appendResponseFrom(2).term(term).prevLogIndex(0).accepted(2).lastLogIndex(5).deliverTo(h);
+        appendResponseFrom(2).term(term).prevLogIndex(1).rejected().conflictIndex(1).lastLogIndex(0).deliverTo(h);
         h.propose((byte)9);
         h.outbox.drain();
         h.cycle();
@@ -419,7 +421,7 @@ class RaftPaperTest
             .maxEntriesPerBatch(1).maxInflightBatches(2).build());
         h.electLeader(2);
         final long term = h.node.currentTerm();
-        h.node.onAppendEntriesResponse(2, term, 0, true, 0, 0, 0, 0, h.nowNs);
+        appendResponseFrom(2).term(term).prevLogIndex(0).accepted(0).lastLogIndex(0).deliverTo(h);
         h.outbox.drain();
         for (int i = 0; i < 5; i++)
         {
@@ -430,7 +432,7 @@ class RaftPaperTest
             h.outbox.drain();
         }
         assertEquals(2, h.node.peers[h.node.config.positionOf(2)].inflightCount());
-        h.node.onAppendEntriesResponse(2, term, 0, true, 1, 0, 0, 1, h.nowNs);
+        appendResponseFrom(2).term(term).prevLogIndex(0).accepted(1).lastLogIndex(1).deliverTo(h);
         h.cycle();
         final List<AppendEntries> sent = h.outbox.drain(AppendEntries.class);
         assertEquals(1, sent.size());
@@ -445,7 +447,7 @@ class RaftPaperTest
     {
         final CoreHarness h = new CoreHarness(1, 1, 2);
         h.electLeader(2);
-        h.node.onAppendEntriesResponse(2, h.node.currentTerm(), 0, true, 0, 0, 0, 0, h.nowNs);
+        appendResponseFrom(2).term(h.node.currentTerm()).prevLogIndex(0).accepted(0).lastLogIndex(0).deliverTo(h);
         h.outbox.drain();
         h.propose((byte)1);
         h.outbox.backPressured(true);
@@ -488,21 +490,21 @@ class RaftPaperTest
     {
         final CoreHarness h = new CoreHarness(1, 1, 2, 3, 4, 5);
         h.appendLocal(1, 2);
-        h.node.onAppendEntries(4, 2, 2, 2, 0, ArrayEntryBatch.empty(), h.nowNs);
+        appendEntriesFrom(4).term(2).prevLogIndex(2).prevLogTerm(2).deliverTo(h);
         h.outbox.drain();
         h.electLeader(2, 3);
         final long term = h.node.currentTerm();
         assertTrue(term > 2);
 
-        h.node.onAppendEntriesResponse(2, term, 2, true, 2, 0, 0, 2, h.nowNs);
-        h.node.onAppendEntriesResponse(3, term, 2, true, 2, 0, 0, 2, h.nowNs);
+        appendResponseFrom(2).term(term).prevLogIndex(2).accepted(2).lastLogIndex(2).deliverTo(h);
+        appendResponseFrom(3).term(term).prevLogIndex(2).accepted(2).lastLogIndex(2).deliverTo(h);
         assertEquals(0, h.node.commitIndex(), "index 2 (term 2) is on 3 of 5 but not of the current term");
 
         h.propose((byte)7);
         h.cycle();
-        h.node.onAppendEntriesResponse(2, term, 2, true, 3, 0, 0, 3, h.nowNs);
+        appendResponseFrom(2).term(term).prevLogIndex(2).accepted(3).lastLogIndex(3).deliverTo(h);
         assertEquals(0, h.node.commitIndex());
-        h.node.onAppendEntriesResponse(3, term, 2, true, 3, 0, 0, 3, h.nowNs);
+        appendResponseFrom(3).term(term).prevLogIndex(2).accepted(3).lastLogIndex(3).deliverTo(h);
         assertEquals(3, h.node.commitIndex(), "the current-term entry commits, and the earlier ones with it");
     }
 
@@ -517,7 +519,7 @@ class RaftPaperTest
         final long term = h.node.currentTerm();
         final long index = h.propose((byte)1);
         h.node.doWork(h.nowNs);
-        h.node.onAppendEntriesResponse(2, term, 0, true, index, 0, 0, index, h.nowNs);
+        appendResponseFrom(2).term(term).prevLogIndex(0).accepted(index).lastLogIndex(index).deliverTo(h);
         assertEquals(0, h.node.commitIndex(), "follower 2 alone is not a majority while the leader has not synced");
         h.log.sync();
         h.node.onPersisted(h.nowNs);
@@ -549,7 +551,7 @@ class RaftPaperTest
     void followerRefusesProposalAndKnowsLeader()
     {
         final CoreHarness h = new CoreHarness(1, 1, 2, 3);
-        h.node.onAppendEntries(3, 1, 0, 0, 0, ArrayEntryBatch.empty(), h.nowNs);
+        appendEntriesFrom(3).term(1).deliverTo(h);
         assertEquals(RaftNode.NOT_LEADER, h.propose((byte)1));
         assertEquals(3, h.node.leaderId());
     }
@@ -581,7 +583,7 @@ class RaftPaperTest
         final CoreHarness unaware = new CoreHarness(2, 1, 2, 3);
         for (final CoreHarness h : new CoreHarness[]{paused, unaware})
         {
-            h.node.onAppendEntries(1, 1, 0, 0, 0, ArrayEntryBatch.empty(), h.nowNs);
+            appendEntriesFrom(1).term(1).deliverTo(h);
             h.cycle();
             h.advanceMs(3 * ELECTION_MAX_NS / MS);
         }
@@ -629,12 +631,12 @@ class RaftPaperTest
         assertTrue(leader.node.transferLeadership(2, leader.nowNs));
         assertEquals(RaftNode.TRANSFER_IN_PROGRESS, leader.propose((byte)1));
         leader.outbox.drain();
-        leader.node.onAppendEntriesResponse(2, term, 0, true, 0, 0, 0, 0, leader.nowNs);
+        appendResponseFrom(2).term(term).prevLogIndex(0).accepted(0).lastLogIndex(0).deliverTo(leader);
         leader.cycle();
         assertEquals(1, leader.outbox.drain(RecordingOutbox.TimeoutNow.class).size());
 
         final CoreHarness target = new CoreHarness(2, 1, 2, 3);
-        target.node.onAppendEntries(1, term, 0, 0, 0, ArrayEntryBatch.empty(), target.nowNs);
+        appendEntriesFrom(1).term(term).deliverTo(target);
         target.node.onTimeoutNow(1, term, target.nowNs);
         assertEquals(RaftRole.CANDIDATE, target.node.role());
         assertEquals(term + 1, target.node.currentTerm());
@@ -647,10 +649,242 @@ class RaftPaperTest
     void messagesFromUnknownMembersAreRejected()
     {
         final CoreHarness h = new CoreHarness(1, 1, 2, 3);
-        h.node.onAppendEntries(9, 5, 0, 0, 0, ArrayEntryBatch.ofTerms(5), h.nowNs);
-        h.node.onRequestVote(1, 5, 0, 0, false, h.nowNs);
+        appendEntriesFrom(9).term(5).entries(ArrayEntryBatch.ofTerms(5)).deliverTo(h);
+        voteRequestFrom(1).term(5).deliverTo(h);
         assertEquals(2, h.node.rejectedMessageCount());
         assertEquals(0, h.node.currentTerm());
         assertTrue(h.outbox.drain().isEmpty());
+    }
+
+    // ------------------------------------------------------------------------------------------ message builders
+    // Inbound messages by field name: a field not set is 0 (false for the flags, an empty batch for the entries).
+
+    private static AppendEntriesMessage appendEntriesFrom(final int leaderId)
+    {
+        return new AppendEntriesMessage(leaderId);
+    }
+
+    private static AppendResponseMessage appendResponseFrom(final int followerId)
+    {
+        return new AppendResponseMessage(followerId);
+    }
+
+    private static VoteRequestMessage voteRequestFrom(final int candidateId)
+    {
+        return new VoteRequestMessage(candidateId);
+    }
+
+    private static VoteResponseMessage voteResponseFrom(final int voterId)
+    {
+        return new VoteResponseMessage(voterId);
+    }
+
+    private static final class AppendEntriesMessage
+    {
+        private final int leaderId;
+        private long term;
+        private long prevLogIndex;
+        private long prevLogTerm;
+        private long leaderCommit;
+        private EntryBatch entries = ArrayEntryBatch.empty();
+
+        AppendEntriesMessage(final int leaderId)
+        {
+            this.leaderId = leaderId;
+        }
+
+        AppendEntriesMessage term(final long term)
+        {
+            this.term = term;
+            return this;
+        }
+
+        AppendEntriesMessage prevLogIndex(final long prevLogIndex)
+        {
+            this.prevLogIndex = prevLogIndex;
+            return this;
+        }
+
+        AppendEntriesMessage prevLogTerm(final long prevLogTerm)
+        {
+            this.prevLogTerm = prevLogTerm;
+            return this;
+        }
+
+        AppendEntriesMessage leaderCommit(final long leaderCommit)
+        {
+            this.leaderCommit = leaderCommit;
+            return this;
+        }
+
+        AppendEntriesMessage entries(final EntryBatch entries)
+        {
+            this.entries = entries;
+            return this;
+        }
+
+        void deliverTo(final CoreHarness h)
+        {
+            h.node.onAppendEntries(leaderId, term, prevLogIndex, prevLogTerm, leaderCommit, entries, h.nowNs);
+        }
+    }
+
+    private static final class AppendResponseMessage
+    {
+        private final int followerId;
+        private long term;
+        private long prevLogIndex;
+        private boolean success;
+        private long matchIndex;
+        private long conflictIndex;
+        private long conflictTerm;
+        private long lastLogIndex;
+
+        AppendResponseMessage(final int followerId)
+        {
+            this.followerId = followerId;
+        }
+
+        AppendResponseMessage term(final long term)
+        {
+            this.term = term;
+            return this;
+        }
+
+        AppendResponseMessage prevLogIndex(final long prevLogIndex)
+        {
+            this.prevLogIndex = prevLogIndex;
+            return this;
+        }
+
+        AppendResponseMessage accepted(final long matchIndex)
+        {
+            this.success = true;
+            this.matchIndex = matchIndex;
+            return this;
+        }
+
+        AppendResponseMessage rejected()
+        {
+            this.success = false;
+            this.matchIndex = 0;
+            return this;
+        }
+
+        AppendResponseMessage conflictIndex(final long conflictIndex)
+        {
+            this.conflictIndex = conflictIndex;
+            return this;
+        }
+
+        AppendResponseMessage conflictTerm(final long conflictTerm)
+        {
+            this.conflictTerm = conflictTerm;
+            return this;
+        }
+
+        AppendResponseMessage lastLogIndex(final long lastLogIndex)
+        {
+            this.lastLogIndex = lastLogIndex;
+            return this;
+        }
+
+        void deliverTo(final CoreHarness h)
+        {
+            h.node.onAppendEntriesResponse(followerId, term, prevLogIndex, success, matchIndex, conflictIndex,
+                conflictTerm, lastLogIndex, h.nowNs);
+        }
+    }
+
+    private static final class VoteRequestMessage
+    {
+        private final int candidateId;
+        private long term;
+        private long lastLogIndex;
+        private long lastLogTerm;
+        private boolean preVote;
+
+        VoteRequestMessage(final int candidateId)
+        {
+            this.candidateId = candidateId;
+        }
+
+        VoteRequestMessage term(final long term)
+        {
+            this.term = term;
+            return this;
+        }
+
+        VoteRequestMessage lastLogIndex(final long lastLogIndex)
+        {
+            this.lastLogIndex = lastLogIndex;
+            return this;
+        }
+
+        VoteRequestMessage lastLogTerm(final long lastLogTerm)
+        {
+            this.lastLogTerm = lastLogTerm;
+            return this;
+        }
+
+        VoteRequestMessage preVote()
+        {
+            this.preVote = true;
+            return this;
+        }
+
+        void deliverTo(final CoreHarness h)
+        {
+            h.node.onRequestVote(candidateId, term, lastLogIndex, lastLogTerm, preVote, h.nowNs);
+        }
+    }
+
+    private static final class VoteResponseMessage
+    {
+        private final int voterId;
+        private long term;
+        private long candidateTerm;
+        private boolean granted;
+        private boolean preVote;
+
+        VoteResponseMessage(final int voterId)
+        {
+            this.voterId = voterId;
+        }
+
+        VoteResponseMessage term(final long term)
+        {
+            this.term = term;
+            return this;
+        }
+
+        VoteResponseMessage candidateTerm(final long candidateTerm)
+        {
+            this.candidateTerm = candidateTerm;
+            return this;
+        }
+
+        VoteResponseMessage granted()
+        {
+            this.granted = true;
+            return this;
+        }
+
+        VoteResponseMessage refused()
+        {
+            this.granted = false;
+            return this;
+        }
+
+        VoteResponseMessage preVote()
+        {
+            this.preVote = true;
+            return this;
+        }
+
+        void deliverTo(final CoreHarness h)
+        {
+            h.node.onRequestVoteResponse(voterId, term, candidateTerm, granted, preVote, h.nowNs);
+        }
     }
 }

@@ -1,8 +1,8 @@
 package io.raftline.engine.agent;
 
 /**
- * Decides whether a consensus frame from one member may reach another: a fault-injection hook for partition tests.
- * A refused frame is dropped as if the network lost it. Without a filter (the default) nothing is checked.
+ * Decides whether a consensus frame from one member may reach another: a fault-injection hook for partition tests,
+ * applied by a {@link FilteredPublisher}. A refused frame is dropped as if the network lost it.
  */
 @FunctionalInterface
 public interface TransportFilter

@@ -1,16 +1,11 @@
 package io.raftline.engine.agent;
 
-import io.aeron.Aeron;
 import io.raftline.codecs.ClientRequestDecoder;
 import io.raftline.codecs.ClientResponseCode;
 import io.raftline.codecs.MessageHeaderDecoder;
-import io.raftline.codecs.MessageHeaderEncoder;
 import io.raftline.codecs.SessionCloseEntryDecoder;
-import io.raftline.codecs.SessionCloseEntryEncoder;
-import io.raftline.codecs.SessionCloseReason;
 import io.raftline.codecs.SessionEventCode;
 import io.raftline.codecs.SessionOpenEntryDecoder;
-import io.raftline.codecs.SessionOpenEntryEncoder;
 import io.raftline.engine.RaftService;
 import io.raftline.engine.SnapshotSource;
 import io.raftline.engine.core.RaftNode;
@@ -28,14 +23,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Client sessions and the replicated session table: exactly-once application of commands.
+ * The replicated session table and exactly-once application of commands: what every member computes alike from the
+ * committed log (and its snapshot section).
  * <p>
  * Opening and closing a session are log entries, so every member holds the same table and a new leader knows every
- * session. A command is applied only if its correlation id is the session's next one; a retried command (id not
- * above the last applied) is answered from the session's cache of recent answers without being applied again; a
- * command that skips ahead is refused so the client resends in order. Only the leader answers clients.
+ * session it has applied. A command is applied only if its correlation id is the session's next one; a retried
+ * command (id not above the last applied) is answered from the session's cache of recent answers without being
+ * applied again; a command that skips ahead is refused so the client resends in order. Only the leader answers
+ * clients. The leader's ingress side ({@link SessionIngress}) reads the table; only applying entries changes it.
  */
-final class SessionManager implements StateMachine
+final class SessionStateMachine implements StateMachine
 {
     /**
      * First word of the engine's section of a snapshot ("RLSN").
@@ -47,32 +44,29 @@ final class SessionManager implements StateMachine
     private final RaftService service;
     private final MemberCounters counters;
     private final EgressPublisher egress;
+    private final SnapshotTaker snapshotTaker;
     private final Long2ObjectHashMap<ClientSession> sessions = new Long2ObjectHashMap<>();
     private final List<ClientSession> sessionList = new ArrayList<>();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final ClientRequestDecoder requestDecoder = new ClientRequestDecoder();
     private final SessionOpenEntryDecoder openDecoder = new SessionOpenEntryDecoder();
     private final SessionCloseEntryDecoder closeDecoder = new SessionCloseEntryDecoder();
-    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
-    private final SessionOpenEntryEncoder openEncoder = new SessionOpenEntryEncoder();
-    private final SessionCloseEntryEncoder closeEncoder = new SessionCloseEntryEncoder();
-    private final ExpandableArrayBuffer entryBuffer = new ExpandableArrayBuffer(1024);
     private final ExpandableArrayBuffer responseBuffer = new ExpandableArrayBuffer(1024);
     private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
-    private final SnapshotTaker snapshotTaker;
     private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
     private RaftNode node;
+    // Leader-local: session openings proposed and not yet applied, so admission counts them against maxSessions.
     private int pendingOpens;
     private long nowNs;
 
-    SessionManager(final MemberContext ctx, final Aeron aeron, final MemberCounters counters,
+    SessionStateMachine(final MemberContext ctx, final MemberCounters counters, final EgressPublisher egress,
         final SnapshotTaker snapshotTaker)
     {
         this.ctx = ctx;
-        this.snapshotTaker = snapshotTaker;
         this.service = ctx.service();
         this.counters = counters;
-        this.egress = new EgressPublisher(aeron, counters);
+        this.egress = egress;
+        this.snapshotTaker = snapshotTaker;
     }
 
     void node(final RaftNode node)
@@ -80,132 +74,49 @@ final class SessionManager implements StateMachine
         this.node = node;
     }
 
+    void nowNs(final long nowNs)
+    {
+        this.nowNs = nowNs;
+    }
+
+    ClientSession session(final long clientSessionId)
+    {
+        return sessions.get(clientSessionId);
+    }
+
+    /**
+     * @return the open sessions, in opening order; read only.
+     */
+    List<ClientSession> sessions()
+    {
+        return sessionList;
+    }
+
     int sessionCount()
     {
         return sessions.size();
     }
 
-    // ------------------------------------------------------------------------------------------------ ingress
-
-    void onSessionConnect(
-        final long correlationId,
-        final long clientSessionId,
-        final int responseStreamId,
-        final String responseChannel,
-        final byte[] credentials,
-        final long nowNs)
+    /**
+     * @return sessions open, plus those this leader proposed to open and has not applied yet.
+     */
+    int openAndOpening()
     {
-        if (RaftRole.LEADER != node.role())
-        {
-            // Clients send SessionConnect to every member; only the leader answers.
-            return;
-        }
-        if (0 != clientSessionId)
-        {
-            final ClientSession session = sessions.get(clientSessionId);
-            if (null == session || session.isClosing)
-            {
-                egress.sessionEvent(responseChannel, responseStreamId, clientSessionId, correlationId,
-                    node.currentTerm(), ctx.memberId(), SessionEventCode.CLOSED, "unknown session " + clientSessionId);
-                return;
-            }
-            session.lastActivityNs = nowNs;
-            egress.sessionEvent(session, correlationId, node.currentTerm(), ctx.memberId(), SessionEventCode.OPEN, "");
-            return;
-        }
-        final String refusal = ctx.authenticator().authenticate(credentials);
-        if (null != refusal)
-        {
-            counters.sessionsRejected.increment();
-            egress.sessionEvent(responseChannel, responseStreamId, 0, correlationId, node.currentTerm(),
-                ctx.memberId(), SessionEventCode.REJECTED, refusal);
-            return;
-        }
-        if (sessions.size() + pendingOpens >= ctx.maxSessions())
-        {
-            counters.sessionsRejected.increment();
-            egress.sessionEvent(responseChannel, responseStreamId, 0, correlationId, node.currentTerm(),
-                ctx.memberId(), SessionEventCode.REJECTED, "too many sessions: maxSessions=" + ctx.maxSessions());
-            return;
-        }
-        openEncoder.wrapAndApplyHeader(entryBuffer, 0, headerEncoder)
-            .correlationId(correlationId)
-            .responseStreamId(responseStreamId)
-            .responseChannel(responseChannel);
-        final int length = MessageHeaderEncoder.ENCODED_LENGTH + openEncoder.encodedLength();
-        final long index = node.propose(entryBuffer, 0, length, nowNs);
-        if (index > 0)
-        {
-            pendingOpens++;
-        }
+        return sessions.size() + pendingOpens;
     }
 
-    void onClientRequest(
-        final DirectBuffer buffer,
-        final int offset,
-        final int length,
-        final long clientSessionId,
-        final long correlationId,
-        final long nowNs)
+    void onOpenProposed()
     {
-        final ClientSession session = sessions.get(clientSessionId);
-        if (null == session)
-        {
-            counters.unknownSessionRequests.increment();
-            return;
-        }
-        session.lastActivityNs = nowNs;
-        if (RaftRole.LEADER != node.role())
-        {
-            egress.redirect(session, correlationId, node.currentTerm(), node.leaderId());
-            return;
-        }
-        if (session.isClosing)
-        {
-            egress.response(session, correlationId, 0, ClientResponseCode.REJECTED, responseBuffer, 0, 0);
-            return;
-        }
-        final long index = node.propose(buffer, offset, length, nowNs);
-        if (index < 0)
-        {
-            if (RaftNode.ENTRY_TOO_LARGE == index)
-            {
-                egress.response(session, correlationId, 0, ClientResponseCode.REJECTED, responseBuffer, 0, 0);
-            }
-            else
-            {
-                egress.redirect(session, correlationId, node.currentTerm(), node.leaderId());
-            }
-        }
+        pendingOpens++;
     }
 
-    void onKeepAlive(final long clientSessionId, final long nowNs)
+    /**
+     * A new leader forgets the openings it did not propose itself.
+     */
+    void onBecomeLeader()
     {
-        final ClientSession session = sessions.get(clientSessionId);
-        if (null != session)
-        {
-            session.lastActivityNs = nowNs;
-        }
-        else
-        {
-            counters.unknownSessionRequests.increment();
-        }
+        pendingOpens = 0;
     }
-
-    void onSessionClose(final long clientSessionId, final long nowNs)
-    {
-        final ClientSession session = sessions.get(clientSessionId);
-        if (null == session)
-        {
-            counters.unknownSessionRequests.increment();
-        }
-        else if (!session.isClosing && RaftRole.LEADER == node.role())
-        {
-            proposeClose(session, SessionCloseReason.CLIENT_CLOSED, nowNs);
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------ apply
 
     /**
      * Apply a committed entry: a client's command, a session opening or closing, or a leader's no-op.
@@ -326,8 +237,6 @@ final class SessionManager implements StateMachine
         egress.close(session);
     }
 
-    // ------------------------------------------------------------------------------------------------ snapshots
-
     /**
      * Capture the replicated state: the session table (encoded now, on the agent thread; it is small) and the
      * service's view; the bytes go to disk on the snapshot thread.
@@ -390,75 +299,14 @@ final class SessionManager implements StateMachine
         service.loadSnapshot(index, cursor);
     }
 
-    // ------------------------------------------------------------------------------------------------ duty cycle
-
     /**
-     * This member just became leader: tell every client, and give every session a fresh timeout.
+     * Release every session's egress publication (the member is closing).
      */
-    void onBecomeLeader(final long nowNs)
-    {
-        pendingOpens = 0;
-        for (final ClientSession session : sessionList)
-        {
-            session.lastActivityNs = nowNs;
-            session.isClosing = false;
-            egress.sessionEvent(session, 0, node.currentTerm(), ctx.memberId(), SessionEventCode.REDIRECT, "");
-        }
-    }
-
-    void nowNs(final long nowNs)
-    {
-        this.nowNs = nowNs;
-    }
-
-    int doWork(final long nowNs)
-    {
-        this.nowNs = nowNs;
-        return egress.doWork(nowNs);
-    }
-
-    /**
-     * Housekeeping on the slow tick: the leader closes sessions that went silent.
-     */
-    int slowTick(final long nowNs)
-    {
-        if (RaftRole.LEADER != node.role())
-        {
-            return 0;
-        }
-        int work = 0;
-        final long timeoutNs = ctx.sessionTimeoutNs();
-        for (int i = 0, size = sessionList.size(); i < size; i++)
-        {
-            final ClientSession session = sessionList.get(i);
-            if (!session.isClosing && nowNs - session.lastActivityNs > timeoutNs)
-            {
-                proposeClose(session, SessionCloseReason.TIMED_OUT, nowNs);
-                work++;
-            }
-        }
-        return work;
-    }
-
     void close()
     {
         for (final ClientSession session : sessionList)
         {
             egress.close(session);
-        }
-        egress.close();
-    }
-
-
-    private void proposeClose(final ClientSession session, final SessionCloseReason reason, final long nowNs)
-    {
-        closeEncoder.wrapAndApplyHeader(entryBuffer, 0, headerEncoder)
-            .clientSessionId(session.id)
-            .reason(reason);
-        final int length = MessageHeaderEncoder.ENCODED_LENGTH + closeEncoder.encodedLength();
-        if (node.propose(entryBuffer, 0, length, nowNs) > 0)
-        {
-            session.isClosing = true;
         }
     }
 }

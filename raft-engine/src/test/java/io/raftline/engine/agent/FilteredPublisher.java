@@ -1,0 +1,117 @@
+package io.raftline.engine.agent;
+
+import io.aeron.ExclusivePublication;
+import io.raftline.engine.core.RaftConfig;
+import io.raftline.log.RaftLog;
+import io.raftline.log.SnapshotStore;
+
+/**
+ * A member's consensus publisher that loses the frames a {@link TransportFilter} refuses, as a network partition
+ * would: a request to a cut-off peer is refused (the core retries it later, as for a peer that is down), an answer
+ * to one is dropped.
+ */
+final class FilteredPublisher extends ConsensusPublisher
+{
+    private final int memberId;
+    private final TransportFilter filter;
+
+    FilteredPublisher(
+        final RaftConfig config,
+        final RaftLog log,
+        final SnapshotStore snapshots,
+        final ExclusivePublication[] publications,
+        final int maxFrameLength,
+        final TransportFilter filter)
+    {
+        super(config, log, snapshots, publications, maxFrameLength);
+        this.memberId = config.memberId();
+        this.filter = filter;
+    }
+
+    /**
+     * @param filter deciding which frames get through.
+     * @return a factory of filtered publishers, for {@link LocalCluster#start(int, MemberContext,
+     * java.util.function.IntFunction, ConsensusPublisher.Factory)}.
+     */
+    static ConsensusPublisher.Factory factory(final TransportFilter filter)
+    {
+        return (config, log, snapshots, publications, maxFrameLength) ->
+            new FilteredPublisher(config, log, snapshots, publications, maxFrameLength, filter);
+    }
+
+    private boolean isCut(final int toMemberId)
+    {
+        return !filter.canSend(memberId, toMemberId);
+    }
+
+    public int appendEntries(
+        final int followerId,
+        final long term,
+        final long prevLogIndex,
+        final long prevLogTerm,
+        final long leaderCommit,
+        final long firstIndex,
+        final int maxEntries)
+    {
+        return isCut(followerId) ? -1 :
+            super.appendEntries(followerId, term, prevLogIndex, prevLogTerm, leaderCommit, firstIndex, maxEntries);
+    }
+
+    public void appendEntriesResponse(
+        final int leaderId,
+        final long term,
+        final long prevLogIndex,
+        final boolean success,
+        final long matchIndex,
+        final long conflictIndex,
+        final long conflictTerm,
+        final long lastLogIndex)
+    {
+        if (!isCut(leaderId))
+        {
+            super.appendEntriesResponse(leaderId, term, prevLogIndex, success, matchIndex, conflictIndex, conflictTerm,
+                lastLogIndex);
+        }
+    }
+
+    public boolean requestVote(
+        final int recipientId, final long term, final long lastLogIndex, final long lastLogTerm, final boolean preVote)
+    {
+        return isCut(recipientId) || super.requestVote(recipientId, term, lastLogIndex, lastLogTerm, preVote);
+    }
+
+    public void voteResponse(
+        final int candidateId, final long term, final long candidateTerm, final boolean granted, final boolean preVote)
+    {
+        if (!isCut(candidateId))
+        {
+            super.voteResponse(candidateId, term, candidateTerm, granted, preVote);
+        }
+    }
+
+    public boolean timeoutNow(final int followerId, final long term)
+    {
+        return isCut(followerId) || super.timeoutNow(followerId, term);
+    }
+
+    public int installSnapshot(
+        final int followerId,
+        final long term,
+        final long snapshotIndex,
+        final long snapshotTerm,
+        final long chunkOffset,
+        final int maxChunkLength)
+    {
+        return isCut(followerId) ? -1 :
+            super.installSnapshot(followerId, term, snapshotIndex, snapshotTerm, chunkOffset, maxChunkLength);
+    }
+
+    public void installSnapshotResponse(
+        final int leaderId, final long term, final long snapshotIndex, final long nextOffset, final int status)
+    {
+        if (!isCut(leaderId))
+        {
+            super.installSnapshotResponse(leaderId, term, snapshotIndex, nextOffset, status);
+        }
+    }
+}
