@@ -205,7 +205,9 @@ final class NamespaceCluster implements AutoCloseable
             {
                 if (line.startsWith("READY ") && member.process == process)
                 {
-                    member.aeronDir = line.substring(line.indexOf("aeron=") + 6).trim();
+                    final String aeronDir = line.substring(line.indexOf("aeron=") + 6).trim();
+                    net.deleteOnCleanup(new File(aeronDir));
+                    member.aeronDir = aeronDir;
                 }
                 else if (line.startsWith("LEADER ") || line.startsWith("STALLED "))
                 {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -109,6 +111,25 @@ class NamespaceNemesisIT
 
         assertTrue(output.contains("cannot pick the client's egress address: member 0 at 10.77.0.10:20000"), output);
         assertTrue(output.contains("-Draftline.client.egress.channel=") && output.contains("--egress"), output);
+    }
+
+    @Test
+    void whatADeadRunLeftIsRemovedWhenTheNextStarts() throws Exception
+    {
+        net.close();
+        final Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        final long deadPid = gone.pid();
+        final String leftover = NetNamespaces.PREFIX + deadPid + "-m0";
+        assertEquals(0, NetNamespaces.exec(List.of("ip", "netns", "add", leftover)).exitCode);
+        final Path driverDir = Files.createDirectories(Path.of("/dev/shm", "raftline-nemesis-leftover-" + deadPid));
+        Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), NetNamespaces.PREFIX + deadPid +
+            "-cleanup.txt"), driverDir + "\n", StandardCharsets.UTF_8);
+
+        net = new NetNamespaces();
+
+        assertFalse(NetNamespaces.exec(List.of("ip", "netns", "list")).output.contains(leftover));
+        assertFalse(Files.exists(driverDir));
     }
 
     @Test

@@ -1,8 +1,14 @@
 package io.raftline.samples;
 
+import org.agrona.IoUtil;
+
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,8 +31,9 @@ import java.util.regex.Pattern;
  * its own whose input and output chains are rewritten as faults come and go (one-way and two-way cuts, random loss).
  * <p>
  * Names are {@code rlnem<pid>-<node>}: on start, namespaces of earlier runs whose JVM is gone are removed (with the
- * processes still running in them); on close, and from a shutdown hook when the JVM exits early, everything this run
- * made is removed.
+ * processes still running in them, and the directories those processes left that the run listed in its
+ * {@code rlnem<pid>-cleanup.txt} in the temporary directory); on close, and from a shutdown hook when the JVM exits
+ * early, everything this run made is removed.
  */
 final class NetNamespaces implements AutoCloseable
 {
@@ -40,6 +47,7 @@ final class NetNamespaces implements AutoCloseable
     private final Map<Object, List<Rule>> rulesByOwner = new LinkedHashMap<>();
     private final Map<String, Set<Object>> linkDownOwners = new HashMap<>();
     private final Thread shutdownHook = new Thread(this::removeAll, "netns-cleanup");
+    private final Path cleanupList = cleanupList(ProcessHandle.current().pid());
     private boolean isClosed;
 
     /**
@@ -70,7 +78,8 @@ final class NetNamespaces implements AutoCloseable
                 return "cannot create a network namespace (`ip netns add` needs root and iproute2): " +
                     exec(List.of("id", "-un")).output.trim();
             }
-            final Result nft = exec(List.of("ip", "netns", "exec", probe, "nft", "add", "table", "inet", TABLE));
+            final Result nft = exec(List.of("nsenter", "--net=/run/netns/" + probe, "nft", "add", "table", "inet",
+                TABLE));
             if (0 != nft.exitCode)
             {
                 return "nftables does not work in a namespace (install the nftables package): " + nft.output.trim();
@@ -130,7 +139,7 @@ final class NetNamespaces implements AutoCloseable
         check(List.of("ip", "-n", hub, "link", "set", hubLink(node), "up"));
         check(List.of("ip", "-n", ns, "addr", "add", address(node) + "/24", "dev", "eth0"));
         check(List.of("ip", "-n", ns, "link", "set", "eth0", "up"));
-        applyRules(node);
+        createTable(node);
         return address(node);
     }
 
@@ -212,26 +221,38 @@ final class NetNamespaces implements AutoCloseable
         }
     }
 
+    private void createTable(final String node)
+    {
+        nft(node, "table inet " + TABLE + " {\n" +
+            "    chain in {\n        type filter hook input priority 0; policy accept;\n    }\n" +
+            "    chain out {\n        type filter hook output priority 0; policy accept;\n    }\n}\n");
+    }
+
     private void applyRules(final String node)
     {
-        final StringBuilder input = new StringBuilder();
-        final StringBuilder output = new StringBuilder();
+        // Flush and refill the chains, in one transaction: deleting the table would unregister its hooks, which
+        // waits for an RCU grace period, and on a loaded machine that took seconds.
+        final StringBuilder script = new StringBuilder("flush chain inet " + TABLE + " in\nflush chain inet " + TABLE +
+            " out\n");
         for (final List<Rule> rules : rulesByOwner.values())
         {
             for (final Rule rule : rules)
             {
                 if (rule.node().equals(node))
                 {
-                    (rule.isOutput() ? output : input).append("        ").append(rule.rule()).append('\n');
+                    script.append("add rule inet ").append(TABLE).append(rule.isOutput() ? " out " : " in ")
+                        .append(rule.rule()).append('\n');
                 }
             }
         }
-        // Declaring the table before deleting it makes the delete succeed the first time; the file is atomic.
-        final String script = "table inet " + TABLE + "\ndelete table inet " + TABLE + "\n" +
-            "table inet " + TABLE + " {\n" +
-            "    chain in {\n        type filter hook input priority 0; policy accept;\n" + input + "    }\n" +
-            "    chain out {\n        type filter hook output priority 0; policy accept;\n" + output + "    }\n}\n";
-        final Result result = exec(List.of("ip", "netns", "exec", namespace(node), "nft", "-f", "-"), script);
+        nft(node, script.toString());
+    }
+
+    private void nft(final String node, final String script)
+    {
+        // nsenter joins the network namespace only; `ip netns exec` also makes a mount namespace, slower under load.
+        final Result result = exec(List.of("nsenter", "--net=/run/netns/" + namespace(node), "nft", "-f", "-"),
+            script);
         if (0 != result.exitCode)
         {
             throw new IllegalStateException("nft failed in " + namespace(node) + ": " + result.output + "\n" + script);
@@ -270,13 +291,65 @@ final class NetNamespaces implements AutoCloseable
         }
     }
 
-    private void removeAll()
+    /**
+     * Remember a directory the processes of this run make (a member's media driver directory), to remove it when
+     * they are gone, also when this JVM dies before it could.
+     *
+     * @param directory to remove at cleanup.
+     */
+    synchronized void deleteOnCleanup(final File directory)
+    {
+        try
+        {
+            Files.writeString(cleanupList, directory.getAbsolutePath() + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static Path cleanupList(final long pid)
+    {
+        return Path.of(System.getProperty("java.io.tmpdir"), PREFIX + pid + "-cleanup.txt");
+    }
+
+    private synchronized void removeAll()
     {
         for (final String node : new ArrayList<>(nodes.keySet()))
         {
             removeNamespace(namespace(node));
         }
         removeNamespace(hub);
+        removeListed(cleanupList);
+    }
+
+    /**
+     * Remove the directories in a run's list once its processes are gone, and the list.
+     */
+    private static void removeListed(final Path list)
+    {
+        try
+        {
+            if (Files.exists(list))
+            {
+                for (final String line : Files.readAllLines(list, StandardCharsets.UTF_8))
+                {
+                    final File directory = new File(line.trim());
+                    // Only what the list can hold: media driver directories of this harness's members.
+                    if (directory.isAbsolute() && directory.getName().startsWith("raftline-"))
+                    {
+                        IoUtil.delete(directory, true);
+                    }
+                }
+                Files.delete(list);
+            }
+        }
+        catch (final IOException ex)
+        {
+            System.out.println("netns: could not remove what " + list + " lists: " + ex);
+        }
     }
 
     private static void removeLeftovers()
@@ -294,6 +367,7 @@ final class NetNamespaces implements AutoCloseable
                 {
                     System.out.println("netns: removing " + name + ", left by an earlier run (pid " + pid + ")");
                     removeNamespace(name);
+                    removeListed(cleanupList(pid));
                 }
             }
         }
@@ -338,9 +412,11 @@ final class NetNamespaces implements AutoCloseable
 
     static Result exec(final List<String> command, final String input)
     {
+        final long startNs = System.nanoTime();
         try
         {
             final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            final long startedNs = System.nanoTime();
             if (null != input)
             {
                 process.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
@@ -351,6 +427,13 @@ final class NetNamespaces implements AutoCloseable
             {
                 process.destroyForcibly();
                 return new Result(-1, "timed out: " + command);
+            }
+            final long endNs = System.nanoTime();
+            if (endNs - startNs > 500_000_000L)
+            {
+                // Faults are only as sharp as these commands are quick: say when one was not.
+                System.out.printf("netns: %s took %d ms (%d ms to start)%n", String.join(" ", command),
+                    (endNs - startNs) / 1_000_000, (startedNs - startNs) / 1_000_000);
             }
             return new Result(process.exitValue(), output);
         }
