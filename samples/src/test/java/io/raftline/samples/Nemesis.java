@@ -45,7 +45,7 @@ enum Nemesis
             final Fault fault = new Fault(this, "minority " + minority + " (leader " + leader + ") | majority " + rest,
                 1000, 2500);
             cluster.net().addRules(fault, cut(cluster, minority, rest));
-            fault.onHeal(() -> cluster.net().removeRules(fault));
+            fault.onHeal(() -> fault.droppedPackets = cluster.net().removeRules(fault));
             return fault;
         }
     },
@@ -64,7 +64,7 @@ enum Nemesis
             final Fault fault = new Fault(this, "member " + partial + role(cluster, partial) + " reaches only " +
                 reached, 2500, 3500).mustStayLive();
             cluster.net().addRules(fault, cut(cluster, List.of(partial), rest));
-            fault.onHeal(() -> cluster.net().removeRules(fault));
+            fault.onHeal(() -> fault.droppedPackets = cluster.net().removeRules(fault));
             return fault;
         }
     },
@@ -86,7 +86,7 @@ enum Nemesis
             final Fault fault = new Fault(this, half + " | bridge " + bridge + role(cluster, bridge) + " | " + rest,
                 2500, 3500).mustStayLive();
             cluster.net().addRules(fault, cut(cluster, half, rest));
-            fault.onHeal(() -> cluster.net().removeRules(fault));
+            fault.onHeal(() -> fault.droppedPackets = cluster.net().removeRules(fault));
             return fault;
         }
     },
@@ -149,7 +149,7 @@ enum Nemesis
                 rules.add(isOutgoing ? drop(cluster, victim, other) : drop(cluster, other, victim));
             }
             cluster.net().addRules(fault, rules);
-            fault.onHeal(() -> cluster.net().removeRules(fault));
+            fault.onHeal(() -> fault.droppedPackets = cluster.net().removeRules(fault));
             return fault;
         }
     },
@@ -180,7 +180,7 @@ enum Nemesis
                 }
             }
             cluster.net().addRules(fault, rules);
-            fault.onHeal(() -> cluster.net().removeRules(fault));
+            fault.onHeal(() -> fault.droppedPackets = cluster.net().removeRules(fault));
             return fault;
         }
     },
@@ -375,6 +375,7 @@ enum Nemesis
         boolean isClosed;
         boolean isAlone;
         boolean isUnloaded;
+        long droppedPackets = -1;
 
         Fault(final Nemesis nemesis, final String description, final long minHoldMs, final long maxHoldMs)
         {

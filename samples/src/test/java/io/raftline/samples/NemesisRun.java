@@ -292,7 +292,8 @@ final class NemesisRun
             report.add(String.format("  %6.1f s  %-60s held %5d ms, longest without a commit %5d ms%s%s",
                 (fault.startNs - firstNs) / 1e9, fault.toString(), (fault.healNs - fault.startNs) / 1_000_000,
                 fault.longestWithoutCommitNs / 1_000_000, (fault.isAlone ? "" : " (combined)") +
-                (fault.isUnloaded ? " (the load ended first)" : ""),
+                (fault.isUnloaded ? " (the load ended first)" : "") +
+                (fault.droppedPackets >= 0 ? ", " + fault.droppedPackets + " packets dropped" : ""),
                 fault.expectedOldLeader < 0 ? "" : ", new leader " + cluster.failoverAfterStallNs(
                 fault.expectedOldLeader, fault.expectedOldTerm, fault.startNs - TimeUnit.MILLISECONDS.toNanos(100)) /
                 1_000_000 + " ms after the first stalled sync"));
@@ -307,6 +308,12 @@ final class NemesisRun
 
         for (final Nemesis.Fault fault : faults)
         {
+            if (fault.droppedPackets >= 0 && fault.isAlone && !fault.isUnloaded)
+            {
+                // A cut that drops nothing tests nothing: the rules must have caught the members' traffic.
+                check(fault.droppedPackets > 0, fault + ": its nftables rules dropped packets\n" +
+                    String.join("\n", report));
+            }
             if (fault.isLivenessRequired && fault.isAlone && !fault.isUnloaded)
             {
                 check(fault.commitAtHeal > fault.commitAtSettle, fault + ": the cluster kept committing (commit " +

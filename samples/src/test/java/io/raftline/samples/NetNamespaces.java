@@ -46,6 +46,7 @@ final class NetNamespaces implements AutoCloseable
     private final Map<String, Integer> nodes = new LinkedHashMap<>();
     private final Map<Object, List<Rule>> rulesByOwner = new LinkedHashMap<>();
     private final Map<String, Set<Object>> linkDownOwners = new HashMap<>();
+    private final Map<Object, Integer> ownerIds = new HashMap<>();
     private final Thread shutdownHook = new Thread(this::removeAll, "netns-cleanup");
     private final Path cleanupList = cleanupList(ProcessHandle.current().pid());
     private boolean isClosed;
@@ -205,20 +206,40 @@ final class NetNamespaces implements AutoCloseable
      */
     synchronized void addRules(final Object owner, final List<Rule> rules)
     {
+        ownerIds.putIfAbsent(owner, ownerIds.size() + 1);
         rulesByOwner.computeIfAbsent(owner, (ignore) -> new ArrayList<>()).addAll(rules);
         rules.stream().map(Rule::node).distinct().forEach(this::applyRules);
     }
 
     /**
      * @param owner whose rules go.
+     * @return how many packets they dropped while they were in force.
      */
-    synchronized void removeRules(final Object owner)
+    synchronized long removeRules(final Object owner)
     {
         final List<Rule> rules = rulesByOwner.remove(owner);
+        long dropped = 0;
         if (null != rules)
         {
-            rules.stream().map(Rule::node).distinct().forEach(this::applyRules);
+            final Pattern counter = Pattern.compile("counter packets (\\d+) bytes \\d+ drop comment \"" +
+                comment(owner) + "\"");
+            for (final String node : rules.stream().map(Rule::node).distinct().toList())
+            {
+                final Matcher matcher = counter.matcher(exec(List.of("nsenter", "--net=/run/netns/" +
+                    namespace(node), "nft", "list", "table", "inet", TABLE)).output);
+                while (matcher.find())
+                {
+                    dropped += Long.parseLong(matcher.group(1));
+                }
+                applyRules(node);
+            }
         }
+        return dropped;
+    }
+
+    private String comment(final Object owner)
+    {
+        return "o" + ownerIds.get(owner);
     }
 
     private void createTable(final String node)
@@ -234,14 +255,16 @@ final class NetNamespaces implements AutoCloseable
         // waits for an RCU grace period, and on a loaded machine that took seconds.
         final StringBuilder script = new StringBuilder("flush chain inet " + TABLE + " in\nflush chain inet " + TABLE +
             " out\n");
-        for (final List<Rule> rules : rulesByOwner.values())
+        for (final Map.Entry<Object, List<Rule>> entry : rulesByOwner.entrySet())
         {
-            for (final Rule rule : rules)
+            for (final Rule rule : entry.getValue())
             {
                 if (rule.node().equals(node))
                 {
+                    // Each drop counted and tagged with its fault, so the heal can say how many packets it dropped.
                     script.append("add rule inet ").append(TABLE).append(rule.isOutput() ? " out " : " in ")
-                        .append(rule.rule()).append('\n');
+                        .append(rule.rule().replaceFirst(" drop$", "")).append(" counter drop comment \"")
+                        .append(comment(entry.getKey())).append("\"\n");
                 }
             }
         }
