@@ -121,13 +121,18 @@ public class CoreStepBenchmark
         }
 
         public int installSnapshot(final int followerId, final long term, final long snapshotIndex,
-            final long snapshotTerm, final long chunkOffset, final int maxChunkLength)
+            final long snapshotTerm, final long chunkOffset, final int maxChunkLength,
+            final long transferId)
         {
             return -1;
         }
 
         public void installSnapshotResponse(final int leaderId, final long term, final long snapshotIndex,
-            final long nextOffset, final int status)
+            final long nextOffset, final int status, final long transferId)
+        {
+        }
+
+        public void endSnapshotTransfer(final int followerId)
         {
         }
     }

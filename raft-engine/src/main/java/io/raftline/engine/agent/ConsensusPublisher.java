@@ -203,7 +203,8 @@ class ConsensusPublisher implements Outbox
         final long snapshotIndex,
         final long snapshotTerm,
         final long chunkOffset,
-        final int maxChunkLength)
+        final int maxChunkLength,
+        final long transferId)
     {
         final ExclusivePublication publication = publication(followerId);
         if (!publication.isConnected())
@@ -219,8 +220,13 @@ class ConsensusPublisher implements Outbox
         final long snapshotLength = snapshotChunks.metadata().length();
         final int length = encoder.installSnapshot(scratch, 0, memberId, followerId, term, snapshotIndex, snapshotTerm,
             chunkOffset, snapshotLength, snapshotChunks.metadata().checksum(),
-            chunkOffset + chunkLength >= snapshotLength, snapshotChunks.chunk(), 0, chunkLength);
+            chunkOffset + chunkLength >= snapshotLength, snapshotChunks.chunk(), 0, chunkLength, transferId);
         return offer(publication, scratch, length) ? chunkLength : -1;
+    }
+
+    public void endSnapshotTransfer(final int followerId)
+    {
+        snapshotChunks.release(config.positionOf(followerId));
     }
 
     void close()
@@ -229,13 +235,18 @@ class ConsensusPublisher implements Outbox
     }
 
     public void installSnapshotResponse(
-        final int leaderId, final long term, final long snapshotIndex, final long nextOffset, final int status)
+        final int leaderId,
+        final long term,
+        final long snapshotIndex,
+        final long nextOffset,
+        final int status,
+        final long transferId)
     {
         final int offset = reservePending(leaderId, ConsensusEncoder.SNAPSHOT_RESPONSE_LENGTH);
         if (offset >= 0)
         {
             encoder.installSnapshotResponse(pending, offset, memberId, leaderId, term, snapshotIndex, nextOffset,
-                status);
+                status, transferId);
         }
     }
 

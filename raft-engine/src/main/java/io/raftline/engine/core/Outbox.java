@@ -101,14 +101,21 @@ public interface Outbox
     boolean timeoutNow(int followerId, long term);
 
     /**
-     * {@link #installSnapshot} result: the snapshot store's newest snapshot is no longer the one asked for; start
-     * again with the newest.
+     * {@link #installSnapshot} result: the snapshot store's newest snapshot is no longer the one asked for (a
+     * transfer's first chunk opens the newest; later chunks read the snapshot it opened); start again with the newest.
      */
     int SNAPSHOT_CHANGED = -2;
 
     /**
+     * The transfer tag of a chunk or answer from a member of schema version 1, which has none; a leader's own tags
+     * are positive.
+     */
+    long UNTAGGED_TRANSFER = 0;
+
+    /**
      * Send the chunk of the leader's newest snapshot that starts at {@code chunkOffset}, read from the snapshot
-     * store (the implementation keeps the snapshot open for the whole transfer). Lane: immediate.
+     * store (the implementation keeps the snapshot open until {@link #endSnapshotTransfer}, so that a rewind reads
+     * the same bytes). Lane: immediate.
      *
      * @param followerId     to send to.
      * @param term           the leader's current term.
@@ -116,11 +123,26 @@ public interface Outbox
      * @param snapshotTerm   term of that index.
      * @param chunkOffset    first byte of the chunk.
      * @param maxChunkLength most bytes to send.
+     * @param transferId     the leader's tag of this transfer and rewind, echoed in the answer.
      * @return bytes sent (0 only for an empty snapshot), {@link #SNAPSHOT_CHANGED}, or -1 if nothing could be sent
      * now.
      */
     int installSnapshot(
-        int followerId, long term, long snapshotIndex, long snapshotTerm, long chunkOffset, int maxChunkLength);
+        int followerId,
+        long term,
+        long snapshotIndex,
+        long snapshotTerm,
+        long chunkOffset,
+        int maxChunkLength,
+        long transferId);
+
+    /**
+     * The snapshot transfer to this follower is over (installed, abandoned, or this member no longer leads): release
+     * the snapshot the implementation kept open for it. Lane: none, nothing is sent.
+     *
+     * @param followerId whose transfer ended.
+     */
+    void endSnapshotTransfer(int followerId);
 
     /**
      * Answer a snapshot chunk. Lane: after persist.
@@ -130,6 +152,8 @@ public interface Outbox
      * @param snapshotIndex of the snapshot being received.
      * @param nextOffset    the first byte still needed, or the snapshot length once installed.
      * @param status        one of the {@code SNAPSHOT_*} codes of {@link RaftNode}.
+     * @param transferId    of the chunk answered.
      */
-    void installSnapshotResponse(int leaderId, long term, long snapshotIndex, long nextOffset, int status);
+    void installSnapshotResponse(
+        int leaderId, long term, long snapshotIndex, long nextOffset, int status, long transferId);
 }

@@ -35,7 +35,10 @@ final class Peer
     boolean hasVoteResponse;
     boolean isVoteGranted;
 
-    // Snapshot transfer (leader side): bytes sent, bytes the follower confirmed, when it last confirmed any.
+    // Snapshot transfer (leader side): bytes sent, bytes the follower confirmed (only ever forward, but for a
+    // restart), when it last confirmed any. Every chunk carries the tag of the rewind it was sent in
+    // (snapshotTransferId); snapshotFirstTransferId is the first tag since the transfer last started over, and
+    // snapshotRewindOffset the confirmed offset when the current tag began.
     long snapshotIndex;
     long snapshotTerm;
     long snapshotLength;
@@ -43,6 +46,9 @@ final class Peer
     long snapshotAckedOffset;
     long snapshotProgressNs;
     boolean isSnapshotStarted;
+    long snapshotTransferId;
+    long snapshotFirstTransferId;
+    long snapshotRewindOffset;
 
     Peer(final int memberId, final int position, final int maxInflightBatches)
     {
@@ -86,18 +92,46 @@ final class Peer
     }
 
     void becomeSnapshot(
-        final long snapshotIndex, final long snapshotTerm, final long snapshotLength, final long nowNs)
+        final long snapshotIndex,
+        final long snapshotTerm,
+        final long snapshotLength,
+        final long transferId,
+        final long nowNs)
     {
         state = SNAPSHOT;
         this.snapshotIndex = snapshotIndex;
         this.snapshotTerm = snapshotTerm;
         this.snapshotLength = snapshotLength;
-        snapshotSentOffset = 0;
-        snapshotAckedOffset = 0;
-        snapshotProgressNs = nowNs;
+        restartSnapshot(0, transferId, nowNs);
         isSnapshotStarted = false;
         isProbeSent = false;
         clearInflight();
+    }
+
+    /**
+     * Resend from {@code offset}, which the follower needs and which is not below what it confirmed, under a new tag.
+     */
+    void rewindSnapshot(final long offset, final long transferId, final long nowNs)
+    {
+        snapshotAckedOffset = Math.max(snapshotAckedOffset, offset);
+        snapshotSentOffset = offset;
+        snapshotRewindOffset = snapshotAckedOffset;
+        snapshotTransferId = transferId;
+        snapshotProgressNs = nowNs;
+    }
+
+    /**
+     * The follower lost bytes it had confirmed: start over from {@code offset}, the one place the confirmed offset
+     * moves back. Answers to earlier tags no longer count.
+     */
+    void restartSnapshot(final long offset, final long transferId, final long nowNs)
+    {
+        snapshotAckedOffset = offset;
+        snapshotSentOffset = offset;
+        snapshotRewindOffset = offset;
+        snapshotTransferId = transferId;
+        snapshotFirstTransferId = transferId;
+        snapshotProgressNs = nowNs;
     }
 
     boolean needsSnapshotChunk(final long windowBytes)

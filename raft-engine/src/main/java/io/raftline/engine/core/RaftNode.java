@@ -434,6 +434,7 @@ public final class RaftNode
      * @param data             holding the chunk.
      * @param dataOffset       of the chunk.
      * @param dataLength       of the chunk.
+     * @param transferId       the leader's tag of the transfer and rewind, echoed in the answer.
      * @param nowNs            the current time.
      */
     public void onInstallSnapshot(
@@ -448,6 +449,7 @@ public final class RaftNode
         final DirectBuffer data,
         final int dataOffset,
         final int dataLength,
+        final long transferId,
         final long nowNs)
     {
         if (isUnknownSender(leaderId, "InstallSnapshot"))
@@ -456,12 +458,12 @@ public final class RaftNode
         }
         if (!acceptTerm(term, leaderId, true, nowNs))
         {
-            outbox.installSnapshotResponse(leaderId, currentTerm, snapshotIndex, 0, SNAPSHOT_REJECTED);
+            outbox.installSnapshotResponse(leaderId, currentTerm, snapshotIndex, 0, SNAPSHOT_REJECTED, transferId);
             return;
         }
         followLeader(leaderId, nowNs, "InstallSnapshot");
         snapshotReceiver.onChunk(leaderId, snapshotIndex, snapshotTerm, chunkOffset, snapshotLength, snapshotChecksum,
-            isLast, data, dataOffset, dataLength);
+            isLast, data, dataOffset, dataLength, transferId);
     }
 
     /**
@@ -472,6 +474,7 @@ public final class RaftNode
      * @param snapshotIndex of the snapshot being sent.
      * @param nextOffset    the first byte the follower still needs.
      * @param status        {@link #SNAPSHOT_ACCEPTED}, {@link #SNAPSHOT_INSTALLED} or {@link #SNAPSHOT_REJECTED}.
+     * @param transferId    the tag of the chunk answered.
      * @param nowNs         the current time.
      */
     public void onInstallSnapshotResponse(
@@ -480,6 +483,7 @@ public final class RaftNode
         final long snapshotIndex,
         final long nextOffset,
         final int status,
+        final long transferId,
         final long nowNs)
     {
         if (isUnknownSender(followerId, "InstallSnapshotResponse"))
@@ -490,7 +494,7 @@ public final class RaftNode
         {
             return;
         }
-        replicator.onInstallSnapshotResponse(peerOf(followerId), snapshotIndex, nextOffset, status, nowNs);
+        replicator.onInstallSnapshotResponse(peerOf(followerId), snapshotIndex, nextOffset, status, transferId, nowNs);
     }
 
     /**
@@ -786,6 +790,7 @@ public final class RaftNode
         {
             case FOLLOWER:
                 replicator.cancelTransfer();
+                replicator.onStepDown();
                 resetElectionDeadline(nowNs);
                 break;
 

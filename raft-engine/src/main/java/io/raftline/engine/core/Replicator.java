@@ -18,6 +18,8 @@ final class Replicator
     private Peer transferTarget;
     private long transferDeadlineNs;
     private boolean isTimeoutNowSent;
+    // Tags for snapshot transfers and their rewinds: unique for this member's life, so unique within its terms.
+    private long lastTransferId;
 
     Replicator(final RaftNode node)
     {
@@ -135,14 +137,15 @@ final class Replicator
             throw new IllegalStateException("the log is compacted to " + node.log.baseIndex() +
                 " but no snapshot covers it");
         }
-        peer.becomeSnapshot(latest.index(), latest.term(), latest.length(), nowNs);
+        peer.becomeSnapshot(latest.index(), latest.term(), latest.length(), ++lastTransferId, nowNs);
         return true;
     }
 
     /**
      * Stream the snapshot in chunks, up to a window of unconfirmed bytes; if the follower confirms nothing for two
-     * heartbeat intervals, resume from the last byte it confirmed (a lost chunk costs one chunk, not the whole
-     * snapshot). The follower hears from the leader at least that often, so its election timer stays quiet.
+     * heartbeat intervals, resume from the last byte it confirmed (a lost chunk costs one window, not the whole
+     * snapshot). The follower hears from the leader at least that often, so its election timer stays quiet. Each
+     * resumption is a rewind with a tag of its own, as is each rejection acted on.
      */
     private int sendSnapshotChunk(final Peer peer, final long nowNs)
     {
@@ -150,8 +153,7 @@ final class Replicator
         final long windowBytes = (long)chunkLength * node.config.maxInflightSnapshotChunks();
         if (peer.isSnapshotStarted && nowNs - peer.snapshotProgressNs >= 2 * node.config.heartbeatIntervalNs())
         {
-            peer.snapshotSentOffset = peer.snapshotAckedOffset;
-            peer.snapshotProgressNs = nowNs;
+            peer.rewindSnapshot(peer.snapshotAckedOffset, ++lastTransferId, nowNs);
             peer.isSnapshotStarted = false;
         }
         if (!peer.needsSnapshotChunk(windowBytes))
@@ -159,7 +161,7 @@ final class Replicator
             return 0;
         }
         final int sent = node.outbox.installSnapshot(peer.memberId, node.currentTerm, peer.snapshotIndex,
-            peer.snapshotTerm, peer.snapshotSentOffset, chunkLength);
+            peer.snapshotTerm, peer.snapshotSentOffset, chunkLength, peer.snapshotTransferId);
         if (Outbox.SNAPSHOT_CHANGED == sent)
         {
             return startSnapshot(peer, nowNs) ? 1 : 0;
@@ -175,7 +177,12 @@ final class Replicator
     }
 
     void onInstallSnapshotResponse(
-        final Peer peer, final long snapshotIndex, final long nextOffset, final int status, final long nowNs)
+        final Peer peer,
+        final long snapshotIndex,
+        final long nextOffset,
+        final int status,
+        final long transferId,
+        final long nowNs)
     {
         peer.isRecentlyActive = true;
         if (Peer.SNAPSHOT != peer.state || snapshotIndex != peer.snapshotIndex)
@@ -189,12 +196,16 @@ final class Replicator
                 {
                     peer.matchIndex = snapshotIndex;
                 }
+                node.outbox.endSnapshotTransfer(peer.memberId);
                 peer.becomeProbe(snapshotIndex + 1);
                 maybeCommit();
                 break;
 
             case RaftNode.SNAPSHOT_ACCEPTED:
-                if (nextOffset > peer.snapshotAckedOffset && nextOffset <= peer.snapshotLength)
+                // Confirmations only move forward; one from before the follower last started over is void.
+                final boolean isSinceRestart = Outbox.UNTAGGED_TRANSFER == transferId ||
+                    (transferId >= peer.snapshotFirstTransferId && transferId <= peer.snapshotTransferId);
+                if (isSinceRestart && nextOffset > peer.snapshotAckedOffset && nextOffset <= peer.snapshotLength)
                 {
                     peer.snapshotAckedOffset = nextOffset;
                     peer.snapshotProgressNs = nowNs;
@@ -206,16 +217,52 @@ final class Replicator
                 break;
 
             case RaftNode.SNAPSHOT_REJECTED:
-                if (nextOffset >= 0 && nextOffset <= peer.snapshotLength)
-                {
-                    peer.snapshotAckedOffset = nextOffset;
-                    peer.snapshotSentOffset = nextOffset;
-                    peer.snapshotProgressNs = nowNs;
-                }
+                onSnapshotRejected(peer, nextOffset, transferId, nowNs);
                 break;
 
             default:
                 node.countRejected(peer.memberId, "InstallSnapshotResponse with unknown status " + status);
+        }
+    }
+
+    /**
+     * Act on a rejection once per gap, as {@link #onAppendRejected} does: only an answer to a chunk sent under the
+     * current tag counts (a member of schema version 1 tags nothing, so its answers always do), and acting on it
+     * starts a new tag, so the answers to the rest of the window already in flight, which name the same gap, are
+     * dropped.
+     */
+    private void onSnapshotRejected(final Peer peer, final long nextOffset, final long transferId, final long nowNs)
+    {
+        if (nextOffset < 0 || nextOffset > peer.snapshotLength ||
+            (Outbox.UNTAGGED_TRANSFER != transferId && transferId != peer.snapshotTransferId))
+        {
+            return;
+        }
+        if (nextOffset < peer.snapshotRewindOffset)
+        {
+            // The follower had confirmed these bytes before the chunk it answers was sent, so it lost them (it
+            // restarted, or dropped its partial copy for another snapshot): a genuine restart.
+            peer.restartSnapshot(nextOffset, ++lastTransferId, nowNs);
+        }
+        else if (nextOffset >= peer.snapshotAckedOffset)
+        {
+            peer.rewindSnapshot(nextOffset, ++lastTransferId, nowNs);
+        }
+        // Otherwise the follower has confirmed more since it sent this: the rejection was overtaken.
+    }
+
+    /**
+     * Leadership is lost: the snapshot transfers end, and their snapshots are released.
+     */
+    void onStepDown()
+    {
+        for (final Peer peer : node.peers)
+        {
+            if (Peer.SNAPSHOT == peer.state)
+            {
+                node.outbox.endSnapshotTransfer(peer.memberId);
+                peer.becomeProbe(peer.nextIndex);
+            }
         }
     }
 

@@ -10,7 +10,9 @@ import static io.raftline.engine.core.RaftNode.SNAPSHOT_REJECTED;
 
 /**
  * The follower's side of InstallSnapshot (§7): chunks are written in order into the snapshot store; a gap is
- * answered with the offset still needed, so the leader resumes rather than starts over; the complete snapshot is
+ * answered with the offset still needed, so the leader resumes rather than starts over, once per gap and leader's
+ * rewind (the rest of the window lands in the same gap, and answering each chunk would only make the leader resend
+ * the window again; if that one answer is lost, the leader's progress timeout resends); the complete snapshot is
  * verified against the leader's checksum, committed (durable), and only then installed: the log keeps the suffix
  * that matches the snapshot's last entry or is discarded, and the state machine is restored, so the next entry
  * applied is the one after the snapshot.
@@ -24,6 +26,12 @@ final class SnapshotReceiver
     private long expectedOffset;
     private long length;
     private long checksum;
+    private long writerLeaderTerm;
+    // The last gap answered: the leader's term, its snapshot and tag, and the offset asked for.
+    private long rejectedTerm = -1;
+    private long rejectedIndex;
+    private long rejectedTransferId;
+    private long rejectedOffset;
 
     SnapshotReceiver(final RaftNode node)
     {
@@ -41,13 +49,23 @@ final class SnapshotReceiver
         final boolean isLast,
         final DirectBuffer data,
         final int dataOffset,
-        final int dataLength)
+        final int dataLength,
+        final long transferId)
     {
         if (snapshotIndex <= node.lastApplied)
         {
-            // Everything the snapshot holds is applied here already.
-            abortPending();
-            respond(leaderId, snapshotIndex, snapshotLength, SNAPSHOT_INSTALLED);
+            // Everything the snapshot holds is applied here already, and so is a pending one if it is no newer.
+            if (index <= node.lastApplied)
+            {
+                abortPending();
+            }
+            respond(leaderId, transferId, snapshotIndex, snapshotLength, SNAPSHOT_INSTALLED);
+            return;
+        }
+        if (null != writer && node.currentTerm == writerLeaderTerm && snapshotIndex < index)
+        {
+            // A late chunk of an older snapshot from the same leader, which has moved on to this newer one: it wants
+            // no answer, and it must not cost the newer transfer its progress.
             return;
         }
         if (null != writer && (index != snapshotIndex || term != snapshotTerm || length != snapshotLength ||
@@ -59,35 +77,41 @@ final class SnapshotReceiver
         {
             if (0 != chunkOffset)
             {
-                respond(leaderId, snapshotIndex, 0, SNAPSHOT_REJECTED);
+                rejectGap(leaderId, transferId, snapshotIndex, 0);
                 return;
             }
             writer = node.snapshots.begin(snapshotIndex, snapshotTerm);
+            writerLeaderTerm = node.currentTerm;
             index = snapshotIndex;
             term = snapshotTerm;
             length = snapshotLength;
             checksum = snapshotChecksum;
             expectedOffset = 0;
         }
-        if (chunkOffset != expectedOffset)
+        if (chunkOffset < expectedOffset)
         {
-            // Behind: a duplicate, already stored. Ahead: a chunk was lost; ask for the missing bytes.
-            respond(leaderId, snapshotIndex, expectedOffset,
-                chunkOffset < expectedOffset ? SNAPSHOT_ACCEPTED : SNAPSHOT_REJECTED);
+            // A duplicate, already stored.
+            respond(leaderId, transferId, snapshotIndex, expectedOffset, SNAPSHOT_ACCEPTED);
+            return;
+        }
+        if (chunkOffset > expectedOffset)
+        {
+            // A chunk was lost or overtaken: ask for the missing bytes.
+            rejectGap(leaderId, transferId, snapshotIndex, expectedOffset);
             return;
         }
         if (expectedOffset + dataLength > length)
         {
             abortPending();
             node.countRejected(leaderId, "InstallSnapshot chunk runs past the snapshot length " + snapshotLength);
-            respond(leaderId, snapshotIndex, 0, SNAPSHOT_REJECTED);
+            respond(leaderId, transferId, snapshotIndex, 0, SNAPSHOT_REJECTED);
             return;
         }
         writer.write(data, dataOffset, dataLength);
         expectedOffset += dataLength;
         if (expectedOffset < length && !isLast)
         {
-            respond(leaderId, snapshotIndex, expectedOffset, SNAPSHOT_ACCEPTED);
+            respond(leaderId, transferId, snapshotIndex, expectedOffset, SNAPSHOT_ACCEPTED);
             return;
         }
         if (expectedOffset != length || writer.checksum() != checksum)
@@ -95,13 +119,13 @@ final class SnapshotReceiver
             abortPending();
             node.countRejected(leaderId, "InstallSnapshot at index " + snapshotIndex + " failed its length or " +
                 "checksum check");
-            respond(leaderId, snapshotIndex, 0, SNAPSHOT_REJECTED);
+            respond(leaderId, transferId, snapshotIndex, 0, SNAPSHOT_REJECTED);
             return;
         }
         final SnapshotMetadata metadata = writer.commit();
         writer = null;
         install(metadata);
-        respond(leaderId, snapshotIndex, length, SNAPSHOT_INSTALLED);
+        respond(leaderId, transferId, snapshotIndex, length, SNAPSHOT_INSTALLED);
     }
 
     private void install(final SnapshotMetadata metadata)
@@ -138,8 +162,26 @@ final class SnapshotReceiver
         }
     }
 
-    private void respond(final int leaderId, final long snapshotIndex, final long nextOffset, final int status)
+    private void rejectGap(
+        final int leaderId, final long transferId, final long snapshotIndex, final long neededOffset)
     {
-        node.outbox.installSnapshotResponse(leaderId, node.currentTerm, snapshotIndex, nextOffset, status);
+        if (node.currentTerm == rejectedTerm && snapshotIndex == rejectedIndex &&
+            (transferId < rejectedTransferId || (transferId == rejectedTransferId && neededOffset == rejectedOffset)))
+        {
+            // Answered for this rewind already, or the chunk is from an earlier rewind, whose answers the leader
+            // drops.
+            return;
+        }
+        rejectedTerm = node.currentTerm;
+        rejectedIndex = snapshotIndex;
+        rejectedTransferId = transferId;
+        rejectedOffset = neededOffset;
+        respond(leaderId, transferId, snapshotIndex, neededOffset, SNAPSHOT_REJECTED);
+    }
+
+    private void respond(
+        final int leaderId, final long transferId, final long snapshotIndex, final long nextOffset, final int status)
+    {
+        node.outbox.installSnapshotResponse(leaderId, node.currentTerm, snapshotIndex, nextOffset, status, transferId);
     }
 }

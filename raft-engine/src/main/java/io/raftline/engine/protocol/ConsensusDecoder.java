@@ -10,6 +10,7 @@ import io.raftline.codecs.RequestVoteDecoder;
 import io.raftline.codecs.RequestVoteResponseDecoder;
 import io.raftline.codecs.TimeoutNowDecoder;
 import io.raftline.engine.core.EntryBatch;
+import io.raftline.engine.core.Outbox;
 import io.raftline.engine.core.RaftConfig;
 import io.raftline.engine.core.RaftNode;
 import org.agrona.DirectBuffer;
@@ -129,14 +130,19 @@ public final class ConsensusDecoder
                 return onTimeoutNow(buffer, bodyOffset, blockLength, version, length, nowNs);
 
             case InstallSnapshotDecoder.TEMPLATE_ID:
-                if (!hasBlock(InstallSnapshotDecoder.BLOCK_LENGTH, blockLength, length, templateId))
+                // A version 1 frame ends its block before transferId (added in version 2).
+                if (!hasBlock(version >= InstallSnapshotDecoder.transferIdSinceVersion() ?
+                    InstallSnapshotDecoder.BLOCK_LENGTH : InstallSnapshotDecoder.transferIdEncodingOffset(),
+                    blockLength, length, templateId))
                 {
                     return false;
                 }
                 return onInstallSnapshot(buffer, bodyOffset, blockLength, version, end, length, nowNs);
 
             case InstallSnapshotResponseDecoder.TEMPLATE_ID:
-                if (!hasBlock(InstallSnapshotResponseDecoder.BLOCK_LENGTH, blockLength, length, templateId))
+                if (!hasBlock(version >= InstallSnapshotResponseDecoder.transferIdSinceVersion() ?
+                    InstallSnapshotResponseDecoder.BLOCK_LENGTH :
+                    InstallSnapshotResponseDecoder.transferIdEncodingOffset(), blockLength, length, templateId))
                 {
                     return false;
                 }
@@ -172,8 +178,11 @@ public final class ConsensusDecoder
         final BooleanType done = decoder.done();
         final long chunkOffset = decoder.chunkOffset();
         final long snapshotLength = decoder.snapshotLength();
+        final long transferId = version >= InstallSnapshotDecoder.transferIdSinceVersion() ?
+            decoder.transferId() : Outbox.UNTAGGED_TRANSFER;
         if (dataHeaderOffset + dataHeaderLength + dataLength > end || BooleanType.NULL_VAL == done ||
-            chunkOffset < 0 || snapshotLength < 0 || decoder.snapshotIndex() < 0 || decoder.snapshotTerm() < 0)
+            chunkOffset < 0 || snapshotLength < 0 || decoder.snapshotIndex() < 0 || decoder.snapshotTerm() < 0 ||
+            transferId < 0)
         {
             return reject(FrameRejection.MALFORMED, InstallSnapshotDecoder.TEMPLATE_ID, senderId, length);
         }
@@ -190,6 +199,7 @@ public final class ConsensusDecoder
             buffer,
             dataHeaderOffset + dataHeaderLength,
             (int)dataLength,
+            transferId,
             nowNs);
         return true;
     }
@@ -210,13 +220,15 @@ public final class ConsensusDecoder
             return false;
         }
         final short status = decoder.statusRaw();
-        if (status < 0 || status > 2)
+        final long transferId = version >= InstallSnapshotResponseDecoder.transferIdSinceVersion() ?
+            decoder.transferId() : Outbox.UNTAGGED_TRANSFER;
+        if (status < 0 || status > 2 || transferId < 0)
         {
             return reject(FrameRejection.MALFORMED, InstallSnapshotResponseDecoder.TEMPLATE_ID, senderId, length);
         }
         framesDecoded++;
         node.onInstallSnapshotResponse(
-            senderId, decoder.term(), decoder.snapshotIndex(), decoder.nextOffset(), status, nowNs);
+            senderId, decoder.term(), decoder.snapshotIndex(), decoder.nextOffset(), status, transferId, nowNs);
         return true;
     }
 

@@ -326,6 +326,7 @@ public final class ConsensusEncoder
      * @param data             holding the chunk.
      * @param dataOffset       of the chunk in data.
      * @param dataLength       of the chunk.
+     * @param transferId       the leader's tag of the transfer and rewind the chunk belongs to.
      * @return the frame length.
      */
     public int installSnapshot(
@@ -342,7 +343,8 @@ public final class ConsensusEncoder
         final boolean isLast,
         final DirectBuffer data,
         final int dataOffset,
-        final int dataLength)
+        final int dataLength,
+        final long transferId)
     {
         installSnapshotEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
             .term(term)
@@ -354,6 +356,7 @@ public final class ConsensusEncoder
             .leaderId(leaderId)
             .followerId(followerId)
             .done(isLast ? BooleanType.TRUE : BooleanType.FALSE)
+            .transferId(transferId)
             .putData(data, dataOffset, dataLength);
         return MessageHeaderEncoder.ENCODED_LENGTH + installSnapshotEncoder.encodedLength();
     }
@@ -367,6 +370,7 @@ public final class ConsensusEncoder
      * @param snapshotIndex of the snapshot being received.
      * @param nextOffset    the first byte still needed.
      * @param status        one of the {@code RaftNode.SNAPSHOT_*} codes.
+     * @param transferId    of the chunk answered.
      * @return the frame length.
      */
     public int installSnapshotResponse(
@@ -377,7 +381,8 @@ public final class ConsensusEncoder
         final long term,
         final long snapshotIndex,
         final long nextOffset,
-        final int status)
+        final int status,
+        final long transferId)
     {
         snapshotResponseEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
             .term(term)
@@ -385,7 +390,8 @@ public final class ConsensusEncoder
             .nextOffset(nextOffset)
             .followerId(followerId)
             .leaderId(leaderId)
-            .status(SnapshotChunkStatus.get((short)status));
+            .status(SnapshotChunkStatus.get((short)status))
+            .transferId(transferId);
         return SNAPSHOT_RESPONSE_LENGTH;
     }
 }

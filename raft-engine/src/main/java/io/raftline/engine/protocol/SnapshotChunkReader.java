@@ -8,8 +8,10 @@ import org.agrona.ExpandableArrayBuffer;
 
 /**
  * Reads chunks of the newest snapshot for each follower a leader streams it to. Each transfer keeps its snapshot
- * open from the first chunk to the last, so a newer snapshot (or the deletion of this one) does not change the
- * bytes mid-transfer; asking for a snapshot that is no longer the newest reports it, and the transfer restarts.
+ * open from its first chunk until the core ends the transfer ({@link #release}), so neither a newer snapshot nor
+ * the deletion of this one changes the bytes mid-transfer, and a rewind after the last chunk reads the same
+ * snapshot again. Only a transfer's first read opens the newest snapshot: if it is not the one asked for, that is
+ * reported, and the transfer restarts with it.
  */
 public final class SnapshotChunkReader implements AutoCloseable
 {
@@ -65,12 +67,6 @@ public final class SnapshotChunkReader implements AutoCloseable
             }
             chunkLength += read;
         }
-        if (offset + chunkLength >= metadata.length())
-        {
-            // Last chunk: release the snapshot; a retransmission reopens it.
-            CloseHelper.quietClose(reader);
-            readers[position] = null;
-        }
         return true;
     }
 
@@ -96,6 +92,26 @@ public final class SnapshotChunkReader implements AutoCloseable
     public SnapshotMetadata metadata()
     {
         return metadata;
+    }
+
+    /**
+     * @param position of the follower.
+     * @return whether a snapshot is open for the transfer to it.
+     */
+    public boolean isOpen(final int position)
+    {
+        return null != readers[position];
+    }
+
+    /**
+     * The transfer to the follower at {@code position} is over: close the snapshot it kept open.
+     *
+     * @param position of the follower.
+     */
+    public void release(final int position)
+    {
+        CloseHelper.quietClose(readers[position]);
+        readers[position] = null;
     }
 
     /**

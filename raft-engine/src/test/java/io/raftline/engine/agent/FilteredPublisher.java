@@ -100,18 +100,24 @@ final class FilteredPublisher extends ConsensusPublisher
         final long snapshotIndex,
         final long snapshotTerm,
         final long chunkOffset,
-        final int maxChunkLength)
+        final int maxChunkLength,
+        final long transferId)
     {
-        return isCut(followerId) ? -1 :
-            super.installSnapshot(followerId, term, snapshotIndex, snapshotTerm, chunkOffset, maxChunkLength);
+        return isCut(followerId) ? -1 : super.installSnapshot(
+            followerId, term, snapshotIndex, snapshotTerm, chunkOffset, maxChunkLength, transferId);
     }
 
     public void installSnapshotResponse(
-        final int leaderId, final long term, final long snapshotIndex, final long nextOffset, final int status)
+        final int leaderId,
+        final long term,
+        final long snapshotIndex,
+        final long nextOffset,
+        final int status,
+        final long transferId)
     {
         if (!isCut(leaderId))
         {
-            super.installSnapshotResponse(leaderId, term, snapshotIndex, nextOffset, status);
+            super.installSnapshotResponse(leaderId, term, snapshotIndex, nextOffset, status, transferId);
         }
     }
 }

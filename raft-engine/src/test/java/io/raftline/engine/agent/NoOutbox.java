@@ -36,13 +36,17 @@ final class NoOutbox implements Outbox
     }
 
     public int installSnapshot(final int followerId, final long term, final long snapshotIndex,
-        final long snapshotTerm, final long offset, final int maxLength)
+        final long snapshotTerm, final long offset, final int maxLength, final long transferId)
     {
         return -1;
     }
 
+    public void endSnapshotTransfer(final int followerId)
+    {
+    }
+
     public void installSnapshotResponse(final int leaderId, final long term, final long snapshotIndex,
-        final long nextOffset, final int status)
+        final long nextOffset, final int status, final long transferId)
     {
     }
 }

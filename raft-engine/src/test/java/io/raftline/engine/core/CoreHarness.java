@@ -23,7 +23,7 @@ final class CoreHarness
     final InMemoryRaftLog log = new InMemoryRaftLog();
     final InMemoryMetadataStore metadata = new InMemoryMetadataStore();
     final InMemorySnapshotStore snapshots = new InMemorySnapshotStore();
-    final RecordingOutbox outbox = new RecordingOutbox(log, metadata);
+    final RecordingOutbox outbox = new RecordingOutbox(log, metadata, snapshots);
     final List<Long> applied = new ArrayList<>();
     final RaftNode node;
     long nowNs;

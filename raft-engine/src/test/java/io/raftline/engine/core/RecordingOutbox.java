@@ -1,7 +1,9 @@
 package io.raftline.engine.core;
 
+import io.raftline.engine.protocol.SnapshotChunkReader;
 import io.raftline.log.MetadataStore;
 import io.raftline.log.RaftLog;
+import io.raftline.log.SnapshotStore;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +14,8 @@ import java.util.List;
  */
 final class RecordingOutbox implements Outbox
 {
-    sealed interface Message permits AppendEntries, AppendResponse, VoteRequest, VoteResponse, TimeoutNow
+    sealed interface Message permits AppendEntries, AppendResponse, VoteRequest, VoteResponse, TimeoutNow,
+        InstallSnapshot, SnapshotResponse, SnapshotTransferEnded
     {
         int to();
     }
@@ -41,15 +44,47 @@ final class RecordingOutbox implements Outbox
     {
     }
 
+    record InstallSnapshot(int to, long term, long snapshotIndex, long chunkOffset, int length, boolean isLast,
+        long transferId) implements Message
+    {
+    }
+
+    record SnapshotResponse(int to, long term, long snapshotIndex, long nextOffset, int status, long transferId)
+        implements Message
+    {
+    }
+
+    record SnapshotTransferEnded(int to) implements Message
+    {
+    }
+
     private final RaftLog log;
     private final MetadataStore metadata;
     private final List<Message> messages = new ArrayList<>();
+    private final SnapshotChunkReader snapshotChunks;
     private boolean isBackPressured;
 
     RecordingOutbox(final RaftLog log, final MetadataStore metadata)
     {
+        this(log, metadata, null);
+    }
+
+    /**
+     * @param snapshots to read snapshot chunks from (the transfers are indexed by member id), or null to send none.
+     */
+    RecordingOutbox(final RaftLog log, final MetadataStore metadata, final SnapshotStore snapshots)
+    {
         this.log = log;
         this.metadata = metadata;
+        this.snapshotChunks = null == snapshots ? null : new SnapshotChunkReader(snapshots, 16);
+    }
+
+    /**
+     * @return whether the transfer to this member keeps a snapshot open.
+     */
+    boolean isSnapshotOpen(final int followerId)
+    {
+        return null != snapshotChunks && snapshotChunks.isOpen(followerId);
     }
 
     void backPressured(final boolean isBackPressured)
@@ -140,13 +175,40 @@ final class RecordingOutbox implements Outbox
         final long snapshotIndex,
         final long snapshotTerm,
         final long offset,
-        final int maxChunkLength)
+        final int maxChunkLength,
+        final long transferId)
     {
-        return -1;
+        if (isBackPressured || null == snapshotChunks)
+        {
+            return -1;
+        }
+        if (!snapshotChunks.read(followerId, snapshotIndex, offset, maxChunkLength))
+        {
+            return SNAPSHOT_CHANGED;
+        }
+        final int length = snapshotChunks.chunkLength();
+        messages.add(new InstallSnapshot(followerId, term, snapshotIndex, offset, length,
+            offset + length >= snapshotChunks.metadata().length(), transferId));
+        return length;
+    }
+
+    public void endSnapshotTransfer(final int followerId)
+    {
+        messages.add(new SnapshotTransferEnded(followerId));
+        if (null != snapshotChunks)
+        {
+            snapshotChunks.release(followerId);
+        }
     }
 
     public void installSnapshotResponse(
-        final int leaderId, final long term, final long snapshotIndex, final long nextOffset, final int status)
+        final int leaderId,
+        final long term,
+        final long snapshotIndex,
+        final long nextOffset,
+        final int status,
+        final long transferId)
     {
+        messages.add(new SnapshotResponse(leaderId, term, snapshotIndex, nextOffset, status, transferId));
     }
 }

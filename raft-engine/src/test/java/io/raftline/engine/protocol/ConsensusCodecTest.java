@@ -1,5 +1,7 @@
 package io.raftline.engine.protocol;
 
+import io.raftline.codecs.InstallSnapshotDecoder;
+import io.raftline.codecs.InstallSnapshotResponseDecoder;
 import io.raftline.codecs.MessageHeaderEncoder;
 import io.raftline.engine.core.Outbox;
 import io.raftline.engine.core.RaftConfig;
@@ -157,6 +159,77 @@ class ConsensusCodecTest
     }
 
     @Test
+    void aSnapshotChunkCarriesItsTransferTagAndTheAnswerEchoesIt()
+    {
+        final int length = snapshotChunk(42);
+
+        assertTrue(decoder.onFrame(buffer, 0, length, 0));
+
+        assertEquals(List.of("installSnapshotResponse to 2 next 4 status " + RaftNode.SNAPSHOT_INSTALLED +
+            " transfer 42"), outboxCalls);
+    }
+
+    @Test
+    void aVersionOneSnapshotChunkWithoutATagStillDecodes()
+    {
+        final int v1Block = InstallSnapshotDecoder.transferIdEncodingOffset();
+        final int cut = InstallSnapshotDecoder.BLOCK_LENGTH - v1Block;
+        final int length = snapshotChunk(42);
+        final int bodyOffset = MessageHeaderEncoder.ENCODED_LENGTH;
+        buffer.putBytes(bodyOffset + v1Block, buffer, bodyOffset + InstallSnapshotDecoder.BLOCK_LENGTH,
+            length - bodyOffset - InstallSnapshotDecoder.BLOCK_LENGTH);
+        buffer.putShort(0, (short)v1Block, MessageHeaderEncoder.BYTE_ORDER);
+        buffer.putShort(6, (short)1, MessageHeaderEncoder.BYTE_ORDER);
+
+        assertTrue(decoder.onFrame(buffer, 0, length - cut, 0));
+
+        assertEquals(List.of("installSnapshotResponse to 2 next 4 status " + RaftNode.SNAPSHOT_INSTALLED +
+            " transfer " + Outbox.UNTAGGED_TRANSFER), outboxCalls);
+    }
+
+    @Test
+    void aVersionTwoSnapshotChunkMustHoldItsTag()
+    {
+        final int length = snapshotChunk(42);
+        final int v1Block = InstallSnapshotDecoder.transferIdEncodingOffset();
+        buffer.putShort(0, (short)v1Block, MessageHeaderEncoder.BYTE_ORDER);
+
+        assertFalse(decoder.onFrame(buffer, 0, length, 0));
+
+        assertEquals(1, decoder.rejectionCount(FrameRejection.MALFORMED));
+        assertTrue(outboxCalls.isEmpty());
+    }
+
+    @Test
+    void snapshotAnswersOfEitherVersionDecode()
+    {
+        final int length = encoder.installSnapshotResponse(buffer, 0, 2, 1, 1, 7, 16, RaftNode.SNAPSHOT_ACCEPTED, 42);
+        assertTrue(decoder.onFrame(buffer, 0, length, 0));
+
+        encoder.installSnapshotResponse(buffer, 0, 2, 1, 1, 7, 16, RaftNode.SNAPSHOT_ACCEPTED, 42);
+        final int v1Block = InstallSnapshotResponseDecoder.transferIdEncodingOffset();
+        buffer.putShort(0, (short)v1Block, MessageHeaderEncoder.BYTE_ORDER);
+        buffer.putShort(6, (short)1, MessageHeaderEncoder.BYTE_ORDER);
+        assertTrue(decoder.onFrame(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + v1Block, 0));
+
+        buffer.putShort(6, (short)2, MessageHeaderEncoder.BYTE_ORDER);
+        assertFalse(decoder.onFrame(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + v1Block, 0));
+        assertEquals(1, decoder.rejectionCount(FrameRejection.MALFORMED));
+        assertEquals(2, decoder.framesDecoded());
+    }
+
+    /**
+     * Encode the whole 4-byte snapshot at index 7 term 1 as one chunk from leader 2 to this member (1).
+     */
+    private int snapshotChunk(final long transferId)
+    {
+        final byte[] data = {1, 2, 3, 4};
+        final long checksum = new InMemorySnapshotStore().put(7, 1, data).checksum();
+        return encoder.installSnapshot(buffer, 0, 2, 1, 1, 7, 1, 0, data.length, checksum, true,
+            new UnsafeBuffer(data), 0, data.length, transferId);
+    }
+
+    @Test
     void randomBytesNeverThrowAndNeverReachTheCoreUnlessValid()
     {
         final SplittableRandom random = new SplittableRandom(7);
@@ -215,13 +288,20 @@ class ConsensusCodecTest
             }
 
             public int installSnapshot(final int followerId, final long term, final long snapshotIndex,
-                final long snapshotTerm, final long chunkOffset, final int maxChunkLength)
+                final long snapshotTerm, final long chunkOffset, final int maxChunkLength,
+                final long transferId)
             {
                 return -1;
             }
 
             public void installSnapshotResponse(final int leaderId, final long term, final long snapshotIndex,
-                final long nextOffset, final int status)
+                final long nextOffset, final int status, final long transferId)
+            {
+                outboxCalls.add("installSnapshotResponse to " + leaderId + " next " + nextOffset + " status " +
+                    status + " transfer " + transferId);
+            }
+
+            public void endSnapshotTransfer(final int followerId)
             {
             }
         };

@@ -531,7 +531,8 @@ final class ScriptMember implements StateMachine, RaftEventListener
             final long snapshotIndex,
             final long snapshotTerm,
             final long chunkOffset,
-            final int maxChunkLength)
+            final int maxChunkLength,
+            final long transferId)
         {
             if (!chunks.read(config.positionOf(followerId), snapshotIndex, chunkOffset, maxChunkLength))
             {
@@ -541,18 +542,29 @@ final class ScriptMember implements StateMachine, RaftEventListener
             final long snapshotLength = chunks.metadata().length();
             final boolean isLast = chunkOffset + chunkLength >= snapshotLength;
             final int length = encoder.installSnapshot(scratch, 0, id, followerId, term, snapshotIndex, snapshotTerm,
-                chunkOffset, snapshotLength, chunks.metadata().checksum(), isLast, chunks.chunk(), 0, chunkLength);
+                chunkOffset, snapshotLength, chunks.metadata().checksum(), isLast, chunks.chunk(), 0, chunkLength,
+                transferId);
             immediate.add(new Pending(followerId, copy(length), "InstallSnapshot term=" + term + " snapshot=" +
                 snapshotTerm + "/" + snapshotIndex + " bytes=" + chunkOffset + "+" + chunkLength + " of " +
                 snapshotLength + (isLast ? " last" : "")));
             return chunkLength;
         }
 
+        public void endSnapshotTransfer(final int followerId)
+        {
+            chunks.release(config.positionOf(followerId));
+        }
+
         public void installSnapshotResponse(
-            final int leaderId, final long term, final long snapshotIndex, final long nextOffset, final int status)
+            final int leaderId,
+            final long term,
+            final long snapshotIndex,
+            final long nextOffset,
+            final int status,
+            final long transferId)
         {
             final int length = encoder.installSnapshotResponse(
-                scratch, 0, id, leaderId, term, snapshotIndex, nextOffset, status);
+                scratch, 0, id, leaderId, term, snapshotIndex, nextOffset, status, transferId);
             afterPersist.add(new Pending(leaderId, copy(length), "InstallSnapshotResponse term=" + term +
                 " snapshot=" + snapshotIndex + " next=" + nextOffset + " " + snapshotStatus(status)));
         }

@@ -37,6 +37,8 @@ class RandomizedSimulationTest
         long snapshotsTaken = 0;
         long snapshotsRestored = 0;
         long fuzzFrames = 0;
+        double inFlightShare = 0;
+        long inFlightSeed = seed0;
         for (long seed = seed0; seed < seed0 + count && failures.size() < 5; seed++)
         {
             try
@@ -47,6 +49,11 @@ class RandomizedSimulationTest
                 snapshotsTaken += result.snapshotsTaken;
                 snapshotsRestored += result.snapshotsRestored;
                 fuzzFrames += result.fuzzFrames;
+                if (result.inFlightShare > inFlightShare)
+                {
+                    inFlightShare = result.inFlightShare;
+                    inFlightSeed = seed;
+                }
             }
             catch (final Throwable t)
             {
@@ -59,8 +66,9 @@ class RandomizedSimulationTest
             }
         }
         System.out.printf("RandomizedSimulationTest: seeds %d..%d, %d steps, %d committed entries, %d snapshots " +
-            "taken, %d restored (at start or installed), %d fuzz frames, %.1f s%n", seed0, seed0 + count - 1, steps,
-            commits, snapshotsTaken, snapshotsRestored, fuzzFrames, (System.nanoTime() - startNs) / 1e9);
+            "taken, %d restored (at start or installed), %d fuzz frames, most in flight on a link %.1f%% of its " +
+            "bound (seed %d), %.1f s%n", seed0, seed0 + count - 1, steps, commits, snapshotsTaken, snapshotsRestored,
+            fuzzFrames, 100 * inFlightShare, inFlightSeed, (System.nanoTime() - startNs) / 1e9);
         if (!failures.isEmpty())
         {
             fail(failures.size() + " failing seed(s):" + System.lineSeparator() +
@@ -74,7 +82,8 @@ class RandomizedSimulationTest
             "-Draftline.sim.seed0=" + seed + " -Draftline.sim.seeds=1";
     }
 
-    record RunResult(long steps, long committed, long snapshotsTaken, long snapshotsRestored, long fuzzFrames)
+    record RunResult(
+        long steps, long committed, long snapshotsTaken, long snapshotsRestored, long fuzzFrames, double inFlightShare)
     {
     }
 
@@ -161,7 +170,8 @@ class RandomizedSimulationTest
             taken += node.snapshotsTaken();
             restored += node.snapshotsRestored();
         }
-        return new RunResult(sim.steps(), sim.invariants().committedMax(), taken, restored, fuzzer.frames);
+        return new RunResult(sim.steps(), sim.invariants().committedMax(), taken, restored, fuzzer.frames,
+            (double)sim.network().inFlightMax() / sim.network().inFlightLimit());
     }
 
     /**

@@ -14,6 +14,10 @@ import java.util.SplittableRandom;
  * Faults, all drawn from the simulation's one generator: a random delay, loss of requests and of responses,
  * duplication, and rare long delays; with {@code longReordering} two responses in three are held back 200 to 2199 ms,
  * as in labrpc.
+ * <p>
+ * Invariant: the frames in flight on each directed link stay bounded ({@link #inFlightLimit()}). A protocol in
+ * which messages beget more messages (a resend storm) fails the run here, naming the link, instead of filling the
+ * heap with scheduled deliveries.
  */
 final class SimNetwork
 {
@@ -72,6 +76,11 @@ final class SimNetwork
     private long bytesTotal;
     private final long[] requestsDelivered;
     private long framesDropped;
+    private final int[][] inFlight;
+    private final int[][][] inFlightByTemplate;
+    private int inFlightMax;
+    private int inFlightWindow = 1;
+    private long heartbeatIntervalNs = 1;
 
     SimNetwork(final Simulation sim, final int memberCount, final Faults faults)
     {
@@ -81,8 +90,53 @@ final class SimNetwork
         this.connected = new boolean[memberCount];
         this.isLinkCut = new boolean[memberCount][memberCount];
         this.requestsDelivered = new long[memberCount];
+        this.inFlight = new int[memberCount][memberCount];
+        this.inFlightByTemplate = new int[memberCount][memberCount][TEMPLATE_NAMES.length];
         this.faults = faults;
         Arrays.fill(connected, true);
+    }
+
+    /**
+     * The settings the in-flight bound derives from.
+     *
+     * @param heartbeatIntervalNs the members' heartbeat interval.
+     * @param window              the most messages a sender may have unanswered on one link by its own rules: the
+     *                            replication window plus the snapshot chunk window.
+     */
+    void trafficWindow(final long heartbeatIntervalNs, final int window)
+    {
+        this.heartbeatIntervalNs = Math.max(1, heartbeatIntervalNs);
+        this.inFlightWindow = Math.max(1, window);
+    }
+
+    /**
+     * The most frames allowed in flight on one directed link. A sender keeps at most a window of unanswered
+     * messages and re-sends a window at most about once per heartbeat interval (a heartbeat, a probe, a resumed
+     * snapshot window), and each request begets at most one response; frames stay in the network for at most the
+     * longest delay the faults allow. So a healthy link holds at most about {@code window + 2} frames per heartbeat
+     * interval of the longest delay, twice that with duplication and with responses of many windows landing within
+     * one round trip. The bound allows 64 times that, and never less than 4,096, so it catches only traffic that
+     * grows with itself; the snapshot storm this guards against reached millions.
+     *
+     * @return the bound, under the faults as they are now.
+     */
+    int inFlightLimit()
+    {
+        long longestDelayNs = faults.maxDelayNs + Math.max(0, faults.longDelayMaxNs);
+        if (faults.longReordering)
+        {
+            longestDelayNs += 2_200_000_000L;
+        }
+        final long intervals = 1 + longestDelayNs / heartbeatIntervalNs;
+        return (int)Math.min(Integer.MAX_VALUE, Math.max(4_096L, 64L * intervals * (inFlightWindow + 2)));
+    }
+
+    /**
+     * @return the most frames that were ever in flight at once on one link.
+     */
+    int inFlightMax()
+    {
+        return inFlightMax;
     }
 
     void connect(final int member)
@@ -149,8 +203,21 @@ final class SimNetwork
     private void schedule(
         final int from, final int to, final int toIncarnation, final SimOutbox.Frame frame, final long delayNs)
     {
+        final int slot = templateSlot(frame);
+        inFlightByTemplate[from][to][slot]++;
+        final int count = ++inFlight[from][to];
+        inFlightMax = Math.max(inFlightMax, count);
+        final int limit = inFlightLimit();
+        if (count > limit)
+        {
+            throw sim.failure("in-flight bound broken: " + count + " frames in flight on link " + from + " -> " +
+                to + " (limit " + limit + "): " + describeInFlight(from, to) + "; and " + inFlight[to][from] +
+                " on " + to + " -> " + from + ": " + describeInFlight(to, from));
+        }
         sim.schedule(sim.nowNs() + delayNs, () ->
         {
+            inFlight[from][to]--;
+            inFlightByTemplate[from][to][slot]--;
             final SimNode target = sim.node(to);
             if (!isLinkUp(from, to) || !target.isAlive() || target.incarnation() != toIncarnation)
             {
@@ -167,6 +234,30 @@ final class SimNetwork
             }
             target.deliver(frame.bytes());
         });
+    }
+
+    private static final String[] TEMPLATE_NAMES = {"other", "RequestVote", "RequestVoteResponse",
+        "AppendEntries", "AppendEntriesResponse", "InstallSnapshot", "InstallSnapshotResponse", "TimeoutNow"};
+
+    private static int templateSlot(final SimOutbox.Frame frame)
+    {
+        final byte[] bytes = frame.bytes();
+        final int templateId = bytes.length >= 4 ? (bytes[2] & 0xFF) | (bytes[3] & 0xFF) << 8 : 0;
+        return templateId > 0 && templateId < TEMPLATE_NAMES.length ? templateId : 0;
+    }
+
+    private String describeInFlight(final int from, final int to)
+    {
+        final StringBuilder builder = new StringBuilder();
+        for (int slot = 0; slot < TEMPLATE_NAMES.length; slot++)
+        {
+            final int count = inFlightByTemplate[from][to][slot];
+            if (count > 0)
+            {
+                builder.append(builder.length() > 0 ? ", " : "").append(TEMPLATE_NAMES[slot]).append(' ').append(count);
+            }
+        }
+        return builder.toString();
     }
 
     private long delayNs(final boolean isRequest)

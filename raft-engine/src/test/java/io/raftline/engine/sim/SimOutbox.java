@@ -104,7 +104,8 @@ final class SimOutbox implements Outbox
         final long snapshotIndex,
         final long snapshotTerm,
         final long chunkOffset,
-        final int maxChunkLength)
+        final int maxChunkLength,
+        final long transferId)
     {
         if (!snapshotChunks.read(followerId, snapshotIndex, chunkOffset, maxChunkLength))
         {
@@ -114,16 +115,26 @@ final class SimOutbox implements Outbox
         final long snapshotLength = snapshotChunks.metadata().length();
         final int length = encoder.installSnapshot(scratch, 0, memberId, followerId, term, snapshotIndex, snapshotTerm,
             chunkOffset, snapshotLength, snapshotChunks.metadata().checksum(),
-            chunkOffset + chunkLength >= snapshotLength, snapshotChunks.chunk(), 0, chunkLength);
+            chunkOffset + chunkLength >= snapshotLength, snapshotChunks.chunk(), 0, chunkLength, transferId);
         immediate.add(new Frame(followerId, copy(length), true));
         return chunkLength;
     }
 
+    public void endSnapshotTransfer(final int followerId)
+    {
+        snapshotChunks.release(followerId);
+    }
+
     public void installSnapshotResponse(
-        final int leaderId, final long term, final long snapshotIndex, final long nextOffset, final int status)
+        final int leaderId,
+        final long term,
+        final long snapshotIndex,
+        final long nextOffset,
+        final int status,
+        final long transferId)
     {
         final int length = encoder.installSnapshotResponse(
-            scratch, 0, memberId, leaderId, term, snapshotIndex, nextOffset, status);
+            scratch, 0, memberId, leaderId, term, snapshotIndex, nextOffset, status, transferId);
         afterPersist.add(new Frame(leaderId, copy(length), false));
     }
 

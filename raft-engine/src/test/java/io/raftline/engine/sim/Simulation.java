@@ -141,6 +141,9 @@ final class Simulation
         {
             nodes[i] = new SimNode(this, i, template.memberIds(ids).memberId(i).build());
         }
+        final RaftConfig config = nodes[0].config();
+        network.trafficWindow(config.heartbeatIntervalNs(),
+            config.maxInflightBatches() + config.maxInflightSnapshotChunks());
     }
 
     void startAll()
