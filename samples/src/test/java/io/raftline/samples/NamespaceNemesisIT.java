@@ -1,5 +1,6 @@
 package io.raftline.samples;
 
+import io.raftline.engine.client.ClientConfiguration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,6 +101,32 @@ class NamespaceNemesisIT
             "--egress", net.address(NamespaceCluster.CLIENT) + ":40400");
 
         assertTrue(output.contains("acknowledged=101 failed=0 unknown=0 final=100"), output);
+    }
+
+    @Test
+    void aClientWithItsEgressChannelFromTheProperty() throws Exception
+    {
+        cluster = cluster(3);
+        cluster.startAll();
+        final String output = run(NamespaceCluster.CLIENT, javaWithEgressProperty(net.address(NamespaceCluster.CLIENT) +
+            ":40500"), "--ops", "50");
+
+        assertTrue(output.contains("acknowledged=51 failed=0 unknown=0 final=50"), output);
+
+        // The property wins over the address picked from the routes: pointed at the members' own loopback, the
+        // answers never come back.
+        final String wrong = run(NamespaceCluster.CLIENT, javaWithEgressProperty("127.0.0.1:40500"), "--ops", "1");
+
+        assertTrue(wrong.contains("no leader answered"), wrong);
+    }
+
+    private static List<String> javaWithEgressProperty(final String endpoint)
+    {
+        final List<String> command = new ArrayList<>(NamespaceCluster.javaCommand(Main.class.getName()));
+        // A JVM option: before the main class.
+        command.add(command.size() - 1, "-D" + ClientConfiguration.EGRESS_CHANNEL_PROP_NAME + "=aeron:udp?endpoint=" +
+            endpoint);
+        return command;
     }
 
     @Test
@@ -239,7 +266,13 @@ class NamespaceNemesisIT
 
     private String client(final String node, final String... args) throws IOException, InterruptedException
     {
-        final List<String> command = new ArrayList<>(NamespaceCluster.javaCommand(Main.class.getName()));
+        return run(node, NamespaceCluster.javaCommand(Main.class.getName()), args);
+    }
+
+    private String run(final String node, final List<String> java, final String... args)
+        throws IOException, InterruptedException
+    {
+        final List<String> command = new ArrayList<>(java);
         command.addAll(List.of("client", "--members", cluster.members(), "--timeout", "5s"));
         command.addAll(List.of(args));
         final Process process = new ProcessBuilder(net.inNamespace(node, command)).redirectErrorStream(true).start();
