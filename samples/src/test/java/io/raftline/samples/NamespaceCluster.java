@@ -49,6 +49,7 @@ final class NamespaceCluster implements AutoCloseable
         Process process;
         volatile String aeronDir;
         volatile boolean hasExited;
+        volatile boolean hasFailed;
         Aeron reader;
         boolean isPaused;
         int starts;
@@ -177,6 +178,7 @@ final class NamespaceCluster implements AutoCloseable
         {
             member.aeronDir = null;
             member.hasExited = false;
+            member.hasFailed = false;
             member.isPaused = false;
             member.process = new ProcessBuilder(net.inNamespace(node(id), command)).redirectErrorStream(true).start();
             final Process process = member.process;
@@ -215,6 +217,10 @@ final class NamespaceCluster implements AutoCloseable
                     {
                         events.add(id + " " + line);
                     }
+                }
+                else if (line.startsWith("FAILED "))
+                {
+                    member.hasFailed = true;
                 }
                 else if (line.startsWith("FINAL "))
                 {
@@ -256,6 +262,10 @@ final class NamespaceCluster implements AutoCloseable
             if (null != member.process && member.hasExited)
             {
                 throw new IllegalStateException("member " + i + " exited by itself" + describe());
+            }
+            if (member.hasFailed)
+            {
+                throw new IllegalStateException("member " + i + " stopped on an error" + describe());
             }
         }
     }

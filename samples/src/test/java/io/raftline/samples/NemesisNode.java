@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *     for that long from then on (FILE is removed when read).</li>
  *     <li>When it becomes leader it prints {@code LEADER term=<term> ns=<System.nanoTime()>} (checked every 5 ms), so
  *     the harness can time a failover on the members' own clock rather than on its sampling.</li>
+ *     <li>If the member stops on an error it prints a line starting {@code FAILED}.</li>
  *     <li>On SIGTERM it prints {@code FINAL member=<id> value=<counter> applied=<index>} before it closes.</li>
  * </ul>
  */
@@ -79,10 +80,18 @@ public final class NemesisNode
     private static void watch(final Path stallFile, final StallingRaftLog log, final RaftMember member)
     {
         long leaderTerm = -1;
+        boolean hasReportedFailure = false;
         while (true)
         {
             try
             {
+                if (member.isFailed() && !hasReportedFailure)
+                {
+                    // A member that stopped on an error (a RaftSafetyException among them) fails the run at once.
+                    hasReportedFailure = true;
+                    System.out.println("FAILED member stopped on an error (its log above says which)");
+                    System.out.flush();
+                }
                 if (RaftRole.LEADER == member.role() && member.term() != leaderTerm)
                 {
                     leaderTerm = member.term();
