@@ -74,9 +74,9 @@ public class CoreStepBenchmark
     @Benchmark
     public long proposeReplicateAcknowledgeCommitApply()
     {
-        final long index = leader.propose(command, 0, command.capacity(), nowNs);
+        final long index = leader.propose(command, 0, command.capacity());
         leader.doWork(nowNs);
-        leader.onPersisted(nowNs);
+        leader.onPersisted();
         leader.onAppendEntriesResponse(1, 1, index - 1, true, index, 0, 0, index, nowNs);
         leader.onAppendEntriesResponse(2, 1, index - 1, true, index, 0, 0, index, nowNs);
         leader.applyCommitted();
@@ -105,13 +105,13 @@ public class CoreStepBenchmark
         }
 
         public boolean requestVote(final int recipientId, final long term, final long lastLogIndex,
-            final long lastLogTerm, final boolean preVote)
+            final long lastLogTerm, final boolean preVote, final long round)
         {
             return true;
         }
 
         public void voteResponse(final int candidateId, final long term, final long candidateTerm,
-            final boolean granted, final boolean preVote)
+            final boolean granted, final boolean preVote, final long round)
         {
         }
 

@@ -21,9 +21,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * encoded into a scratch buffer and offered (Aeron fragments it). A refused send returns false or -1 and the core
  * retries it on a later cycle.
  * <p>
- * After-persist messages are encoded into a pending buffer and sent by {@link #releasePending()}, which the agent
- * calls only after the log and metadata are synced. A pending message the publication refuses stays pending for the
- * next cycle; one to a peer that is not connected is dropped and counted, like a lost packet.
+ * Which message waits for the sync is not decided here: the core's {@code DeferredOutbox} hands this publisher the
+ * after-persist lane only once the log and metadata are synced. Responses are encoded into a pending buffer and sent
+ * by {@link #releasePending()}, the flush step of the duty cycle; a pending message the publication refuses stays
+ * pending for the next cycle; one to a peer that is not connected is dropped and counted, like a lost packet.
  */
 class ConsensusPublisher implements Outbox
 {
@@ -165,29 +166,30 @@ class ConsensusPublisher implements Outbox
     }
 
     public boolean requestVote(
-        final int recipientId, final long term, final long lastLogIndex, final long lastLogTerm, final boolean preVote)
+        final int recipientId,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final long round)
     {
-        if (preVote)
-        {
-            final int length = encoder.requestVote(
-                scratch, 0, memberId, recipientId, term, lastLogIndex, lastLogTerm, true);
-            return offer(publication(recipientId), scratch, length);
-        }
-        final int offset = reservePending(recipientId, ConsensusEncoder.REQUEST_VOTE_LENGTH);
-        if (offset >= 0)
-        {
-            encoder.requestVote(pending, offset, memberId, recipientId, term, lastLogIndex, lastLogTerm, false);
-        }
-        return true;
+        final int length = encoder.requestVote(
+            scratch, 0, memberId, recipientId, term, lastLogIndex, lastLogTerm, preVote, round);
+        return offer(publication(recipientId), scratch, length);
     }
 
     public void voteResponse(
-        final int candidateId, final long term, final long candidateTerm, final boolean granted, final boolean preVote)
+        final int candidateId,
+        final long term,
+        final long candidateTerm,
+        final boolean granted,
+        final boolean preVote,
+        final long round)
     {
         final int offset = reservePending(candidateId, ConsensusEncoder.VOTE_RESPONSE_LENGTH);
         if (offset >= 0)
         {
-            encoder.voteResponse(pending, offset, memberId, candidateId, term, candidateTerm, granted, preVote);
+            encoder.voteResponse(pending, offset, memberId, candidateId, term, candidateTerm, granted, preVote, round);
         }
     }
 

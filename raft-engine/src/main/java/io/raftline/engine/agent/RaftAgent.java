@@ -2,6 +2,8 @@ package io.raftline.engine.agent;
 
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
+import io.raftline.engine.core.DeferredOutbox;
+import io.raftline.engine.core.DutyCycle;
 import io.raftline.engine.core.RaftEventListener;
 import io.raftline.engine.core.RaftNode;
 import io.raftline.engine.core.RaftRole;
@@ -45,11 +47,12 @@ final class RaftAgent implements Agent
     private final SnapshotTaker snapshotTaker;
     private final ConsensusDecoder decoder;
     private final RaftNode node;
+    private final DutyCycle cycle;
     private final int fragmentLimit;
     private final boolean terminatesOnFailure;
     private final String roleName;
     private long slowTickDeadlineNs;
-    private long lastCycleNs;
+    private long lastCycleEndNs;
     private final long pauseThresholdNs;
     private long publishedCommitIndex;
     private long maxCycleNs;
@@ -84,12 +87,13 @@ final class RaftAgent implements Agent
         this.terminatesOnFailure = terminatesOnFailure;
         this.roleName = "raftline-member-" + ctx.memberId();
         this.decoder = new ConsensusDecoder(ctx.raftConfig(), counters);
+        final DeferredOutbox outbox = new DeferredOutbox(publisher);
         this.node = new RaftNode(
             ctx.raftConfig(),
             storage.log(),
             storage.metadata(),
             storage.snapshots(),
-            publisher,
+            outbox,
             sessions,
             new SplittableRandom(ctx.randomSeed()),
             RaftEventListener.NO_OP,
@@ -98,6 +102,7 @@ final class RaftAgent implements Agent
         decoder.node(node);
         sessions.node(node);
         sessionIngress.node(node);
+        this.cycle = new DutyCycle(node, this::pollInputs, this::syncStorage, publisher::releasePending, outbox);
         // Far above any idle strategy's sleep, far below an election timeout.
         this.pauseThresholdNs = ctx.raftConfig().electionTimeoutMinNs() / 4;
         this.consensusAdapter = new ConsensusAdapter(decoder);
@@ -150,13 +155,14 @@ final class RaftAgent implements Agent
     private int dutyCycle()
     {
         final long nowNs = clock.nanoTime();
-        final long sinceLastCycleNs = 0 == lastCycleNs ? 0 : nowNs - lastCycleNs;
-        lastCycleNs = nowNs;
-        if (sinceLastCycleNs > pauseThresholdNs)
+        // Only the time between the end of the last cycle and the start of this one: time spent inside a cycle
+        // (a slow sync) is time this member ran, and its silence then is the network's, not a pause.
+        final long betweenCyclesNs = 0 == lastCycleEndNs ? 0 : nowNs - lastCycleEndNs;
+        if (betweenCyclesNs > pauseThresholdNs)
         {
-            // This thread did not run (a GC, a long cycle, or the members it shares a thread with): nobody else is
-            // to blame for the silence, so the core's timers stop for it.
-            node.onPause(sinceLastCycleNs);
+            // This thread did not run (a GC, or the members it shares a thread with): nobody else is to blame for
+            // the silence, so the core's timers stop for it.
+            node.onPause(betweenCyclesNs);
             counters.pauses.increment();
         }
         int workCount = 0;
@@ -166,8 +172,31 @@ final class RaftAgent implements Agent
             slowTickDeadlineNs = nowNs + SLOW_TICK_INTERVAL_NS;
         }
 
+        workCount += cycle.run(nowNs);
+        workCount += sessionIngress.doWork(nowNs);
+        publishProgress();
+        if (workCount > 0)
+        {
+            // An idle cycle is short by construction: skip the second clock read there (a busy-spinning member
+            // runs millions of idle cycles, and the clock was a fifth of the shared thread's time).
+            final long endNs = clock.nanoTime();
+            recordCycleLength(endNs - nowNs);
+            lastCycleEndNs = endNs;
+        }
+        else
+        {
+            lastCycleEndNs = nowNs;
+        }
+        return workCount;
+    }
+
+    /**
+     * The poll step of the core's {@link DutyCycle}: consensus frames, client frames, a finished snapshot.
+     */
+    private int pollInputs(final long nowNs)
+    {
         consensusAdapter.nowNs(nowNs);
-        workCount += consensusSubscription.poll(consensusAssembler, fragmentLimit);
+        int workCount = consensusSubscription.poll(consensusAssembler, fragmentLimit);
         consensusAdapter.rethrowFailure();
         ingressAdapter.nowNs(nowNs);
         sessionIngress.nowNs(nowNs);
@@ -184,33 +213,18 @@ final class RaftAgent implements Agent
             }
             else
             {
-                node.onSnapshotTaken(snapshotOutcome, nowNs);
+                node.onSnapshotTaken(snapshotOutcome);
             }
             workCount++;
         }
-
-        workCount += node.doWork(nowNs);
-
-        if (node.isPersistPending())
-        {
-            storage.log().sync();
-            storage.metadata().sync();
-            node.onPersisted(nowNs);
-            workCount += node.applyCommitted();
-        }
-        if (publisher.hasPending())
-        {
-            workCount += publisher.releasePending();
-        }
-        workCount += sessionIngress.doWork(nowNs);
-        publishProgress();
-        if (workCount > 0)
-        {
-            // An idle cycle is short by construction: skip the second clock read there (a busy-spinning member
-            // runs millions of idle cycles, and the clock was a fifth of the shared thread's time).
-            recordCycleLength(clock.nanoTime() - nowNs);
-        }
         return workCount;
+    }
+
+    private boolean syncStorage()
+    {
+        storage.log().sync();
+        storage.metadata().sync();
+        return true;
     }
 
     /**

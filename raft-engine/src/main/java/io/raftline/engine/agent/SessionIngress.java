@@ -113,7 +113,7 @@ final class SessionIngress implements RoleListener
             .responseStreamId(responseStreamId)
             .responseChannel(responseChannel);
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + openEncoder.encodedLength();
-        if (node.propose(entryBuffer, 0, length, nowNs) > 0)
+        if (node.propose(entryBuffer, 0, length) > 0)
         {
             table.onOpenProposed();
         }
@@ -190,7 +190,7 @@ final class SessionIngress implements RoleListener
             egress.response(session, correlationId, 0, ClientResponseCode.REJECTED, responseBuffer, 0, 0);
             return;
         }
-        final long index = node.propose(buffer, offset, length, nowNs);
+        final long index = node.propose(buffer, offset, length);
         if (index < 0)
         {
             if (RaftNode.ENTRY_TOO_LARGE == index)
@@ -314,7 +314,7 @@ final class SessionIngress implements RoleListener
             .clientSessionId(session.id)
             .reason(reason);
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + closeEncoder.encodedLength();
-        if (node.propose(entryBuffer, 0, length, nowNs) > 0)
+        if (node.propose(entryBuffer, 0, length) > 0)
         {
             session.isClosing = true;
         }

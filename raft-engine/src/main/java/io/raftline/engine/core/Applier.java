@@ -3,6 +3,7 @@ package io.raftline.engine.core;
 import io.raftline.log.LogEntryView;
 import io.raftline.log.SnapshotMetadata;
 import io.raftline.log.SnapshotReader;
+import io.raftline.log.SnapshotStore;
 
 /**
  * The node's side towards its state machine: applying committed entries in order, taking snapshots every N entries
@@ -11,71 +12,84 @@ import io.raftline.log.SnapshotReader;
  */
 final class Applier
 {
-    private final RaftNode node;
+    private final RaftConfig config;
+    private final CoreLog log;
+    private final CommitState commit;
+    private final SnapshotStore snapshots;
+    private final StateMachine stateMachine;
     private final LogEntryView applyView = new LogEntryView();
     // The newest durable snapshot's index, and whether the state machine is writing one.
     long snapshotIndex;
     boolean isSnapshotInProgress;
     long appliedBytesSinceSnapshot;
 
-    Applier(final RaftNode node)
+    Applier(
+        final RaftConfig config,
+        final CoreLog log,
+        final CommitState commit,
+        final SnapshotStore snapshots,
+        final StateMachine stateMachine)
     {
-        this.node = node;
+        this.config = config;
+        this.log = log;
+        this.commit = commit;
+        this.snapshots = snapshots;
+        this.stateMachine = stateMachine;
     }
 
     void restoreNewestSnapshot()
     {
-        final SnapshotMetadata latest = node.snapshots.latest();
+        final SnapshotMetadata latest = snapshots.latest();
         if (null == latest)
         {
-            if (node.log.baseIndex() > 0)
+            if (log.baseIndex() > 0)
             {
-                throw new IllegalStateException("the log starts after index " + node.log.baseIndex() +
+                throw new IllegalStateException("the log starts after index " + log.baseIndex() +
                     " but there is no snapshot covering it: refusing to start with a hole in the state");
             }
             return;
         }
-        if (latest.index() < node.log.baseIndex())
+        if (latest.index() < log.baseIndex())
         {
             throw new IllegalStateException("the newest snapshot covers up to index " + latest.index() +
-                " but the log was compacted up to " + node.log.baseIndex() + ": refusing to start with a hole");
+                " but the log was compacted up to " + log.baseIndex() + ": refusing to start with a hole");
         }
-        if (node.log.termAt(latest.index()) != latest.term())
+        if (log.termAt(latest.index()) != latest.term())
         {
             // A crash between committing an installed snapshot and resetting the log: the snapshot is committed
             // state, so whatever the log holds at or after its index is an uncommitted remnant.
-            node.isPersistPending = true;
-            node.log.reset(latest.index(), latest.term());
+            log.reset(latest.index(), latest.term());
         }
         restoreFrom(latest);
     }
 
     void restoreFrom(final SnapshotMetadata metadata)
     {
-        try (SnapshotReader reader = node.snapshots.openLatest())
+        try (SnapshotReader reader = snapshots.openLatest())
         {
             if (null == reader || reader.metadata().index() != metadata.index())
             {
                 throw new IllegalStateException("snapshot at index " + metadata.index() + " could not be opened");
             }
-            node.stateMachine.restoreSnapshot(metadata, reader);
+            stateMachine.restoreSnapshot(metadata, reader);
         }
-        node.lastApplied = Math.max(node.lastApplied, metadata.index());
+        commit.applied(metadata.index());
         snapshotIndex = Math.max(snapshotIndex, metadata.index());
-        node.advanceCommitIndex(metadata.index());
+        commit.advanceCommitIndex(metadata.index());
     }
 
     int maybeTakeSnapshot()
     {
-        if (isSnapshotInProgress || node.lastApplied <= snapshotIndex)
+        final long lastApplied = commit.lastApplied();
+        if (isSnapshotInProgress || lastApplied <= snapshotIndex)
         {
             return 0;
         }
-        final long entries = node.config.snapshotIntervalEntries();
-        final long bytes = node.config.snapshotIntervalBytes();
-        if (((entries > 0 && node.lastApplied - snapshotIndex >= entries) ||
+        final long entries = config.snapshotIntervalEntries();
+        final long bytes = config.snapshotIntervalBytes();
+        if (((entries > 0 && lastApplied - snapshotIndex >= entries) ||
             (bytes > 0 && appliedBytesSinceSnapshot >= bytes)) &&
-            node.stateMachine.takeSnapshot(node.lastApplied, node.log.termAt(node.lastApplied)))
+            stateMachine.takeSnapshot(lastApplied, log.termAt(lastApplied)))
         {
             isSnapshotInProgress = true;
             appliedBytesSinceSnapshot = 0;
@@ -91,11 +105,10 @@ final class Applier
         {
             snapshotIndex = index;
         }
-        final long compactTo = Math.min(index - node.config.compactionRetainEntries(), node.lastApplied);
-        if (compactTo > node.log.baseIndex() && compactTo <= node.log.lastIndex())
+        final long compactTo = Math.min(index - config.compactionRetainEntries(), commit.lastApplied());
+        if (compactTo > log.baseIndex() && compactTo <= log.lastIndex())
         {
-            node.isPersistPending = true;
-            node.log.compactTo(compactTo);
+            log.compactTo(compactTo);
         }
     }
 
@@ -107,19 +120,18 @@ final class Applier
     int applyBatch()
     {
         int applied = 0;
-        final int limit = node.config.maxAppliesPerCycle();
-        while (node.lastApplied < node.commitIndex && applied < limit)
+        final int limit = config.maxAppliesPerCycle();
+        while (commit.hasUnapplied() && applied < limit)
         {
-            final long index = node.lastApplied + 1;
-            if (!node.log.read(index, applyView))
+            final long index = commit.lastApplied() + 1;
+            if (!log.read(index, applyView))
             {
                 throw new IllegalStateException("committed entry " + index + " is missing from the log: base=" +
-                    node.log.baseIndex() + " last=" + node.log.lastIndex());
+                    log.baseIndex() + " last=" + log.lastIndex());
             }
-            node.stateMachine.onApply(
-                index, applyView.term(), applyView.buffer(), applyView.offset(), applyView.length());
+            stateMachine.onApply(index, applyView.term(), applyView.buffer(), applyView.offset(), applyView.length());
             appliedBytesSinceSnapshot += applyView.length();
-            node.lastApplied = index;
+            commit.applied(index);
             applied++;
         }
         return applied;

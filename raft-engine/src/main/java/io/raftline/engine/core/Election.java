@@ -11,16 +11,35 @@ import static io.raftline.engine.core.RaftRole.PRE_CANDIDATE;
  */
 final class Election
 {
-    private final RaftNode node;
+    private final RaftConfig config;
+    private final CoreLog log;
+    private final Outbox outbox;
+    private final Peer[] peers;
+    private final Peer self;
+    private final Roles roles;
+    // Counts the campaigns of this member's lifetime; a pre-vote round does not change the term, so the term alone
+    // cannot tell an answer to this round from a late one to an earlier round.
+    private long round;
 
-    Election(final RaftNode node)
+    Election(
+        final RaftConfig config,
+        final CoreLog log,
+        final Outbox outbox,
+        final Peer[] peers,
+        final int selfPosition,
+        final Roles roles)
     {
-        this.node = node;
+        this.config = config;
+        this.log = log;
+        this.outbox = outbox;
+        this.peers = peers;
+        this.self = peers[selfPosition];
+        this.roles = roles;
     }
 
     void onElectionTimeout(final long nowNs)
     {
-        campaign(nowNs, node.config.isPreVoteEnabled(), "election timeout");
+        campaign(nowNs, config.isPreVoteEnabled(), "election timeout");
     }
 
     /**
@@ -30,11 +49,11 @@ final class Election
      */
     void campaign(final long nowNs, final boolean preVote, final String reason)
     {
-        node.transitionTo(preVote ? PRE_CANDIDATE : CANDIDATE, nowNs, reason);
-        final Peer self = node.peers[node.selfPosition];
+        roles.transitionTo(preVote ? PRE_CANDIDATE : CANDIDATE, nowNs, reason);
+        round++;
         self.hasVoteResponse = true;
         self.isVoteGranted = true;
-        for (final Peer peer : node.peers)
+        for (final Peer peer : peers)
         {
             peer.isVoteRequestPending = peer != self;
         }
@@ -46,7 +65,7 @@ final class Election
 
     void resetVotes()
     {
-        for (final Peer peer : node.peers)
+        for (final Peer peer : peers)
         {
             peer.resetVote();
         }
@@ -54,7 +73,7 @@ final class Election
 
     boolean hasPendingVoteRequests()
     {
-        for (final Peer peer : node.peers)
+        for (final Peer peer : peers)
         {
             if (peer.isVoteRequestPending)
             {
@@ -66,15 +85,15 @@ final class Election
 
     int sendPendingVoteRequests()
     {
-        final boolean preVote = PRE_CANDIDATE == node.role;
-        final long term = preVote ? node.currentTerm + 1 : node.currentTerm;
-        final long lastLogIndex = node.log.lastIndex();
-        final long lastLogTerm = node.log.lastTerm();
+        final boolean preVote = PRE_CANDIDATE == roles.role();
+        final long term = preVote ? log.currentTerm() + 1 : log.currentTerm();
+        final long lastLogIndex = log.lastIndex();
+        final long lastLogTerm = log.lastTerm();
         int sent = 0;
-        for (final Peer peer : node.peers)
+        for (final Peer peer : peers)
         {
             if (peer.isVoteRequestPending &&
-                node.outbox.requestVote(peer.memberId, term, lastLogIndex, lastLogTerm, preVote))
+                outbox.requestVote(peer.memberId, term, lastLogIndex, lastLogTerm, preVote, round))
             {
                 peer.isVoteRequestPending = false;
                 sent++;
@@ -83,89 +102,84 @@ final class Election
         return sent;
     }
 
-    void onRequestVote(
+    /**
+     * A vote request of the current term (the admission gate made sure): one vote per term (§5.2), only for a log
+     * at least as up to date as ours (§5.4.1). A leader or candidate of this term has voted for itself, so it never
+     * grants here.
+     */
+    void onVoteRequest(
+        final int candidateId,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final long candidateRound,
+        final long nowNs)
+    {
+        final int votedFor = log.votedFor();
+        final boolean granted = (NO_MEMBER == votedFor || candidateId == votedFor) &&
+            log.isUpToDate(lastLogIndex, lastLogTerm);
+        if (granted)
+        {
+            log.updateTermAndVote(log.currentTerm(), candidateId);
+            if (FOLLOWER != roles.role())
+            {
+                roles.transitionTo(FOLLOWER, nowNs, "voted for " + candidateId);
+            }
+            else
+            {
+                roles.resetElectionDeadline(nowNs);
+            }
+        }
+        outbox.voteResponse(candidateId, log.currentTerm(), log.currentTerm(), granted, false, candidateRound);
+    }
+
+    /**
+     * A vote request of an older term: refuse it with ours, so that the candidate steps down.
+     */
+    void refuseVote(final int candidateId, final long term, final long candidateRound)
+    {
+        outbox.voteResponse(candidateId, log.currentTerm(), term, false, false, candidateRound);
+    }
+
+    /**
+     * A pre-vote request carries the term the candidate would stand in, and moves neither this member's term, its
+     * vote nor its role. Granted only for a term above ours, a log at least as up to date, and while this member
+     * believes no leader alive (leader stickiness: it heard from none within the minimum election timeout).
+     */
+    void onPreVoteRequest(
         final int candidateId,
         final long term,
         final long lastLogIndex,
         final long lastLogTerm,
-        final boolean preVote,
-        final long nowNs)
+        final long candidateRound,
+        final boolean isWithinLeaderLease)
     {
-        if (preVote)
-        {
-            onPreVoteRequest(candidateId, term, lastLogIndex, lastLogTerm, nowNs);
-            return;
-        }
-        if (!node.acceptTerm(term, candidateId, false, nowNs))
-        {
-            node.outbox.voteResponse(candidateId, node.currentTerm, term, false, false);
-            return;
-        }
-        // One vote per term (§5.2), only for a log at least as up to date as ours (§5.4.1). A leader or candidate
-        // of this term has voted for itself, so it never grants here.
-        final boolean granted = (NO_MEMBER == node.votedFor || candidateId == node.votedFor) &&
-            node.isLogUpToDate(lastLogIndex, lastLogTerm);
-        if (granted)
-        {
-            node.persistTermAndVote(node.currentTerm, candidateId);
-            if (FOLLOWER != node.role)
-            {
-                node.transitionTo(FOLLOWER, nowNs, "voted for " + candidateId);
-            }
-            else
-            {
-                node.resetElectionDeadline(nowNs);
-            }
-        }
-        node.outbox.voteResponse(candidateId, node.currentTerm, term, granted, false);
+        final boolean granted = term > log.currentTerm() &&
+            !isWithinLeaderLease &&
+            log.isUpToDate(lastLogIndex, lastLogTerm);
+        outbox.voteResponse(candidateId, log.currentTerm(), term, granted, true, candidateRound);
     }
 
     /**
-     * The one exception to the term check: a pre-vote request carries the term the candidate would stand in, and
-     * must not move this member's term, its vote or its role.
+     * An answer that passed the admission gate: counted only if it answers this round of this election.
      */
-    private void onPreVoteRequest(
-        final int candidateId, final long term, final long lastLogIndex, final long lastLogTerm, final long nowNs)
-    {
-        final boolean granted = term > node.currentTerm &&
-            !isWithinLeaderLease(nowNs) &&
-            node.isLogUpToDate(lastLogIndex, lastLogTerm);
-        node.outbox.voteResponse(candidateId, node.currentTerm, term, granted, true);
-    }
-
-    /**
-     * Leader stickiness: while this member has heard from a live leader within the minimum election timeout it
-     * believes that leader is alive, and refuses to help anyone replace it.
-     */
-    private boolean isWithinLeaderLease(final long nowNs)
-    {
-        return LEADER == node.role ||
-            (NO_MEMBER != node.leaderId && nowNs - node.lastLeaderContactNs < node.config.electionTimeoutMinNs());
-    }
-
-    void onRequestVoteResponse(
+    void onVoteResponse(
         final int voterId,
-        final long term,
         final long candidateTerm,
         final boolean granted,
         final boolean preVote,
+        final long answeredRound,
         final long nowNs)
     {
-        if (term > node.currentTerm)
-        {
-            // A granted pre-vote never carries a term above ours (the voter's term is below the one we proposed),
-            // so this is a refusal from a member that has moved on: follow it into its term.
-            node.stepDown(term, NO_MEMBER, nowNs, "vote response with higher term " + term + " from " + voterId);
-            return;
-        }
         final boolean isCurrent = preVote ?
-            PRE_CANDIDATE == node.role && candidateTerm == node.currentTerm + 1 :
-            CANDIDATE == node.role && candidateTerm == node.currentTerm;
-        if (!isCurrent)
+            PRE_CANDIDATE == roles.role() && candidateTerm == log.currentTerm() + 1 :
+            CANDIDATE == roles.role() && candidateTerm == log.currentTerm();
+        // A pre-vote round keeps the term, so only the round tells this round's answers from late ones; a peer
+        // that tags no rounds (schema version 1) is matched on the term alone.
+        if (!isCurrent || (RaftNode.NO_ROUND != answeredRound && answeredRound != round))
         {
             return;
         }
-        final Peer peer = node.peerOf(voterId);
+        final Peer peer = peers[config.positionOf(voterId)];
         peer.hasVoteResponse = true;
         peer.isVoteGranted = granted;
         countVotes(nowNs);
@@ -178,7 +192,7 @@ final class Election
     {
         int grants = 0;
         int refusals = 0;
-        for (final Peer peer : node.peers)
+        for (final Peer peer : peers)
         {
             if (peer.hasVoteResponse)
             {
@@ -192,22 +206,22 @@ final class Election
                 }
             }
         }
-        final int majority = Quorum.majority(node.memberCount);
+        final int majority = Quorum.majority(peers.length);
         if (grants >= majority)
         {
-            if (PRE_CANDIDATE == node.role)
+            if (PRE_CANDIDATE == roles.role())
             {
                 campaign(nowNs, false, "won pre-vote");
             }
             else
             {
-                node.transitionTo(LEADER, nowNs, "won election with " + grants + " votes");
+                roles.transitionTo(LEADER, nowNs, "won election with " + grants + " votes");
             }
             return true;
         }
         if (refusals >= majority)
         {
-            node.transitionTo(FOLLOWER, nowNs, (PRE_CANDIDATE == node.role ? "lost pre-vote" : "lost election"));
+            roles.transitionTo(FOLLOWER, nowNs, (PRE_CANDIDATE == roles.role() ? "lost pre-vote" : "lost election"));
             return true;
         }
         return false;

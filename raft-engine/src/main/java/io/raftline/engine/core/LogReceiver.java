@@ -1,18 +1,22 @@
 package io.raftline.engine.core;
 
-import io.raftline.log.RaftLog;
-
 /**
  * The follower's side of log replication (§5.3): the consistency check, deletion of a conflicting suffix (never
  * of a matching entry), appending, and the commit index a leader may tell it.
  */
 final class LogReceiver
 {
-    private final RaftNode node;
+    private final CoreLog log;
+    private final CommitState commit;
+    private final Outbox outbox;
+    private final Rejections rejections;
 
-    LogReceiver(final RaftNode node)
+    LogReceiver(final CoreLog log, final CommitState commit, final Outbox outbox, final Rejections rejections)
     {
-        this.node = node;
+        this.log = log;
+        this.commit = commit;
+        this.outbox = outbox;
+        this.rejections = rejections;
     }
 
     void onAppendEntries(
@@ -22,7 +26,6 @@ final class LogReceiver
         final long leaderCommit,
         final EntryBatch entries)
     {
-        final RaftLog log = node.log;
         final long baseIndex = log.baseIndex();
         if (prevLogIndex > log.lastIndex())
         {
@@ -34,11 +37,11 @@ final class LogReceiver
             final long localTerm = log.termAt(prevLogIndex);
             if (localTerm != prevLogTerm)
             {
-                if (prevLogIndex <= node.commitIndex)
+                if (prevLogIndex <= commit.commitIndex())
                 {
-                    throw new RaftSafetyException("leader " + leaderId + " of term " + node.currentTerm +
+                    throw new RaftSafetyException("leader " + leaderId + " of term " + log.currentTerm() +
                         " disagrees on committed index " + prevLogIndex + ": local term " + localTerm +
-                        ", leader term " + prevLogTerm + " (commitIndex=" + node.commitIndex + ")");
+                        ", leader term " + prevLogTerm + " (commitIndex=" + commit.commitIndex() + ")");
                 }
                 reject(leaderId, prevLogIndex, firstIndexOfTerm(localTerm, prevLogIndex), localTerm);
                 return;
@@ -52,12 +55,12 @@ final class LogReceiver
         {
             index++;
             final long entryTerm = entries.term();
-            if (entryTerm < previousTerm || entryTerm > node.currentTerm)
+            if (entryTerm < previousTerm || entryTerm > log.currentTerm())
             {
                 // Terms along a log never decrease and never exceed the leader's: a malformed request. What was
                 // appended so far is a valid prefix; answer nothing for the rest.
-                node.countRejected(leaderId, "AppendEntries entry " + index + " has term " + entryTerm +
-                    " after term " + previousTerm + " in term " + node.currentTerm);
+                rejections.reject(leaderId, "AppendEntries entry " + index + " has term " + entryTerm +
+                    " after term " + previousTerm + " in term " + log.currentTerm());
                 return;
             }
             previousTerm = entryTerm;
@@ -74,17 +77,14 @@ final class LogReceiver
                     // request may be older than one that already appended more.
                     continue;
                 }
-                if (index <= node.commitIndex)
+                if (index <= commit.commitIndex())
                 {
                     throw new RaftSafetyException("conflict at committed index " + index + ": local term " +
                         localTerm + ", leader " + leaderId + " term " + entryTerm + " (commitIndex=" +
-                        node.commitIndex + ")");
+                        commit.commitIndex() + ")");
                 }
-                node.isPersistPending = true;
                 log.truncateAfter(index - 1);
-                node.persistedIndex = Math.min(node.persistedIndex, index - 1);
             }
-            node.isPersistPending = true;
             log.append(entryTerm, entries.buffer(), entries.offset(), entries.length());
         }
 
@@ -92,22 +92,15 @@ final class LogReceiver
         // entries of an old term after index that the leader will still overwrite.
         final long matchIndex = index;
         final long newCommitIndex = Math.min(leaderCommit, matchIndex);
-        node.advanceCommitIndex(newCommitIndex);
-        node.outbox.appendEntriesResponse(
-            leaderId, node.currentTerm, prevLogIndex, true, matchIndex, 0, 0, log.lastIndex());
+        commit.advanceCommitIndex(newCommitIndex);
+        outbox.appendEntriesResponse(
+            leaderId, log.currentTerm(), prevLogIndex, true, matchIndex, 0, 0, log.lastIndex());
     }
 
     private void reject(final int leaderId, final long prevLogIndex, final long conflictIndex, final long conflictTerm)
     {
-        node.outbox.appendEntriesResponse(
-            leaderId,
-            node.currentTerm,
-            prevLogIndex,
-            false,
-            0,
-            conflictIndex,
-            conflictTerm,
-            node.log.lastIndex());
+        outbox.appendEntriesResponse(
+            leaderId, log.currentTerm(), prevLogIndex, false, 0, conflictIndex, conflictTerm, log.lastIndex());
     }
 
     /**
@@ -116,8 +109,7 @@ final class LogReceiver
      */
     private long firstIndexOfTerm(final long term, final long upTo)
     {
-        final RaftLog log = node.log;
-        long low = Math.max(log.baseIndex() + 1, node.commitIndex + 1);
+        long low = Math.max(log.baseIndex() + 1, commit.commitIndex() + 1);
         long high = upTo;
         if (low > high)
         {

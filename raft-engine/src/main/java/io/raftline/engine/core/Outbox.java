@@ -14,7 +14,7 @@ package io.raftline.engine.core;
  *     <li><b>immediate</b>: {@link #appendEntries}, {@link #installSnapshot}, {@link #timeoutNow} and pre-vote
  *     requests. They depend only on state that was durable before the step (the leader's term), or on nothing: a
  *     leader may send entries before its own copy is synced (Raft thesis §10.2.1) because it counts itself towards
- *     a commit only after the driver reports the sync through {@link RaftNode#onPersisted(long)}.</li>
+ *     a commit only after the driver reports the sync through {@link RaftNode#onPersisted()}.</li>
  * </ul>
  * <b>Back-pressure.</b> A send that returns false (or a negative count) was not sent and the core retries it later;
  * a response that cannot go out at once stays queued in the implementation, or is counted and dropped like a lost
@@ -76,9 +76,10 @@ public interface Outbox
      * @param lastLogIndex of the candidate.
      * @param lastLogTerm  of the candidate.
      * @param preVote      whether this is a pre-vote.
+     * @param round        the candidate's election round, for the voter to echo.
      * @return false if the request could not be sent now.
      */
-    boolean requestVote(int recipientId, long term, long lastLogIndex, long lastLogTerm, boolean preVote);
+    boolean requestVote(int recipientId, long term, long lastLogIndex, long lastLogTerm, boolean preVote, long round);
 
     /**
      * Answer a vote request. Lane: after persist.
@@ -88,8 +89,9 @@ public interface Outbox
      * @param candidateTerm the term the vote was asked for.
      * @param granted       whether the vote is granted.
      * @param preVote       whether it answers a pre-vote.
+     * @param round         the round of the request answered, echoed.
      */
-    void voteResponse(int candidateId, long term, long candidateTerm, boolean granted, boolean preVote);
+    void voteResponse(int candidateId, long term, long candidateTerm, boolean granted, boolean preVote, long round);
 
     /**
      * Tell a caught-up follower to start an election at once (leadership transfer). Lane: immediate.

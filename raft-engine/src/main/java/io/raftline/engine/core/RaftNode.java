@@ -8,6 +8,16 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.random.RandomGenerator;
 
+import static io.raftline.engine.core.AdmissionGate.ADMITTED;
+import static io.raftline.engine.core.AdmissionGate.FROM_LEADER;
+import static io.raftline.engine.core.AdmissionGate.PRE_VOTE_GRANT;
+import static io.raftline.engine.core.AdmissionGate.PRE_VOTE_REFUSAL;
+import static io.raftline.engine.core.AdmissionGate.PRE_VOTE_REQUEST;
+import static io.raftline.engine.core.AdmissionGate.REFUSED;
+import static io.raftline.engine.core.AdmissionGate.RESPONSE;
+import static io.raftline.engine.core.AdmissionGate.STALE;
+import static io.raftline.engine.core.AdmissionGate.VOTE_REQUEST;
+import static io.raftline.engine.core.AdmissionGate.VOTE_RESPONSE;
 import static io.raftline.engine.core.RaftRole.CANDIDATE;
 import static io.raftline.engine.core.RaftRole.FOLLOWER;
 import static io.raftline.engine.core.RaftRole.LEADER;
@@ -22,10 +32,10 @@ import static io.raftline.engine.core.RaftRole.PRE_CANDIDATE;
  * seed reproduces every behaviour.
  * <p>
  * The driver's contract, once per duty cycle: feed inputs, call {@link #doWork(long)}, release the outbox's
- * immediate lane, sync the log and metadata, call {@link #onPersisted(long)}, release the after-persist lane.
+ * immediate lane, sync the log and metadata, call {@link #onPersisted()}, release the after-persist lane.
  * <p>
- * Every inbound message passes one term check ({@link #acceptTerm}) before role-specific handling, which may then
- * assume the message's term equals {@link #currentTerm()}. Every change of role goes through
+ * Every inbound message passes one admission gate (sender, then term: {@link #admit}) before role-specific
+ * handling, which may then assume the message's term equals {@link #currentTerm()}. Every change of role goes through
  * {@link #transitionTo}. Not thread safe: one agent thread owns a node.
  */
 public final class RaftNode
@@ -66,6 +76,12 @@ public final class RaftNode
     public static final int SNAPSHOT_REJECTED = 2;
 
     /**
+     * Election round of a vote message from a peer that does not tag its rounds (schema version 1): matched on the
+     * term alone.
+     */
+    public static final long NO_ROUND = 0;
+
+    /**
      * {@link #nextDeadlineNs()} when there is work to do at once.
      */
     public static final long NOW = Long.MIN_VALUE;
@@ -73,43 +89,20 @@ public final class RaftNode
     static final DirectBuffer EMPTY_PAYLOAD = new UnsafeBuffer(new byte[0]);
 
     final RaftConfig config;
-    final RaftLog log;
-    final MetadataStore metadata;
-    final SnapshotStore snapshots;
-    final Outbox outbox;
-    final StateMachine stateMachine;
-    final RandomGenerator random;
-    final RaftEventListener listener;
-    private final RoleListener roleListener;
-    final int memberId;
-    final int selfPosition;
-    final int memberCount;
+    private final CoreLog log;
+    private final Outbox outbox;
+    private final int memberId;
     final Peer[] peers;
-    final long[] scratchIndices;
+    private final CommitState commit;
+    private final Rejections rejections;
     private final Election election;
     private final Replicator replicator;
     private final LogReceiver receiver;
     private final SnapshotReceiver snapshotReceiver;
-    final Applier applier;
+    private final Applier applier;
 
-    RaftRole role = FOLLOWER;
-    // Invariant: currentTerm and votedFor equal what the metadata store holds (written through on every change).
-    long currentTerm;
-    int votedFor;
-    int leaderId = NO_MEMBER;
-    // Invariant: commitIndex never decreases within a member's lifetime; lastApplied <= commitIndex.
-    long commitIndex;
-    long lastApplied;
-    // Highest index known durable in this member's own log; a leader counts itself only up to here.
-    long persistedIndex;
-    // As leader: the index of the first entry of its term (the noop, when it appends one).
-    long termStartIndex = Long.MAX_VALUE;
-    long electionDeadlineNs;
-    long lastLeaderContactNs;
-    long electionCount;
-    long rejectedMessageCount;
-    // Set by every change to the log or the term/vote; cleared when the driver reports them durable.
-    boolean isPersistPending;
+    private final RoleState roles;
+    private final AdmissionGate gate;
 
     /**
      * Create the core of a member from its durable state. The member starts as a follower with a fresh election
@@ -156,49 +149,30 @@ public final class RaftNode
         final RoleListener roleListener,
         final long nowNs)
     {
-        this.roleListener = roleListener;
         this.config = config;
-        this.log = log;
-        this.metadata = metadata;
-        this.snapshots = snapshots;
+        this.log = new CoreLog(log, metadata);
         this.outbox = outbox;
-        this.stateMachine = stateMachine;
-        this.random = random;
-        this.listener = listener;
         this.memberId = config.memberId();
-        this.selfPosition = config.positionOf(memberId);
-        this.memberCount = config.memberCount();
-        this.peers = new Peer[memberCount];
-        for (int i = 0; i < memberCount; i++)
+        final int selfPosition = config.positionOf(memberId);
+        this.peers = new Peer[config.memberCount()];
+        for (int i = 0; i < peers.length; i++)
         {
             peers[i] = new Peer(config.memberIdAt(i), i, config.maxInflightBatches());
         }
-        this.scratchIndices = new long[memberCount];
-        this.election = new Election(this);
-        this.replicator = new Replicator(this);
-        this.receiver = new LogReceiver(this);
-        this.snapshotReceiver = new SnapshotReceiver(this);
-        this.applier = new Applier(this);
+        this.commit = new CommitState(memberId, listener, log.baseIndex());
+        this.rejections = new Rejections(memberId, listener);
+        this.roles = new RoleState(config, this.log, random, listener, roleListener);
+        this.gate = new AdmissionGate(config, this.log, roles, rejections);
+        this.election = new Election(config, this.log, outbox, peers, selfPosition, roles);
+        this.replicator = new Replicator(
+            config, this.log, commit, snapshots, outbox, peers, selfPosition, roles, rejections);
+        this.receiver = new LogReceiver(this.log, commit, outbox, rejections);
+        this.applier = new Applier(config, this.log, commit, snapshots, stateMachine);
+        this.snapshotReceiver = new SnapshotReceiver(this.log, commit, snapshots, applier, outbox, rejections);
 
-        currentTerm = metadata.currentTerm();
-        votedFor = metadata.votedFor();
-        commitIndex = log.baseIndex();
-        lastApplied = log.baseIndex();
+        roles.attach(election, replicator);
         applier.restoreNewestSnapshot();
-        persistedIndex = log.lastIndex();
-        lastLeaderContactNs = nowNs;
-        if (config.isPreVoteEnabled())
-        {
-            // A member that just started looks for a leader sooner: if one exists, its followers refuse the
-            // pre-vote (they hear from it), so a short first timeout disturbs nobody; if none does, the cluster
-            // elects one in a quarter to a half of the usual time.
-            final long minNs = config.electionTimeoutMinNs();
-            electionDeadlineNs = nowNs + random.nextLong(minNs / 4, minNs / 2 + 1);
-        }
-        else
-        {
-            resetElectionDeadline(nowNs);
-        }
+        roles.start(nowNs);
     }
 
     // ------------------------------------------------------------------------------------------------ inputs
@@ -213,21 +187,21 @@ public final class RaftNode
     public int doWork(final long nowNs)
     {
         int workCount = 0;
-        if (LEADER == role)
+        if (LEADER == roles.role())
         {
             workCount += replicator.checkQuorum(nowNs);
-            if (LEADER == role)
+            if (LEADER == roles.role())
             {
                 workCount += replicator.replicate(nowNs);
                 workCount += replicator.transferWork(nowNs);
             }
         }
-        else if (nowNs >= electionDeadlineNs)
+        else if (nowNs >= roles.electionDeadlineNs())
         {
             election.onElectionTimeout(nowNs);
             workCount++;
         }
-        else if (PRE_CANDIDATE == role || CANDIDATE == role)
+        else if (PRE_CANDIDATE == roles.role() || CANDIDATE == roles.role())
         {
             workCount += election.sendPendingVoteRequests();
         }
@@ -241,9 +215,8 @@ public final class RaftNode
      * (keeping {@link RaftConfig#compactionRetainEntries()} entries for followers slightly behind).
      *
      * @param index of the snapshot.
-     * @param nowNs the current time.
      */
-    public void onSnapshotTaken(final long index, final long nowNs)
+    public void onSnapshotTaken(final long index)
     {
         applier.onSnapshotTaken(index);
     }
@@ -258,14 +231,11 @@ public final class RaftNode
 
     /**
      * The driver has made every log and metadata change so far durable.
-     *
-     * @param nowNs the current time.
      */
-    public void onPersisted(final long nowNs)
+    public void onPersisted()
     {
-        isPersistPending = false;
-        persistedIndex = log.lastIndex();
-        if (LEADER == role)
+        log.onPersisted();
+        if (LEADER == roles.role())
         {
             replicator.maybeCommit();
         }
@@ -278,13 +248,12 @@ public final class RaftNode
      * @param buffer holding the command.
      * @param offset of the command.
      * @param length of the command.
-     * @param nowNs  the current time.
      * @return the index the command will have once committed, or {@link #NOT_LEADER}, {@link #ENTRY_TOO_LARGE}
      * or {@link #TRANSFER_IN_PROGRESS}.
      */
-    public long propose(final DirectBuffer buffer, final int offset, final int length, final long nowNs)
+    public long propose(final DirectBuffer buffer, final int offset, final int length)
     {
-        if (LEADER != role)
+        if (LEADER != roles.role())
         {
             return NOT_LEADER;
         }
@@ -296,8 +265,7 @@ public final class RaftNode
         {
             return TRANSFER_IN_PROGRESS;
         }
-        isPersistPending = true;
-        return log.append(currentTerm, buffer, offset, length);
+        return log.append(log.currentTerm(), buffer, offset, length);
     }
 
     /**
@@ -308,9 +276,43 @@ public final class RaftNode
      * @param lastLogIndex of the candidate.
      * @param lastLogTerm  of the candidate.
      * @param preVote      whether it is a pre-vote.
+     * @param round        the candidate's election round, echoed in the answer, or {@link #NO_ROUND}.
      * @param nowNs        the current time.
+     * @return false if the sender is not another member of the cluster (counted, ignored).
      */
-    public void onRequestVote(
+    public boolean onRequestVote(
+        final int candidateId,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final long round,
+        final long nowNs)
+    {
+        final int kind = preVote ? PRE_VOTE_REQUEST : VOTE_REQUEST;
+        final int verdict = gate.admit(candidateId, term, kind, "RequestVote", nowNs);
+        if (preVote && REFUSED != verdict)
+        {
+            election.onPreVoteRequest(
+                candidateId, term, lastLogIndex, lastLogTerm, round, roles.isWithinLeaderLease(nowNs));
+        }
+        else if (STALE == verdict)
+        {
+            election.refuseVote(candidateId, term, round);
+        }
+        else if (ADMITTED == verdict)
+        {
+            election.onVoteRequest(candidateId, lastLogIndex, lastLogTerm, round, nowNs);
+        }
+        return REFUSED != verdict;
+    }
+
+    /**
+     * A (pre-)vote request without a round tag, as a schema version 1 peer sends it.
+     *
+     * @see #onRequestVote(int, long, long, long, boolean, long, long)
+     */
+    public boolean onRequestVote(
         final int candidateId,
         final long term,
         final long lastLogIndex,
@@ -318,11 +320,7 @@ public final class RaftNode
         final boolean preVote,
         final long nowNs)
     {
-        if (isUnknownSender(candidateId, "RequestVote"))
-        {
-            return;
-        }
-        election.onRequestVote(candidateId, term, lastLogIndex, lastLogTerm, preVote, nowNs);
+        return onRequestVote(candidateId, term, lastLogIndex, lastLogTerm, preVote, NO_ROUND, nowNs);
     }
 
     /**
@@ -333,9 +331,34 @@ public final class RaftNode
      * @param candidateTerm the term the vote was asked for.
      * @param granted       whether the vote was granted.
      * @param preVote       whether it answers a pre-vote.
+     * @param round         the round of the request answered, or {@link #NO_ROUND}.
      * @param nowNs         the current time.
+     * @return false if the sender is not another member of the cluster (counted, ignored).
      */
-    public void onRequestVoteResponse(
+    public boolean onRequestVoteResponse(
+        final int voterId,
+        final long term,
+        final long candidateTerm,
+        final boolean granted,
+        final boolean preVote,
+        final long round,
+        final long nowNs)
+    {
+        final int kind = preVote ? (granted ? PRE_VOTE_GRANT : PRE_VOTE_REFUSAL) : VOTE_RESPONSE;
+        final int verdict = gate.admit(voterId, term, kind, "RequestVoteResponse", nowNs);
+        if (ADMITTED == verdict)
+        {
+            election.onVoteResponse(voterId, candidateTerm, granted, preVote, round, nowNs);
+        }
+        return REFUSED != verdict;
+    }
+
+    /**
+     * An answer without a round tag, as a schema version 1 peer sends it.
+     *
+     * @see #onRequestVoteResponse(int, long, long, boolean, boolean, long, long)
+     */
+    public boolean onRequestVoteResponse(
         final int voterId,
         final long term,
         final long candidateTerm,
@@ -343,11 +366,7 @@ public final class RaftNode
         final boolean preVote,
         final long nowNs)
     {
-        if (isUnknownSender(voterId, "RequestVoteResponse"))
-        {
-            return;
-        }
-        election.onRequestVoteResponse(voterId, term, candidateTerm, granted, preVote, nowNs);
+        return onRequestVoteResponse(voterId, term, candidateTerm, granted, preVote, NO_ROUND, nowNs);
     }
 
     /**
@@ -360,8 +379,9 @@ public final class RaftNode
      * @param leaderCommit the leader's commit index.
      * @param entries      the batch, possibly empty.
      * @param nowNs        the current time.
+     * @return false if the sender is not another member of the cluster (counted, ignored).
      */
-    public void onAppendEntries(
+    public boolean onAppendEntries(
         final int leaderId,
         final long term,
         final long prevLogIndex,
@@ -370,18 +390,18 @@ public final class RaftNode
         final EntryBatch entries,
         final long nowNs)
     {
-        if (isUnknownSender(leaderId, "AppendEntries"))
-        {
-            return;
-        }
-        if (!acceptTerm(term, leaderId, true, nowNs))
+        final int verdict = gate.admit(leaderId, term, FROM_LEADER, "AppendEntries", nowNs);
+        if (STALE == verdict)
         {
             // A stale leader: tell it the current term so that it steps down (§5.1).
-            outbox.appendEntriesResponse(leaderId, currentTerm, prevLogIndex, false, 0, 0, 0, log.lastIndex());
-            return;
+            outbox.appendEntriesResponse(leaderId, log.currentTerm(), prevLogIndex, false, 0, 0, 0, log.lastIndex());
         }
-        followLeader(leaderId, nowNs, "AppendEntries");
-        receiver.onAppendEntries(leaderId, prevLogIndex, prevLogTerm, leaderCommit, entries);
+        else if (ADMITTED == verdict)
+        {
+            roles.followLeader(leaderId, nowNs, "AppendEntries");
+            receiver.onAppendEntries(leaderId, prevLogIndex, prevLogTerm, leaderCommit, entries);
+        }
+        return REFUSED != verdict;
     }
 
     /**
@@ -396,8 +416,9 @@ public final class RaftNode
      * @param conflictTerm  on rejection, the follower's term at prevLogIndex, or 0.
      * @param lastLogIndex  the follower's last index.
      * @param nowNs         the current time.
+     * @return false if the sender is not another member of the cluster (counted, ignored).
      */
-    public void onAppendEntriesResponse(
+    public boolean onAppendEntriesResponse(
         final int followerId,
         final long term,
         final long prevLogIndex,
@@ -408,16 +429,13 @@ public final class RaftNode
         final long lastLogIndex,
         final long nowNs)
     {
-        if (isUnknownSender(followerId, "AppendEntriesResponse"))
+        final int verdict = gate.admit(followerId, term, RESPONSE, "AppendEntriesResponse", nowNs);
+        if (ADMITTED == verdict && LEADER == roles.role())
         {
-            return;
+            replicator.onAppendEntriesResponse(
+                peerOf(followerId), prevLogIndex, success, matchIndex, conflictIndex, conflictTerm, lastLogIndex);
         }
-        if (!acceptTerm(term, followerId, false, nowNs) || LEADER != role)
-        {
-            return;
-        }
-        replicator.onAppendEntriesResponse(
-            peerOf(followerId), prevLogIndex, success, matchIndex, conflictIndex, conflictTerm, lastLogIndex, nowNs);
+        return REFUSED != verdict;
     }
 
     /**
@@ -436,8 +454,9 @@ public final class RaftNode
      * @param dataLength       of the chunk.
      * @param transferId       the leader's tag of the transfer and rewind, echoed in the answer.
      * @param nowNs            the current time.
+     * @return false if the sender is not another member of the cluster (counted, ignored).
      */
-    public void onInstallSnapshot(
+    public boolean onInstallSnapshot(
         final int leaderId,
         final long term,
         final long snapshotIndex,
@@ -452,18 +471,19 @@ public final class RaftNode
         final long transferId,
         final long nowNs)
     {
-        if (isUnknownSender(leaderId, "InstallSnapshot"))
+        final int verdict = gate.admit(leaderId, term, FROM_LEADER, "InstallSnapshot", nowNs);
+        if (STALE == verdict)
         {
-            return;
+            outbox.installSnapshotResponse(
+                leaderId, log.currentTerm(), snapshotIndex, 0, SNAPSHOT_REJECTED, transferId);
         }
-        if (!acceptTerm(term, leaderId, true, nowNs))
+        else if (ADMITTED == verdict)
         {
-            outbox.installSnapshotResponse(leaderId, currentTerm, snapshotIndex, 0, SNAPSHOT_REJECTED, transferId);
-            return;
+            roles.followLeader(leaderId, nowNs, "InstallSnapshot");
+            snapshotReceiver.onChunk(leaderId, snapshotIndex, snapshotTerm, chunkOffset, snapshotLength,
+                snapshotChecksum, isLast, data, dataOffset, dataLength, transferId);
         }
-        followLeader(leaderId, nowNs, "InstallSnapshot");
-        snapshotReceiver.onChunk(leaderId, snapshotIndex, snapshotTerm, chunkOffset, snapshotLength, snapshotChecksum,
-            isLast, data, dataOffset, dataLength, transferId);
+        return REFUSED != verdict;
     }
 
     /**
@@ -476,8 +496,9 @@ public final class RaftNode
      * @param status        {@link #SNAPSHOT_ACCEPTED}, {@link #SNAPSHOT_INSTALLED} or {@link #SNAPSHOT_REJECTED}.
      * @param transferId    the tag of the chunk answered.
      * @param nowNs         the current time.
+     * @return false if the sender is not another member of the cluster (counted, ignored).
      */
-    public void onInstallSnapshotResponse(
+    public boolean onInstallSnapshotResponse(
         final int followerId,
         final long term,
         final long snapshotIndex,
@@ -486,15 +507,13 @@ public final class RaftNode
         final long transferId,
         final long nowNs)
     {
-        if (isUnknownSender(followerId, "InstallSnapshotResponse"))
+        final int verdict = gate.admit(followerId, term, RESPONSE, "InstallSnapshotResponse", nowNs);
+        if (ADMITTED == verdict && LEADER == roles.role())
         {
-            return;
+            replicator.onInstallSnapshotResponse(
+                peerOf(followerId), snapshotIndex, nextOffset, status, transferId, nowNs);
         }
-        if (!acceptTerm(term, followerId, false, nowNs) || LEADER != role)
-        {
-            return;
-        }
-        replicator.onInstallSnapshotResponse(peerOf(followerId), snapshotIndex, nextOffset, status, transferId, nowNs);
+        return REFUSED != verdict;
     }
 
     /**
@@ -511,18 +530,16 @@ public final class RaftNode
      * @param leaderId of the sender.
      * @param term     of the leader.
      * @param nowNs    the current time.
+     * @return false if the sender is not another member of the cluster (counted, ignored).
      */
-    public void onTimeoutNow(final int leaderId, final long term, final long nowNs)
+    public boolean onTimeoutNow(final int leaderId, final long term, final long nowNs)
     {
-        if (isUnknownSender(leaderId, "TimeoutNow"))
+        final int verdict = gate.admit(leaderId, term, FROM_LEADER, "TimeoutNow", nowNs);
+        if (ADMITTED == verdict && FOLLOWER == roles.role() && leaderId == roles.leaderId())
         {
-            return;
+            election.campaign(nowNs, false, "TimeoutNow from leader " + leaderId);
         }
-        if (!acceptTerm(term, leaderId, true, nowNs) || FOLLOWER != role || leaderId != this.leaderId)
-        {
-            return;
-        }
-        election.campaign(nowNs, false, "TimeoutNow from leader " + leaderId);
+        return REFUSED != verdict;
     }
 
     /**
@@ -535,7 +552,7 @@ public final class RaftNode
      */
     public boolean transferLeadership(final int targetId, final long nowNs)
     {
-        if (LEADER != role || targetId == memberId || config.positionOf(targetId) < 0)
+        if (LEADER != roles.role() || targetId == memberId || config.positionOf(targetId) < 0)
         {
             return false;
         }
@@ -558,7 +575,7 @@ public final class RaftNode
      */
     public RaftRole role()
     {
-        return role;
+        return roles.role();
     }
 
     /**
@@ -566,7 +583,7 @@ public final class RaftNode
      */
     public long currentTerm()
     {
-        return currentTerm;
+        return log.currentTerm();
     }
 
     /**
@@ -574,7 +591,7 @@ public final class RaftNode
      */
     public int votedFor()
     {
-        return votedFor;
+        return log.votedFor();
     }
 
     /**
@@ -582,7 +599,7 @@ public final class RaftNode
      */
     public int leaderId()
     {
-        return leaderId;
+        return roles.leaderId();
     }
 
     /**
@@ -590,7 +607,7 @@ public final class RaftNode
      */
     public long commitIndex()
     {
-        return commitIndex;
+        return commit.commitIndex();
     }
 
     /**
@@ -598,7 +615,7 @@ public final class RaftNode
      */
     public long lastApplied()
     {
-        return lastApplied;
+        return commit.lastApplied();
     }
 
     /**
@@ -609,7 +626,7 @@ public final class RaftNode
      */
     public boolean hasAppliedEntryOfTerm()
     {
-        return LEADER == role && lastApplied >= termStartIndex;
+        return LEADER == roles.role() && commit.lastApplied() >= roles.termStartIndex();
     }
 
     /**
@@ -617,7 +634,7 @@ public final class RaftNode
      */
     public long electionCount()
     {
-        return electionCount;
+        return roles.electionCount();
     }
 
     /**
@@ -625,7 +642,7 @@ public final class RaftNode
      */
     public long rejectedMessageCount()
     {
-        return rejectedMessageCount;
+        return rejections.count();
     }
 
     /**
@@ -633,21 +650,21 @@ public final class RaftNode
      */
     public RaftLog log()
     {
-        return log;
+        return log.raftLog();
     }
 
     /**
-     * @return true if the log or the term/vote changed since the last {@link #onPersisted(long)}: the driver must
+     * @return true if the log or the term/vote changed since the last {@link #onPersisted()}: the driver must
      * sync before it releases the outbox's after-persist lane.
      */
     public boolean isPersistPending()
     {
-        return isPersistPending;
+        return log.isPersistPending();
     }
 
     /**
      * Apply committed entries now, without the rest of a duty cycle: for the driver to call right after
-     * {@link #onPersisted(long)} advanced the commit index.
+     * {@link #onPersisted()} advanced the commit index.
      *
      * @return entries applied.
      */
@@ -663,19 +680,19 @@ public final class RaftNode
      */
     public long nextDeadlineNs()
     {
-        if (lastApplied < commitIndex)
+        if (commit.hasUnapplied())
         {
             return NOW;
         }
-        if (LEADER == role)
+        if (LEADER == roles.role())
         {
             return replicator.nextDeadlineNs();
         }
-        if ((PRE_CANDIDATE == role || CANDIDATE == role) && election.hasPendingVoteRequests())
+        if ((PRE_CANDIDATE == roles.role() || CANDIDATE == roles.role()) && election.hasPendingVoteRequests())
         {
             return NOW;
         }
-        return electionDeadlineNs;
+        return roles.electionDeadlineNs();
     }
 
     /**
@@ -685,21 +702,21 @@ public final class RaftNode
     {
         final StringBuilder builder = new StringBuilder()
             .append("RaftNode{id=").append(memberId)
-            .append(", role=").append(role)
-            .append(", term=").append(currentTerm)
-            .append(", votedFor=").append(votedFor)
-            .append(", leader=").append(leaderId)
-            .append(", commit=").append(commitIndex)
-            .append(", applied=").append(lastApplied)
+            .append(", role=").append(roles.role())
+            .append(", term=").append(log.currentTerm())
+            .append(", votedFor=").append(log.votedFor())
+            .append(", leader=").append(roles.leaderId())
+            .append(", commit=").append(commit.commitIndex())
+            .append(", applied=").append(commit.lastApplied())
             .append(", last=").append(log.lastIndex()).append('/').append(log.lastTerm())
             .append(", base=").append(log.baseIndex())
             .append(", snapshot=").append(applier.snapshotIndex);
-        if (LEADER == role)
+        if (LEADER == roles.role())
         {
             builder.append(", peers=[");
             for (final Peer peer : peers)
             {
-                if (peer.position != selfPosition)
+                if (peer.memberId != memberId)
                 {
                     builder.append(' ').append(peer);
                 }
@@ -707,118 +724,6 @@ public final class RaftNode
             builder.append(" ]");
         }
         return builder.append('}').toString();
-    }
-
-    // ------------------------------------------------------------------------------------------------ shared rules
-
-    /**
-     * The one term check every inbound message passes (§5.1): a higher term makes this member a follower in that
-     * term; a lower term marks the message stale.
-     *
-     * @param term         of the message.
-     * @param senderId     of the message.
-     * @param isFromLeader whether the sender claims leadership of {@code term} (AppendEntries, TimeoutNow).
-     * @param nowNs        the current time.
-     * @return true if the message is of the current term (after any step-down).
-     */
-    boolean acceptTerm(final long term, final int senderId, final boolean isFromLeader, final long nowNs)
-    {
-        if (term > currentTerm)
-        {
-            stepDown(term, isFromLeader ? senderId : NO_MEMBER, nowNs, "higher term " + term + " from " + senderId);
-            return true;
-        }
-        return term == currentTerm;
-    }
-
-    /**
-     * Become a follower in {@code term} (not lower than the current one), forgetting the vote if the term is new.
-     */
-    void stepDown(final long term, final int newLeaderId, final long nowNs, final String reason)
-    {
-        if (term < currentTerm)
-        {
-            throw new RaftSafetyException("term would go backwards: currentTerm=" + currentTerm + " term=" + term);
-        }
-        if (term > currentTerm)
-        {
-            persistTermAndVote(term, NO_MEMBER);
-        }
-        leaderId = newLeaderId;
-        if (FOLLOWER != role)
-        {
-            transitionTo(FOLLOWER, nowNs, reason);
-        }
-    }
-
-    /**
-     * A message from the leader of the current term arrived: follow it. A second leader in the term is a broken
-     * safety invariant and throws.
-     */
-    void followLeader(final int newLeaderId, final long nowNs, final String messageType)
-    {
-        if (LEADER == role)
-        {
-            throw new RaftSafetyException("two leaders in term " + currentTerm + ": " + memberId + " and " +
-                newLeaderId + " (" + messageType + ")");
-        }
-        if (FOLLOWER != role)
-        {
-            transitionTo(FOLLOWER, nowNs, messageType + " from leader " + newLeaderId);
-        }
-        leaderId = newLeaderId;
-        lastLeaderContactNs = nowNs;
-        resetElectionDeadline(nowNs);
-    }
-
-    void persistTermAndVote(final long term, final int vote)
-    {
-        isPersistPending = true;
-        currentTerm = term;
-        votedFor = vote;
-        metadata.update(term, vote);
-    }
-
-    /**
-     * The single place the role changes; it owns each role's entry actions.
-     */
-    void transitionTo(final RaftRole next, final long nowNs, final String reason)
-    {
-        final RaftRole previous = role;
-        role = next;
-        switch (next)
-        {
-            case FOLLOWER:
-                replicator.cancelTransfer();
-                replicator.onStepDown();
-                resetElectionDeadline(nowNs);
-                break;
-
-            case PRE_CANDIDATE:
-                leaderId = NO_MEMBER;
-                resetElectionDeadline(nowNs);
-                election.resetVotes();
-                break;
-
-            case CANDIDATE:
-                leaderId = NO_MEMBER;
-                persistTermAndVote(currentTerm + 1, memberId);
-                electionCount++;
-                resetElectionDeadline(nowNs);
-                election.resetVotes();
-                break;
-
-            case LEADER:
-                leaderId = memberId;
-                termStartIndex = log.lastIndex() + 1;
-                replicator.onBecomeLeader(nowNs);
-                break;
-
-            default:
-                throw new IllegalStateException("unknown role " + next);
-        }
-        roleListener.onRoleChange(previous, next, currentTerm, nowNs);
-        listener.onRoleChange(memberId, previous, next, currentTerm, reason, nowNs);
     }
 
     /**
@@ -832,54 +737,20 @@ public final class RaftNode
      */
     public void onPause(final long pausedNs)
     {
-        if (pausedNs <= 0)
+        if (pausedNs > 0)
         {
-            return;
+            roles.onPause(pausedNs);
+            replicator.onPause(pausedNs);
         }
-        electionDeadlineNs += pausedNs;
-        lastLeaderContactNs += pausedNs;
-        replicator.onPause(pausedNs);
     }
 
     void resetElectionDeadline(final long nowNs)
     {
-        electionDeadlineNs = nowNs + random.nextLong(config.electionTimeoutMinNs(), config.electionTimeoutMaxNs());
-    }
-
-    boolean isLogUpToDate(final long lastLogIndex, final long lastLogTerm)
-    {
-        // §5.4.1: the later last term wins; with equal last terms the longer log wins.
-        final long myLastTerm = log.lastTerm();
-        return lastLogTerm > myLastTerm || (lastLogTerm == myLastTerm && lastLogIndex >= log.lastIndex());
-    }
-
-    void advanceCommitIndex(final long newCommitIndex)
-    {
-        if (newCommitIndex > commitIndex)
-        {
-            commitIndex = newCommitIndex;
-            listener.onCommit(memberId, newCommitIndex);
-        }
+        roles.resetElectionDeadline(nowNs);
     }
 
     Peer peerOf(final int id)
     {
         return peers[config.positionOf(id)];
-    }
-
-    void countRejected(final int senderId, final String reason)
-    {
-        rejectedMessageCount++;
-        listener.onRejectedMessage(memberId, senderId, reason);
-    }
-
-    private boolean isUnknownSender(final int senderId, final String messageType)
-    {
-        if (senderId == memberId || config.positionOf(senderId) < 0)
-        {
-            countRejected(senderId, messageType + " from unknown member " + senderId);
-            return true;
-        }
-        return false;
     }
 }

@@ -1,7 +1,7 @@
 package io.raftline.engine.core;
 
-import io.raftline.log.RaftLog;
 import io.raftline.log.SnapshotMetadata;
+import io.raftline.log.SnapshotStore;
 
 import static io.raftline.engine.core.RaftNode.NOW;
 import static io.raftline.engine.core.RaftRole.FOLLOWER;
@@ -13,7 +13,16 @@ import static io.raftline.engine.core.RaftRole.LEADER;
  */
 final class Replicator
 {
-    private final RaftNode node;
+    private final RaftConfig config;
+    private final CoreLog log;
+    private final CommitState commit;
+    private final SnapshotStore snapshots;
+    private final Outbox outbox;
+    private final Peer[] peers;
+    private final int selfPosition;
+    private final long[] scratchIndices;
+    private final Roles roles;
+    private final Rejections rejections;
     private long quorumCheckDeadlineNs;
     private Peer transferTarget;
     private long transferDeadlineNs;
@@ -21,27 +30,44 @@ final class Replicator
     // Tags for snapshot transfers and their rewinds: unique for this member's life, so unique within its terms.
     private long lastTransferId;
 
-    Replicator(final RaftNode node)
+    Replicator(
+        final RaftConfig config,
+        final CoreLog log,
+        final CommitState commit,
+        final SnapshotStore snapshots,
+        final Outbox outbox,
+        final Peer[] peers,
+        final int selfPosition,
+        final Roles roles,
+        final Rejections rejections)
     {
-        this.node = node;
+        this.config = config;
+        this.log = log;
+        this.commit = commit;
+        this.snapshots = snapshots;
+        this.outbox = outbox;
+        this.peers = peers;
+        this.selfPosition = selfPosition;
+        this.scratchIndices = new long[peers.length];
+        this.roles = roles;
+        this.rejections = rejections;
     }
 
     void onBecomeLeader(final long nowNs)
     {
-        final long lastIndex = node.log.lastIndex();
-        for (final Peer peer : node.peers)
+        final long lastIndex = log.lastIndex();
+        for (final Peer peer : peers)
         {
             peer.resetForLeadership(lastIndex, nowNs);
             // Send the first probe at once: it announces the new leader.
-            peer.lastSendNs = nowNs - node.config.heartbeatIntervalNs();
+            peer.lastSendNs = nowNs - config.heartbeatIntervalNs();
         }
-        quorumCheckDeadlineNs = nowNs + node.config.electionTimeoutMaxNs();
+        quorumCheckDeadlineNs = nowNs + config.electionTimeoutMaxNs();
         transferTarget = null;
-        if (node.config.appendsLeaderNoop())
+        if (config.appendsLeaderNoop())
         {
             // An entry of the new term: committing it commits every earlier entry (§5.4.2, §8).
-            node.isPersistPending = true;
-            node.log.append(node.currentTerm, RaftNode.EMPTY_PAYLOAD, 0, 0);
+            log.append(log.currentTerm(), RaftNode.EMPTY_PAYLOAD, 0, 0);
         }
         maybeCommit();
     }
@@ -53,10 +79,10 @@ final class Replicator
     int replicate(final long nowNs)
     {
         int workCount = 0;
-        final long heartbeatIntervalNs = node.config.heartbeatIntervalNs();
-        for (final Peer peer : node.peers)
+        final long heartbeatIntervalNs = config.heartbeatIntervalNs();
+        for (final Peer peer : peers)
         {
-            if (peer.position == node.selfPosition)
+            if (peer.position == selfPosition)
             {
                 continue;
             }
@@ -66,7 +92,7 @@ final class Replicator
                 case Peer.PROBE:
                     if (!peer.isProbeSent || isHeartbeatDue)
                     {
-                        if (sendAppend(peer, nowNs, node.config.maxEntriesPerBatch()))
+                        if (sendAppend(peer, nowNs, config.maxEntriesPerBatch()))
                         {
                             peer.isProbeSent = true;
                             workCount++;
@@ -75,9 +101,9 @@ final class Replicator
                     break;
 
                 case Peer.REPLICATE:
-                    if (peer.nextIndex <= node.log.lastIndex() && !peer.isInflightFull())
+                    if (peer.nextIndex <= log.lastIndex() && !peer.isInflightFull())
                     {
-                        workCount += sendAppend(peer, nowNs, node.config.maxEntriesPerBatch()) ? 1 : 0;
+                        workCount += sendAppend(peer, nowNs, config.maxEntriesPerBatch()) ? 1 : 0;
                     }
                     else if (isHeartbeatDue)
                     {
@@ -98,7 +124,6 @@ final class Replicator
 
     private boolean sendAppend(final Peer peer, final long nowNs, final int maxEntries)
     {
-        final RaftLog log = node.log;
         final long prevLogIndex = peer.nextIndex - 1;
         if (prevLogIndex < log.baseIndex())
         {
@@ -107,12 +132,12 @@ final class Replicator
         }
         final long entriesAvailable = log.lastIndex() - prevLogIndex;
         final int count = (int)Math.min(maxEntries, entriesAvailable);
-        final int sent = node.outbox.appendEntries(
+        final int sent = outbox.appendEntries(
             peer.memberId,
-            node.currentTerm,
+            log.currentTerm(),
             prevLogIndex,
             log.termAt(prevLogIndex),
-            node.commitIndex,
+            commit.commitIndex(),
             prevLogIndex + 1,
             count);
         if (sent < 0)
@@ -131,10 +156,10 @@ final class Replicator
 
     private boolean startSnapshot(final Peer peer, final long nowNs)
     {
-        final SnapshotMetadata latest = node.snapshots.latest();
-        if (null == latest || latest.index() < node.log.baseIndex())
+        final SnapshotMetadata latest = snapshots.latest();
+        if (null == latest || latest.index() < log.baseIndex())
         {
-            throw new IllegalStateException("the log is compacted to " + node.log.baseIndex() +
+            throw new IllegalStateException("the log is compacted to " + log.baseIndex() +
                 " but no snapshot covers it");
         }
         peer.becomeSnapshot(latest.index(), latest.term(), latest.length(), ++lastTransferId, nowNs);
@@ -149,9 +174,9 @@ final class Replicator
      */
     private int sendSnapshotChunk(final Peer peer, final long nowNs)
     {
-        final int chunkLength = node.config.snapshotChunkLength();
-        final long windowBytes = (long)chunkLength * node.config.maxInflightSnapshotChunks();
-        if (peer.isSnapshotStarted && nowNs - peer.snapshotProgressNs >= 2 * node.config.heartbeatIntervalNs())
+        final int chunkLength = config.snapshotChunkLength();
+        final long windowBytes = (long)chunkLength * config.maxInflightSnapshotChunks();
+        if (peer.isSnapshotStarted && nowNs - peer.snapshotProgressNs >= 2 * config.heartbeatIntervalNs())
         {
             peer.rewindSnapshot(peer.snapshotAckedOffset, ++lastTransferId, nowNs);
             peer.isSnapshotStarted = false;
@@ -160,7 +185,7 @@ final class Replicator
         {
             return 0;
         }
-        final int sent = node.outbox.installSnapshot(peer.memberId, node.currentTerm, peer.snapshotIndex,
+        final int sent = outbox.installSnapshot(peer.memberId, log.currentTerm(), peer.snapshotIndex,
             peer.snapshotTerm, peer.snapshotSentOffset, chunkLength, peer.snapshotTransferId);
         if (Outbox.SNAPSHOT_CHANGED == sent)
         {
@@ -196,7 +221,7 @@ final class Replicator
                 {
                     peer.matchIndex = snapshotIndex;
                 }
-                node.outbox.endSnapshotTransfer(peer.memberId);
+                outbox.endSnapshotTransfer(peer.memberId);
                 peer.becomeProbe(snapshotIndex + 1);
                 maybeCommit();
                 break;
@@ -221,7 +246,7 @@ final class Replicator
                 break;
 
             default:
-                node.countRejected(peer.memberId, "InstallSnapshotResponse with unknown status " + status);
+                rejections.reject(peer.memberId, "InstallSnapshotResponse with unknown status " + status);
         }
     }
 
@@ -256,11 +281,11 @@ final class Replicator
      */
     void onStepDown()
     {
-        for (final Peer peer : node.peers)
+        for (final Peer peer : peers)
         {
             if (Peer.SNAPSHOT == peer.state)
             {
-                node.outbox.endSnapshotTransfer(peer.memberId);
+                outbox.endSnapshotTransfer(peer.memberId);
                 peer.becomeProbe(peer.nextIndex);
             }
         }
@@ -273,16 +298,15 @@ final class Replicator
         final long matchIndex,
         final long conflictIndex,
         final long conflictTerm,
-        final long lastLogIndex,
-        final long nowNs)
+        final long lastLogIndex)
     {
         peer.isRecentlyActive = true;
         if (success)
         {
-            if (matchIndex > node.log.lastIndex() || matchIndex < 0)
+            if (matchIndex > log.lastIndex() || matchIndex < 0)
             {
-                node.countRejected(peer.memberId, "AppendEntriesResponse matchIndex=" + matchIndex +
-                    " beyond leader lastIndex=" + node.log.lastIndex());
+                rejections.reject(peer.memberId, "AppendEntriesResponse matchIndex=" + matchIndex +
+                    " beyond leader lastIndex=" + log.lastIndex());
                 return;
             }
             onAppendAccepted(peer, matchIndex);
@@ -343,7 +367,7 @@ final class Replicator
         long nextIndex = conflictIndex;
         if (conflictTerm > 0)
         {
-            final long lastOfTerm = lastIndexOfTerm(conflictTerm, Math.min(prevLogIndex, node.log.lastIndex()));
+            final long lastOfTerm = lastIndexOfTerm(conflictTerm, Math.min(prevLogIndex, log.lastIndex()));
             if (lastOfTerm > 0)
             {
                 nextIndex = lastOfTerm + 1;
@@ -359,7 +383,6 @@ final class Replicator
      */
     private long lastIndexOfTerm(final long term, final long upTo)
     {
-        final RaftLog log = node.log;
         long low = log.baseIndex();
         long high = upTo;
         if (high < low || log.termAt(low) > term)
@@ -387,16 +410,15 @@ final class Replicator
      */
     void maybeCommit()
     {
-        final long[] indices = node.scratchIndices;
-        for (final Peer peer : node.peers)
+        final long[] indices = scratchIndices;
+        for (final Peer peer : peers)
         {
-            indices[peer.position] = peer.position == node.selfPosition ?
-                Math.min(node.persistedIndex, node.log.lastIndex()) : peer.matchIndex;
+            indices[peer.position] = peer.position == selfPosition ? log.persistedIndex() : peer.matchIndex;
         }
-        final long majorityIndex = Quorum.majorityIndex(indices, node.memberCount);
-        if (majorityIndex > node.commitIndex && node.log.termAt(majorityIndex) == node.currentTerm)
+        final long majorityIndex = Quorum.majorityIndex(indices, peers.length);
+        if (majorityIndex > commit.commitIndex() && log.termAt(majorityIndex) == log.currentTerm())
         {
-            node.advanceCommitIndex(majorityIndex);
+            commit.advanceCommitIndex(majorityIndex);
         }
     }
 
@@ -411,43 +433,43 @@ final class Replicator
 
     int checkQuorum(final long nowNs)
     {
-        if (!node.config.isCheckQuorumEnabled() || 1 == node.memberCount || nowNs < quorumCheckDeadlineNs)
+        if (!config.isCheckQuorumEnabled() || 1 == peers.length || nowNs < quorumCheckDeadlineNs)
         {
             return 0;
         }
         int active = 0;
-        for (final Peer peer : node.peers)
+        for (final Peer peer : peers)
         {
-            if (peer.position == node.selfPosition || peer.isRecentlyActive)
+            if (peer.position == selfPosition || peer.isRecentlyActive)
             {
                 active++;
             }
             peer.isRecentlyActive = false;
         }
-        quorumCheckDeadlineNs = nowNs + node.config.electionTimeoutMaxNs();
-        if (active < Quorum.majority(node.memberCount))
+        quorumCheckDeadlineNs = nowNs + config.electionTimeoutMaxNs();
+        if (active < Quorum.majority(peers.length))
         {
-            node.transitionTo(FOLLOWER, nowNs, "check-quorum: heard from " + active + " of " + node.memberCount);
+            roles.transitionTo(FOLLOWER, nowNs, "check-quorum: heard from " + active + " of " + peers.length);
         }
         return 1;
     }
 
     long nextDeadlineNs()
     {
-        final long heartbeatIntervalNs = node.config.heartbeatIntervalNs();
-        long deadlineNs = node.config.isCheckQuorumEnabled() && node.memberCount > 1 ?
+        final long heartbeatIntervalNs = config.heartbeatIntervalNs();
+        long deadlineNs = config.isCheckQuorumEnabled() && peers.length > 1 ?
             quorumCheckDeadlineNs : Long.MAX_VALUE;
-        final long lastIndex = node.log.lastIndex();
-        for (final Peer peer : node.peers)
+        final long lastIndex = log.lastIndex();
+        for (final Peer peer : peers)
         {
-            if (peer.position == node.selfPosition)
+            if (peer.position == selfPosition)
             {
                 continue;
             }
             if ((Peer.PROBE == peer.state && !peer.isProbeSent) ||
                 (Peer.REPLICATE == peer.state && peer.nextIndex <= lastIndex && !peer.isInflightFull()) ||
                 (Peer.SNAPSHOT == peer.state && peer.needsSnapshotChunk(
-                (long)node.config.snapshotChunkLength() * node.config.maxInflightSnapshotChunks())))
+                (long)config.snapshotChunkLength() * config.maxInflightSnapshotChunks())))
             {
                 return NOW;
             }
@@ -472,7 +494,7 @@ final class Replicator
     void startTransfer(final Peer target, final long nowNs)
     {
         transferTarget = target;
-        transferDeadlineNs = nowNs + node.config.electionTimeoutMaxNs();
+        transferDeadlineNs = nowNs + config.electionTimeoutMaxNs();
         isTimeoutNowSent = false;
     }
 
@@ -497,9 +519,9 @@ final class Replicator
             transferTarget = null;
             return 1;
         }
-        if (!isTimeoutNowSent && transferTarget.matchIndex == node.log.lastIndex() && LEADER == node.role)
+        if (!isTimeoutNowSent && transferTarget.matchIndex == log.lastIndex() && LEADER == roles.role())
         {
-            isTimeoutNowSent = node.outbox.timeoutNow(transferTarget.memberId, node.currentTerm);
+            isTimeoutNowSent = outbox.timeoutNow(transferTarget.memberId, log.currentTerm());
             return isTimeoutNowSent ? 1 : 0;
         }
         return 0;

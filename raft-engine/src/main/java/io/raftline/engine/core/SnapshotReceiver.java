@@ -1,6 +1,7 @@
 package io.raftline.engine.core;
 
 import io.raftline.log.SnapshotMetadata;
+import io.raftline.log.SnapshotStore;
 import io.raftline.log.SnapshotWriter;
 import org.agrona.DirectBuffer;
 
@@ -19,7 +20,12 @@ import static io.raftline.engine.core.RaftNode.SNAPSHOT_REJECTED;
  */
 final class SnapshotReceiver
 {
-    private final RaftNode node;
+    private final CoreLog log;
+    private final CommitState commit;
+    private final SnapshotStore snapshots;
+    private final Applier applier;
+    private final Outbox outbox;
+    private final Rejections rejections;
     private SnapshotWriter writer;
     private long index;
     private long term;
@@ -33,9 +39,20 @@ final class SnapshotReceiver
     private long rejectedTransferId;
     private long rejectedOffset;
 
-    SnapshotReceiver(final RaftNode node)
+    SnapshotReceiver(
+        final CoreLog log,
+        final CommitState commit,
+        final SnapshotStore snapshots,
+        final Applier applier,
+        final Outbox outbox,
+        final Rejections rejections)
     {
-        this.node = node;
+        this.log = log;
+        this.commit = commit;
+        this.snapshots = snapshots;
+        this.applier = applier;
+        this.outbox = outbox;
+        this.rejections = rejections;
     }
 
     @SuppressWarnings("MethodLength")
@@ -52,17 +69,17 @@ final class SnapshotReceiver
         final int dataLength,
         final long transferId)
     {
-        if (snapshotIndex <= node.lastApplied)
+        if (snapshotIndex <= commit.lastApplied())
         {
             // Everything the snapshot holds is applied here already, and so is a pending one if it is no newer.
-            if (index <= node.lastApplied)
+            if (index <= commit.lastApplied())
             {
                 abortPending();
             }
             respond(leaderId, transferId, snapshotIndex, snapshotLength, SNAPSHOT_INSTALLED);
             return;
         }
-        if (null != writer && node.currentTerm == writerLeaderTerm && snapshotIndex < index)
+        if (null != writer && log.currentTerm() == writerLeaderTerm && snapshotIndex < index)
         {
             // A late chunk of an older snapshot from the same leader, which has moved on to this newer one: it wants
             // no answer, and it must not cost the newer transfer its progress.
@@ -80,8 +97,8 @@ final class SnapshotReceiver
                 rejectGap(leaderId, transferId, snapshotIndex, 0);
                 return;
             }
-            writer = node.snapshots.begin(snapshotIndex, snapshotTerm);
-            writerLeaderTerm = node.currentTerm;
+            writer = snapshots.begin(snapshotIndex, snapshotTerm);
+            writerLeaderTerm = log.currentTerm();
             index = snapshotIndex;
             term = snapshotTerm;
             length = snapshotLength;
@@ -103,7 +120,7 @@ final class SnapshotReceiver
         if (expectedOffset + dataLength > length)
         {
             abortPending();
-            node.countRejected(leaderId, "InstallSnapshot chunk runs past the snapshot length " + snapshotLength);
+            rejections.reject(leaderId, "InstallSnapshot chunk runs past the snapshot length " + snapshotLength);
             respond(leaderId, transferId, snapshotIndex, 0, SNAPSHOT_REJECTED);
             return;
         }
@@ -117,7 +134,7 @@ final class SnapshotReceiver
         if (expectedOffset != length || writer.checksum() != checksum)
         {
             abortPending();
-            node.countRejected(leaderId, "InstallSnapshot at index " + snapshotIndex + " failed its length or " +
+            rejections.reject(leaderId, "InstallSnapshot at index " + snapshotIndex + " failed its length or " +
                 "checksum check");
             respond(leaderId, transferId, snapshotIndex, 0, SNAPSHOT_REJECTED);
             return;
@@ -131,26 +148,24 @@ final class SnapshotReceiver
     private void install(final SnapshotMetadata metadata)
     {
         final long snapshotIndex = metadata.index();
-        node.isPersistPending = true;
-        if (snapshotIndex <= node.log.lastIndex() && node.log.termAt(snapshotIndex) == metadata.term())
+        if (snapshotIndex <= log.lastIndex() && log.termAt(snapshotIndex) == metadata.term())
         {
             // The log holds the snapshot's last entry: keep what follows it (§7, receiver step 6).
-            if (snapshotIndex > node.log.baseIndex())
+            if (snapshotIndex > log.baseIndex())
             {
-                node.log.compactTo(snapshotIndex);
+                log.compactTo(snapshotIndex);
             }
         }
         else
         {
-            if (node.commitIndex > snapshotIndex)
+            if (commit.commitIndex() > snapshotIndex)
             {
                 throw new RaftSafetyException("snapshot at index " + snapshotIndex + " term " + metadata.term() +
-                    " conflicts with committed entries up to " + node.commitIndex);
+                    " conflicts with committed entries up to " + commit.commitIndex());
             }
-            node.log.reset(snapshotIndex, metadata.term());
-            node.persistedIndex = Math.min(node.persistedIndex, snapshotIndex);
+            log.reset(snapshotIndex, metadata.term());
         }
-        node.applier.restoreFrom(metadata);
+        applier.restoreFrom(metadata);
     }
 
     private void abortPending()
@@ -165,14 +180,14 @@ final class SnapshotReceiver
     private void rejectGap(
         final int leaderId, final long transferId, final long snapshotIndex, final long neededOffset)
     {
-        if (node.currentTerm == rejectedTerm && snapshotIndex == rejectedIndex &&
+        if (log.currentTerm() == rejectedTerm && snapshotIndex == rejectedIndex &&
             (transferId < rejectedTransferId || (transferId == rejectedTransferId && neededOffset == rejectedOffset)))
         {
             // Answered for this rewind already, or the chunk is from an earlier rewind, whose answers the leader
             // drops.
             return;
         }
-        rejectedTerm = node.currentTerm;
+        rejectedTerm = log.currentTerm();
         rejectedIndex = snapshotIndex;
         rejectedTransferId = transferId;
         rejectedOffset = neededOffset;
@@ -182,6 +197,6 @@ final class SnapshotReceiver
     private void respond(
         final int leaderId, final long transferId, final long snapshotIndex, final long nextOffset, final int status)
     {
-        node.outbox.installSnapshotResponse(leaderId, node.currentTerm, snapshotIndex, nextOffset, status, transferId);
+        outbox.installSnapshotResponse(leaderId, log.currentTerm(), snapshotIndex, nextOffset, status, transferId);
     }
 }

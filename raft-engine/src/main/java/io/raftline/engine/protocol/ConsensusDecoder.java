@@ -19,13 +19,18 @@ import org.agrona.DirectBuffer;
  * Decodes consensus frames and passes their fields, as primitives, to a {@link RaftNode}.
  * <p>
  * Every frame is checked before the core sees it: header length, schema id and version, template id, the
- * announced block length, every length inside the frame against its end, the sender (a configured member other than
- * this one) and the recipient (this member). A frame that fails is counted by reason and reported to the
+ * announced block length, every length inside the frame against its end, and the recipient (this member). The
+ * sender is checked once, by the core's admission gate; a frame it refuses is counted here as
+ * {@link FrameRejection#UNKNOWN_SENDER}. A frame that fails is counted by reason and reported to the
  * {@link FrameRejectionHandler}; it never throws. Allocates nothing.
  */
 public final class ConsensusDecoder
 {
     private static final int HEADER_LENGTH = MessageHeaderDecoder.ENCODED_LENGTH;
+    private static final short FALSE = BooleanType.FALSE.value();
+    private static final short TRUE = BooleanType.TRUE.value();
+    // The schema version that added the election round to RequestVote and its response.
+    private static final int ROUND_VERSION = RequestVoteDecoder.roundSinceVersion();
 
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final RequestVoteDecoder requestVoteDecoder = new RequestVoteDecoder();
@@ -95,14 +100,16 @@ public final class ConsensusDecoder
         switch (templateId)
         {
             case RequestVoteDecoder.TEMPLATE_ID:
-                if (!hasBlock(RequestVoteDecoder.BLOCK_LENGTH, blockLength, length, templateId))
+                if (!hasBlock(version < ROUND_VERSION ? RequestVoteDecoder.roundEncodingOffset() :
+                    RequestVoteDecoder.BLOCK_LENGTH, blockLength, length, templateId))
                 {
                     return false;
                 }
                 return onRequestVote(buffer, bodyOffset, blockLength, version, length, nowNs);
 
             case RequestVoteResponseDecoder.TEMPLATE_ID:
-                if (!hasBlock(RequestVoteResponseDecoder.BLOCK_LENGTH, blockLength, length, templateId))
+                if (!hasBlock(version < ROUND_VERSION ? RequestVoteResponseDecoder.roundEncodingOffset() :
+                    RequestVoteResponseDecoder.BLOCK_LENGTH, blockLength, length, templateId))
                 {
                     return false;
                 }
@@ -175,19 +182,18 @@ public final class ConsensusDecoder
             return reject(FrameRejection.MALFORMED, InstallSnapshotDecoder.TEMPLATE_ID, senderId, length);
         }
         final long dataLength = buffer.getInt(dataHeaderOffset, InstallSnapshotDecoder.BYTE_ORDER) & 0xFFFF_FFFFL;
-        final BooleanType done = decoder.done();
+        final short done = decoder.doneRaw();
         final long chunkOffset = decoder.chunkOffset();
         final long snapshotLength = decoder.snapshotLength();
         final long transferId = version >= InstallSnapshotDecoder.transferIdSinceVersion() ?
             decoder.transferId() : Outbox.UNTAGGED_TRANSFER;
-        if (dataHeaderOffset + dataHeaderLength + dataLength > end || BooleanType.NULL_VAL == done ||
+        if (dataHeaderOffset + dataHeaderLength + dataLength > end || !isBoolean(done) ||
             chunkOffset < 0 || snapshotLength < 0 || decoder.snapshotIndex() < 0 || decoder.snapshotTerm() < 0 ||
             transferId < 0)
         {
             return reject(FrameRejection.MALFORMED, InstallSnapshotDecoder.TEMPLATE_ID, senderId, length);
         }
-        framesDecoded++;
-        node.onInstallSnapshot(
+        if (!node.onInstallSnapshot(
             senderId,
             decoder.term(),
             decoder.snapshotIndex(),
@@ -195,12 +201,16 @@ public final class ConsensusDecoder
             chunkOffset,
             snapshotLength,
             decoder.snapshotChecksum(),
-            BooleanType.TRUE == done,
+            TRUE == done,
             buffer,
             dataHeaderOffset + dataHeaderLength,
             (int)dataLength,
             transferId,
-            nowNs);
+            nowNs))
+        {
+            return reject(FrameRejection.UNKNOWN_SENDER, InstallSnapshotDecoder.TEMPLATE_ID, senderId, length);
+        }
+        framesDecoded++;
         return true;
     }
 
@@ -226,9 +236,12 @@ public final class ConsensusDecoder
         {
             return reject(FrameRejection.MALFORMED, InstallSnapshotResponseDecoder.TEMPLATE_ID, senderId, length);
         }
+        if (!node.onInstallSnapshotResponse(
+            senderId, decoder.term(), decoder.snapshotIndex(), decoder.nextOffset(), status, transferId, nowNs))
+        {
+            return reject(FrameRejection.UNKNOWN_SENDER, InstallSnapshotResponseDecoder.TEMPLATE_ID, senderId, length);
+        }
         framesDecoded++;
-        node.onInstallSnapshotResponse(
-            senderId, decoder.term(), decoder.snapshotIndex(), decoder.nextOffset(), status, transferId, nowNs);
         return true;
     }
 
@@ -276,19 +289,24 @@ public final class ConsensusDecoder
         {
             return false;
         }
-        final BooleanType preVote = decoder.preVote();
-        if (BooleanType.NULL_VAL == preVote)
+        final short preVote = decoder.preVoteRaw();
+        final long round = version < ROUND_VERSION ? RaftNode.NO_ROUND : decoder.round();
+        if (!isBoolean(preVote) || round < 0)
         {
             return reject(FrameRejection.MALFORMED, RequestVoteDecoder.TEMPLATE_ID, senderId, length);
         }
-        framesDecoded++;
-        node.onRequestVote(
+        if (!node.onRequestVote(
             senderId,
             decoder.term(),
             decoder.lastLogIndex(),
             decoder.lastLogTerm(),
-            BooleanType.TRUE == preVote,
-            nowNs);
+            TRUE == preVote,
+            round,
+            nowNs))
+        {
+            return reject(FrameRejection.UNKNOWN_SENDER, RequestVoteDecoder.TEMPLATE_ID, senderId, length);
+        }
+        framesDecoded++;
         return true;
     }
 
@@ -306,20 +324,25 @@ public final class ConsensusDecoder
         {
             return false;
         }
-        final BooleanType granted = decoder.granted();
-        final BooleanType preVote = decoder.preVote();
-        if (BooleanType.NULL_VAL == granted || BooleanType.NULL_VAL == preVote)
+        final short granted = decoder.grantedRaw();
+        final short preVote = decoder.preVoteRaw();
+        final long round = version < ROUND_VERSION ? RaftNode.NO_ROUND : decoder.round();
+        if (!isBoolean(granted) || !isBoolean(preVote) || round < 0)
         {
             return reject(FrameRejection.MALFORMED, RequestVoteResponseDecoder.TEMPLATE_ID, senderId, length);
         }
-        framesDecoded++;
-        node.onRequestVoteResponse(
+        if (!node.onRequestVoteResponse(
             senderId,
             decoder.term(),
             decoder.candidateTerm(),
-            BooleanType.TRUE == granted,
-            BooleanType.TRUE == preVote,
-            nowNs);
+            TRUE == granted,
+            TRUE == preVote,
+            round,
+            nowNs))
+        {
+            return reject(FrameRejection.UNKNOWN_SENDER, RequestVoteResponseDecoder.TEMPLATE_ID, senderId, length);
+        }
+        framesDecoded++;
         return true;
     }
 
@@ -349,10 +372,12 @@ public final class ConsensusDecoder
         {
             return reject(FrameRejection.MALFORMED, AppendEntriesDecoder.TEMPLATE_ID, senderId, length);
         }
-        framesDecoded++;
-        final long term = decoder.term();
         entryBatch.wrap(decoder);
-        node.onAppendEntries(senderId, term, prevLogIndex, prevLogTerm, leaderCommit, entryBatch, nowNs);
+        if (!node.onAppendEntries(senderId, decoder.term(), prevLogIndex, prevLogTerm, leaderCommit, entryBatch, nowNs))
+        {
+            return reject(FrameRejection.UNKNOWN_SENDER, AppendEntriesDecoder.TEMPLATE_ID, senderId, length);
+        }
+        framesDecoded++;
         return true;
     }
 
@@ -371,22 +396,25 @@ public final class ConsensusDecoder
         {
             return false;
         }
-        final BooleanType success = decoder.success();
-        if (BooleanType.NULL_VAL == success)
+        final short success = decoder.successRaw();
+        if (!isBoolean(success))
         {
             return reject(FrameRejection.MALFORMED, AppendEntriesResponseDecoder.TEMPLATE_ID, senderId, length);
         }
-        framesDecoded++;
-        node.onAppendEntriesResponse(
+        if (!node.onAppendEntriesResponse(
             senderId,
             decoder.term(),
             decoder.prevLogIndex(),
-            BooleanType.TRUE == success,
+            TRUE == success,
             decoder.matchIndex(),
             decoder.conflictIndex(),
             decoder.conflictTerm(),
             decoder.lastLogIndex(),
-            nowNs);
+            nowNs))
+        {
+            return reject(FrameRejection.UNKNOWN_SENDER, AppendEntriesResponseDecoder.TEMPLATE_ID, senderId, length);
+        }
+        framesDecoded++;
         return true;
     }
 
@@ -404,8 +432,11 @@ public final class ConsensusDecoder
         {
             return false;
         }
+        if (!node.onTimeoutNow(senderId, decoder.term(), nowNs))
+        {
+            return reject(FrameRejection.UNKNOWN_SENDER, TimeoutNowDecoder.TEMPLATE_ID, senderId, length);
+        }
         framesDecoded++;
-        node.onTimeoutNow(senderId, decoder.term(), nowNs);
         return true;
     }
 
@@ -444,6 +475,14 @@ public final class ConsensusDecoder
         return true;
     }
 
+    /**
+     * SBE's enum accessor throws on a value it does not know; a hostile frame must be counted, not crash the agent.
+     */
+    private static boolean isBoolean(final short raw)
+    {
+        return FALSE == raw || TRUE == raw;
+    }
+
     private boolean hasBlock(final int requiredBlockLength, final int blockLength, final int length, final int id)
     {
         if (blockLength < requiredBlockLength)
@@ -459,10 +498,6 @@ public final class ConsensusDecoder
 
     private boolean isValidRoute(final int templateId, final int senderId, final int recipientId, final int length)
     {
-        if (senderId == config.memberId() || config.positionOf(senderId) < 0)
-        {
-            return reject(FrameRejection.UNKNOWN_SENDER, templateId, senderId, length);
-        }
         if (recipientId != config.memberId())
         {
             return reject(FrameRejection.WRONG_RECIPIENT, templateId, senderId, length);

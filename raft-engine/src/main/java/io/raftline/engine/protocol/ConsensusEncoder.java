@@ -92,6 +92,7 @@ public final class ConsensusEncoder
      * @param lastLogIndex of the candidate.
      * @param lastLogTerm  of the candidate.
      * @param preVote      whether this is a pre-vote.
+     * @param round        the candidate's election round.
      * @return the frame length.
      */
     public int requestVote(
@@ -102,7 +103,8 @@ public final class ConsensusEncoder
         final long term,
         final long lastLogIndex,
         final long lastLogTerm,
-        final boolean preVote)
+        final boolean preVote,
+        final long round)
     {
         requestVoteEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
             .term(term)
@@ -110,7 +112,8 @@ public final class ConsensusEncoder
             .lastLogTerm(lastLogTerm)
             .candidateId(candidateId)
             .recipientId(recipientId)
-            .preVote(preVote ? BooleanType.TRUE : BooleanType.FALSE);
+            .preVote(preVote ? BooleanType.TRUE : BooleanType.FALSE)
+            .round(round);
         return REQUEST_VOTE_LENGTH;
     }
 
@@ -123,6 +126,7 @@ public final class ConsensusEncoder
      * @param candidateTerm the term the vote was asked for.
      * @param granted       whether the vote is granted.
      * @param preVote       whether it answers a pre-vote.
+     * @param round         the round of the request answered.
      * @return the frame length.
      */
     public int voteResponse(
@@ -133,7 +137,8 @@ public final class ConsensusEncoder
         final long term,
         final long candidateTerm,
         final boolean granted,
-        final boolean preVote)
+        final boolean preVote,
+        final long round)
     {
         voteResponseEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
             .term(term)
@@ -141,7 +146,8 @@ public final class ConsensusEncoder
             .voterId(voterId)
             .candidateId(candidateId)
             .granted(granted ? BooleanType.TRUE : BooleanType.FALSE)
-            .preVote(preVote ? BooleanType.TRUE : BooleanType.FALSE);
+            .preVote(preVote ? BooleanType.TRUE : BooleanType.FALSE)
+            .round(round);
         return VOTE_RESPONSE_LENGTH;
     }
 

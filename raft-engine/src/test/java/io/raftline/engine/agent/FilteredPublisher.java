@@ -75,17 +75,27 @@ final class FilteredPublisher extends ConsensusPublisher
     }
 
     public boolean requestVote(
-        final int recipientId, final long term, final long lastLogIndex, final long lastLogTerm, final boolean preVote)
+        final int recipientId,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final long round)
     {
-        return isCut(recipientId) || super.requestVote(recipientId, term, lastLogIndex, lastLogTerm, preVote);
+        return isCut(recipientId) || super.requestVote(recipientId, term, lastLogIndex, lastLogTerm, preVote, round);
     }
 
     public void voteResponse(
-        final int candidateId, final long term, final long candidateTerm, final boolean granted, final boolean preVote)
+        final int candidateId,
+        final long term,
+        final long candidateTerm,
+        final boolean granted,
+        final boolean preVote,
+        final long round)
     {
         if (!isCut(candidateId))
         {
-            super.voteResponse(candidateId, term, candidateTerm, granted, preVote);
+            super.voteResponse(candidateId, term, candidateTerm, granted, preVote, round);
         }
     }
 

@@ -204,10 +204,10 @@ class FrameFuzzTest
             {
                 case 0:
                     return encoder.requestVote(buffer, 0, stranger, recipient, term, random.nextLong(1000),
-                        random.nextLong(1000), random.nextBoolean());
+                        random.nextLong(1000), random.nextBoolean(), random.nextLong(1000));
                 case 1:
                     return encoder.voteResponse(buffer, 0, stranger, recipient, term, term, true,
-                        random.nextBoolean());
+                        random.nextBoolean(), random.nextLong(1000));
                 case 2:
                     return encoder.appendEntriesResponse(buffer, 0, stranger, recipient, term, random.nextLong(100),
                         random.nextBoolean(), random.nextLong(100), random.nextLong(100), random.nextLong(10),

@@ -20,13 +20,13 @@ final class NoOutbox implements Outbox
     }
 
     public boolean requestVote(final int recipientId, final long term, final long lastLogIndex,
-        final long lastLogTerm, final boolean preVote)
+        final long lastLogTerm, final boolean preVote, final long round)
     {
         return false;
     }
 
     public void voteResponse(final int candidateId, final long term, final long candidateTerm,
-        final boolean granted, final boolean preVote)
+        final boolean granted, final boolean preVote, final long round)
     {
     }
 

@@ -108,7 +108,7 @@ class SessionReattachTest
         sessions.doWork(nowNs);
 
         // The noop of the new term commits and applies: the session table now holds the session.
-        node.onPersisted(nowNs);
+        node.onPersisted();
         node.applyCommitted();
         assertTrue(node.lastApplied() > SESSION_ID);
         pumpUntilAnswered(REATTACH_CORRELATION_ID);
@@ -121,7 +121,7 @@ class SessionReattachTest
     void aLeaderThatHasAppliedItsTermStillClosesAnUnknownSession()
     {
         becomeLeaderWithoutApplying();
-        node.onPersisted(nowNs);
+        node.onPersisted();
         node.applyCommitted();
 
         sessions.nowNs(nowNs);

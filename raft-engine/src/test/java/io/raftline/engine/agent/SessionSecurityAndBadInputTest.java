@@ -96,7 +96,7 @@ class SessionSecurityAndBadInputTest
         {
             Await.until("connected", 5_000, () -> consensus.isConnected() && ingress.isConnected());
             // A vote request from member 99, which is not configured, with a huge term.
-            int length = encoder.requestVote(frame, 0, 99, leader, 1_000_000, 0, 0, false);
+            int length = encoder.requestVote(frame, 0, 99, leader, 1_000_000, 0, 0, false, 1);
             offer(consensus, frame, length);
             // A consensus frame on the client stream.
             offer(ingress, frame, length);

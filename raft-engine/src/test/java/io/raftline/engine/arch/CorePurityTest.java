@@ -3,6 +3,9 @@ package io.raftline.engine.arch;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.raftline.log.MetadataStore;
+import io.raftline.log.RaftLog;
+import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -49,6 +52,23 @@ class CorePurityTest
             .orShould().callConstructor(SplittableRandom.class)
             .orShould().callConstructor(SplittableRandom.class, long.class)
             .because("randomness comes from the injected seeded generator")
+            .check(classes);
+    }
+
+    /**
+     * One owner of the log and the metadata: a write anywhere else in the core could forget to mark the state
+     * dirty, and the driver would release a vote or an acknowledgement before the state it promises is durable.
+     */
+    @Test
+    void onlyCoreLogWritesTheLogAndMetadata()
+    {
+        noClasses().that().resideInAPackage(CORE).and().doNotHaveSimpleName("CoreLog")
+            .should().callMethod(RaftLog.class, "append", long.class, DirectBuffer.class, int.class, int.class)
+            .orShould().callMethod(RaftLog.class, "truncateAfter", long.class)
+            .orShould().callMethod(RaftLog.class, "compactTo", long.class)
+            .orShould().callMethod(RaftLog.class, "reset", long.class, long.class)
+            .orShould().callMethod(MetadataStore.class, "update", long.class, int.class)
+            .because("CoreLog marks every mutation for the driver to sync")
             .check(classes);
     }
 }

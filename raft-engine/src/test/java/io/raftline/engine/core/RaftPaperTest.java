@@ -146,7 +146,7 @@ class RaftPaperTest
         for (int i = 0; i < 200; i++)
         {
             h.node.resetElectionDeadline(h.nowNs);
-            final long timeoutNs = h.node.electionDeadlineNs - h.nowNs;
+            final long timeoutNs = h.node.nextDeadlineNs() - h.nowNs;
             assertTrue(timeoutNs >= ELECTION_MIN_NS && timeoutNs < ELECTION_MAX_NS, "timeout " + timeoutNs);
             earliest = Math.min(earliest, timeoutNs);
             latest = Math.max(latest, timeoutNs);
@@ -522,7 +522,7 @@ class RaftPaperTest
         appendResponseFrom(2).term(term).prevLogIndex(0).accepted(index).lastLogIndex(index).deliverTo(h);
         assertEquals(0, h.node.commitIndex(), "follower 2 alone is not a majority while the leader has not synced");
         h.log.sync();
-        h.node.onPersisted(h.nowNs);
+        h.node.onPersisted();
         assertEquals(index, h.node.commitIndex());
     }
 

@@ -31,12 +31,12 @@ final class RecordingOutbox implements Outbox
     }
 
     record VoteRequest(int to, long term, long lastLogIndex, long lastLogTerm, boolean preVote,
-        long storedTermAtSend, int storedVoteAtSend) implements Message
+        long storedTermAtSend, int storedVoteAtSend, long round) implements Message
     {
     }
 
     record VoteResponse(int to, long term, long candidateTerm, boolean granted, boolean preVote,
-        long storedTermAtSend, int storedVoteAtSend) implements Message
+        long storedTermAtSend, int storedVoteAtSend, long round) implements Message
     {
     }
 
@@ -145,22 +145,32 @@ final class RecordingOutbox implements Outbox
     }
 
     public boolean requestVote(
-        final int recipientId, final long term, final long lastLogIndex, final long lastLogTerm, final boolean preVote)
+        final int recipientId,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final long round)
     {
         if (isBackPressured)
         {
             return false;
         }
         messages.add(new VoteRequest(recipientId, term, lastLogIndex, lastLogTerm, preVote, metadata.currentTerm(),
-            metadata.votedFor()));
+            metadata.votedFor(), round));
         return true;
     }
 
     public void voteResponse(
-        final int candidateId, final long term, final long candidateTerm, final boolean granted, final boolean preVote)
+        final int candidateId,
+        final long term,
+        final long candidateTerm,
+        final boolean granted,
+        final boolean preVote,
+        final long round)
     {
         messages.add(new VoteResponse(candidateId, term, candidateTerm, granted, preVote, metadata.currentTerm(),
-            metadata.votedFor()));
+            metadata.votedFor(), round));
     }
 
     public boolean timeoutNow(final int followerId, final long term)

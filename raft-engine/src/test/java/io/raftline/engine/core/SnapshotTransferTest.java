@@ -291,7 +291,7 @@ class SnapshotTransferTest
         leader.cycle();
         assertEquals(SNAPSHOT_INDEX, leader.node.lastApplied());
         leader.snapshots.put(SNAPSHOT_INDEX, term, DATA);
-        leader.node.onSnapshotTaken(SNAPSHOT_INDEX, leader.nowNs);
+        leader.node.onSnapshotTaken(SNAPSHOT_INDEX);
         assertEquals(SNAPSHOT_INDEX, leader.log.baseIndex());
         leader.outbox.drain();
 

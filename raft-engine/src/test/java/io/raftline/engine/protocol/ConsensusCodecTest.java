@@ -3,6 +3,8 @@ package io.raftline.engine.protocol;
 import io.raftline.codecs.InstallSnapshotDecoder;
 import io.raftline.codecs.InstallSnapshotResponseDecoder;
 import io.raftline.codecs.MessageHeaderEncoder;
+import io.raftline.codecs.RequestVoteEncoder;
+import io.raftline.codecs.RequestVoteResponseEncoder;
 import io.raftline.engine.core.Outbox;
 import io.raftline.engine.core.RaftConfig;
 import io.raftline.engine.core.RaftEventListener;
@@ -92,9 +94,9 @@ class ConsensusCodecTest
     @Test
     void voteMessagesRoundTrip()
     {
-        int length = encoder.requestVote(buffer, 0, 3, 1, 4, 0, 0, true);
+        int length = encoder.requestVote(buffer, 0, 3, 1, 4, 0, 0, true, 1);
         assertTrue(decoder.onFrame(buffer, 0, length, 0));
-        length = encoder.requestVote(buffer, 0, 2, 1, 5, 0, 0, false);
+        length = encoder.requestVote(buffer, 0, 2, 1, 5, 0, 0, false, 1);
         assertTrue(decoder.onFrame(buffer, 0, length, 0));
         assertEquals(List.of(
             "voteResponse to 3 term 0 for 4 granted true preVote true",
@@ -102,19 +104,54 @@ class ConsensusCodecTest
         assertEquals(5, node.currentTerm());
     }
 
+    /**
+     * The voter echoes the candidate's election round; a schema version 1 request (no round in its block) still
+     * decodes, answered with no round.
+     */
+    @Test
+    void voteRoundIsEchoedAndVersionOneFramesCarryNone()
+    {
+        int length = encoder.requestVote(buffer, 0, 3, 1, 4, 0, 0, true, 42);
+        assertTrue(decoder.onFrame(buffer, 0, length, 0));
+
+        length = encoder.requestVote(buffer, 0, 3, 1, 4, 0, 0, true, 43);
+        final int versionOneBlock = RequestVoteEncoder.roundEncodingOffset();
+        buffer.putShort(0, (short)versionOneBlock, MessageHeaderEncoder.BYTE_ORDER);
+        buffer.putShort(6, (short)1, MessageHeaderEncoder.BYTE_ORDER);
+        assertTrue(decoder.onFrame(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + versionOneBlock, 0));
+        assertEquals(List.of(
+            "voteResponse to 3 term 0 for 4 granted true preVote true round 42",
+            "voteResponse to 3 term 0 for 4 granted true preVote true round " + RaftNode.NO_ROUND), outboxCalls);
+    }
+
+    /**
+     * A boolean field with a value SBE does not know is a malformed frame, counted; its enum accessor would throw
+     * and stop the member.
+     */
+    @Test
+    void unknownBooleanValueIsMalformedNotFatal()
+    {
+        final int length = encoder.voteResponse(buffer, 0, 2, 1, 4, 4, true, false, 1);
+        buffer.putByte(MessageHeaderEncoder.ENCODED_LENGTH + RequestVoteResponseEncoder.grantedEncodingOffset(),
+            (byte)7);
+        assertFalse(decoder.onFrame(buffer, 0, length, 0));
+        assertEquals(1, decoder.rejectionCount(FrameRejection.MALFORMED));
+        assertEquals(0, node.currentTerm());
+    }
+
     @Test
     void rejectsFramesThatAreTooShortOrForeign()
     {
-        final int length = encoder.requestVote(buffer, 0, 2, 1, 4, 0, 0, true);
+        final int length = encoder.requestVote(buffer, 0, 2, 1, 4, 0, 0, true, 1);
         assertFalse(decoder.onFrame(buffer, 0, 5, 0));
         assertFalse(decoder.onFrame(buffer, 0, length - 1, 0));
 
         buffer.putShort(4, (short)999, MessageHeaderEncoder.BYTE_ORDER);
         assertFalse(decoder.onFrame(buffer, 0, length, 0));
-        encoder.requestVote(buffer, 0, 2, 1, 4, 0, 0, true);
+        encoder.requestVote(buffer, 0, 2, 1, 4, 0, 0, true, 1);
         buffer.putShort(6, (short)0, MessageHeaderEncoder.BYTE_ORDER);
         assertFalse(decoder.onFrame(buffer, 0, length, 0));
-        encoder.requestVote(buffer, 0, 2, 1, 4, 0, 0, true);
+        encoder.requestVote(buffer, 0, 2, 1, 4, 0, 0, true, 1);
         buffer.putShort(2, (short)77, MessageHeaderEncoder.BYTE_ORDER);
         assertFalse(decoder.onFrame(buffer, 0, length, 0));
 
@@ -129,11 +166,11 @@ class ConsensusCodecTest
     @Test
     void rejectsUnknownSenderAndWrongRecipient()
     {
-        int length = encoder.requestVote(buffer, 0, 9, 1, 4, 0, 0, true);
+        int length = encoder.requestVote(buffer, 0, 9, 1, 4, 0, 0, true, 1);
         assertFalse(decoder.onFrame(buffer, 0, length, 0));
-        length = encoder.requestVote(buffer, 0, 1, 1, 4, 0, 0, true);
+        length = encoder.requestVote(buffer, 0, 1, 1, 4, 0, 0, true, 1);
         assertFalse(decoder.onFrame(buffer, 0, length, 0));
-        length = encoder.requestVote(buffer, 0, 2, 3, 4, 0, 0, true);
+        length = encoder.requestVote(buffer, 0, 2, 3, 4, 0, 0, true, 1);
         assertFalse(decoder.onFrame(buffer, 0, length, 0));
         assertEquals(2, decoder.rejectionCount(FrameRejection.UNKNOWN_SENDER));
         assertEquals(1, decoder.rejectionCount(FrameRejection.WRONG_RECIPIENT));
@@ -269,17 +306,17 @@ class ConsensusCodecTest
             }
 
             public boolean requestVote(final int recipientId, final long term, final long lastLogIndex,
-                final long lastLogTerm, final boolean preVote)
+                final long lastLogTerm, final boolean preVote, final long round)
             {
                 outboxCalls.add("requestVote to " + recipientId);
                 return true;
             }
 
             public void voteResponse(final int candidateId, final long term, final long candidateTerm,
-                final boolean granted, final boolean preVote)
+                final boolean granted, final boolean preVote, final long round)
             {
                 outboxCalls.add("voteResponse to " + candidateId + " term " + term + " for " + candidateTerm +
-                    " granted " + granted + " preVote " + preVote);
+                    " granted " + granted + " preVote " + preVote + (1 == round ? "" : " round " + round));
             }
 
             public boolean timeoutNow(final int followerId, final long term)

@@ -177,7 +177,7 @@ final class ScriptMember implements StateMachine, RaftEventListener
     {
         final byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
         proposal.wrap(bytes);
-        final long result = core.propose(proposal, 0, bytes.length, nowNs);
+        final long result = core.propose(proposal, 0, bytes.length);
         cycle();
         return result;
     }
@@ -226,7 +226,7 @@ final class ScriptMember implements StateMachine, RaftEventListener
             return 0;
         }
         snapshots.put(index, log.termAt(index), encodeState());
-        core.onSnapshotTaken(index, nowNs);
+        core.onSnapshotTaken(index);
         cycle();
         return index;
     }
@@ -291,7 +291,7 @@ final class ScriptMember implements StateMachine, RaftEventListener
     {
         log.sync();
         metadata.sync();
-        core.onPersisted(nowNs);
+        core.onPersisted();
         core.applyCommitted();
         outbox.release(outbox.afterPersist);
     }
@@ -499,10 +499,11 @@ final class ScriptMember implements StateMachine, RaftEventListener
             final long term,
             final long lastLogIndex,
             final long lastLogTerm,
-            final boolean preVote)
+            final boolean preVote,
+            final long round)
         {
             final int length = encoder.requestVote(
-                scratch, 0, id, recipientId, term, lastLogIndex, lastLogTerm, preVote);
+                scratch, 0, id, recipientId, term, lastLogIndex, lastLogTerm, preVote, round);
             (preVote ? immediate : afterPersist).add(new Pending(recipientId, copy(length),
                 (preVote ? "PreVote" : "RequestVote") + " term=" + term + " last=" + lastLogTerm + "/" + lastLogIndex));
             return true;
@@ -510,10 +511,10 @@ final class ScriptMember implements StateMachine, RaftEventListener
 
         public void voteResponse(
             final int candidateId, final long term, final long candidateTerm, final boolean granted,
-            final boolean preVote)
+            final boolean preVote, final long round)
         {
             final int length = encoder.voteResponse(
-                scratch, 0, id, candidateId, term, candidateTerm, granted, preVote);
+                scratch, 0, id, candidateId, term, candidateTerm, granted, preVote, round);
             afterPersist.add(new Pending(candidateId, copy(length), (preVote ? "PreVoteResponse" : "VoteResponse") +
                 " term=" + term + " for=" + candidateTerm + (granted ? " granted" : " refused")));
         }

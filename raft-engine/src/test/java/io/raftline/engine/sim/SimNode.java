@@ -1,5 +1,7 @@
 package io.raftline.engine.sim;
 
+import io.raftline.engine.core.DeferredOutbox;
+import io.raftline.engine.core.DutyCycle;
 import io.raftline.engine.core.RaftConfig;
 import io.raftline.engine.core.RaftEventListener;
 import io.raftline.engine.core.RaftNode;
@@ -25,10 +27,10 @@ import java.util.SplittableRandom;
  * One simulated member: a {@link RaftNode} over an in-memory log and metadata store that survive its crashes (up to
  * what was synced), an outbox and the real SBE decoder.
  * <p>
- * Each event the member handles (a frame, a proposal, a timer) is one step, driven as the real agent drives a duty
- * cycle: the input, {@code doWork} until idle, release of the immediate lane, sync, {@code onPersisted}, release of
- * the after-persist lane. A crash injected between the first release and the sync shows whether the core put
- * anything that depends on unsynced state in the immediate lane.
+ * Each event the member handles (a frame, a proposal, a timer) is one step: the production {@link DutyCycle}, with
+ * the event as its input, then more cycles until the member is idle. A crash injected inside the sync (after the
+ * immediate lane went out) shows whether the core put anything that depends on unsynced state in the immediate
+ * lane.
  */
 final class SimNode implements StateMachine, RaftEventListener
 {
@@ -49,6 +51,12 @@ final class SimNode implements StateMachine, RaftEventListener
     private final ConsensusDecoder decoder;
     private RaftNode core;
     private SimOutbox outbox;
+    private DutyCycle cycle;
+    // The input of the step under way, handed to the node by the cycle's poll.
+    private byte[] inputFrame;
+    private byte[] inputProposal;
+    private long inputProposalResult;
+    private long inputSnapshotIndex = -1;
     private boolean isAlive;
     private int incarnation;
     private long commitSeen;
@@ -156,8 +164,10 @@ final class SimNode implements StateMachine, RaftEventListener
         commitSeen = storage.baseIndex();
         appliedSeen = storage.baseIndex();
         stateHash = 0;
-        core = new RaftNode(config, log, metadata, snapshots, outbox, this,
+        final DeferredOutbox lanes = new DeferredOutbox(outbox);
+        core = new RaftNode(config, log, metadata, snapshots, lanes, this,
             new SplittableRandom(sim.random().nextLong()), this, sim.nowNs());
+        cycle = new DutyCycle(core, this::pollInput, this::sync, this::flush, lanes);
         decoder.node(core);
         nextTickNs = Long.MAX_VALUE;
         sim.trace(id, "start incarnation " + incarnation + " " + core);
@@ -188,7 +198,7 @@ final class SimNode implements StateMachine, RaftEventListener
         {
             return;
         }
-        decoder.onFrame(new UnsafeBuffer(frame), 0, frame.length, sim.nowNs());
+        inputFrame = frame;
         endStep();
     }
 
@@ -211,44 +221,87 @@ final class SimNode implements StateMachine, RaftEventListener
         {
             return RaftNode.NOT_LEADER;
         }
-        proposalBuffer.wrap(command);
-        final long result = core.propose(proposalBuffer, 0, command.length, sim.nowNs());
+        inputProposal = command;
+        inputProposalResult = RaftNode.NOT_LEADER;
         endStep();
-        return result;
+        return inputProposalResult;
     }
 
     private void endStep()
     {
         final long nowNs = sim.nowNs();
+        final int stepIncarnation = incarnation;
         int cycles = 0;
-        do
+        while (true)
         {
             if (++cycles > MAX_WORK_LOOPS)
             {
-                throw sim.failure("member " + id + " always has work due: " + core);
+                throw sim.failure("member " + id + " does not go idle: " + core);
             }
-            int loops = 0;
-            while (core.doWork(nowNs) > 0)
+            final int workCount = cycle.run(nowNs);
+            if (!isAlive || incarnation != stepIncarnation)
             {
-                if (++loops > MAX_WORK_LOOPS)
-                {
-                    throw sim.failure("member " + id + " does not go idle: " + core);
-                }
-            }
-            release(outbox.takeImmediate());
-            if (sim.shouldCrashBeforeSync())
-            {
-                crashBeforeSync();
                 return;
             }
-            storage.sync();
-            metadata.sync();
-            core.onPersisted(nowNs);
-            release(outbox.takeAfterPersist());
+            if (0 == workCount && core.nextDeadlineNs() > nowNs)
+            {
+                break;
+            }
         }
-        while (core.nextDeadlineNs() <= nowNs);
         sim.afterStep();
         scheduleTick();
+    }
+
+    private int pollInput(final long nowNs)
+    {
+        int workCount = 0;
+        if (null != inputFrame)
+        {
+            final byte[] frame = inputFrame;
+            inputFrame = null;
+            decoder.onFrame(new UnsafeBuffer(frame), 0, frame.length, nowNs);
+            workCount++;
+        }
+        if (null != inputProposal)
+        {
+            proposalBuffer.wrap(inputProposal);
+            inputProposalResult = core.propose(proposalBuffer, 0, inputProposal.length);
+            inputProposal = null;
+            workCount++;
+        }
+        if (inputSnapshotIndex >= 0)
+        {
+            core.onSnapshotTaken(inputSnapshotIndex);
+            inputSnapshotIndex = -1;
+            workCount++;
+        }
+        return workCount;
+    }
+
+    /**
+     * The cycle's sync: where the simulator may crash the member, after the immediate lane went out and before
+     * anything unsynced is durable.
+     */
+    private boolean sync()
+    {
+        if (sim.shouldCrashBeforeSync())
+        {
+            crashBeforeSync();
+            return false;
+        }
+        storage.sync();
+        metadata.sync();
+        return true;
+    }
+
+    private int flush()
+    {
+        final List<SimOutbox.Frame> frames = outbox.take();
+        for (final SimOutbox.Frame frame : frames)
+        {
+            sim.network().send(id, frame);
+        }
+        return frames.size();
     }
 
     /**
@@ -265,14 +318,6 @@ final class SimNode implements StateMachine, RaftEventListener
         metadata.crash(sim.random().nextBoolean());
         log.onCrash();
         sim.onUnplannedCrash(this);
-    }
-
-    private void release(final List<SimOutbox.Frame> frames)
-    {
-        for (final SimOutbox.Frame frame : frames)
-        {
-            sim.network().send(id, frame);
-        }
     }
 
     private void scheduleTick()
@@ -326,7 +371,7 @@ final class SimNode implements StateMachine, RaftEventListener
             {
                 snapshots.put(index, term, data.array());
                 snapshotsTaken++;
-                core.onSnapshotTaken(index, sim.nowNs());
+                inputSnapshotIndex = index;
                 endStep();
             }
         });

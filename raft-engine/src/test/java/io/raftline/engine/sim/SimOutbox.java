@@ -12,8 +12,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The simulator's {@link Outbox}: encodes every message with the real SBE encoder and holds the frames in the two
- * lanes of the durability contract until the {@link SimNode} releases them to the network.
+ * The simulator's transport: encodes every message with the real SBE encoder and holds the frames until the
+ * {@link SimNode}'s duty cycle flushes them to the network. It knows nothing of lanes: the core's
+ * {@link io.raftline.engine.core.DeferredOutbox} in front of it hands over the after-persist lane only after the
+ * sync, as in production.
  */
 final class SimOutbox implements Outbox
 {
@@ -30,8 +32,7 @@ final class SimOutbox implements Outbox
     private final SnapshotChunkReader snapshotChunks;
     private final ConsensusEncoder encoder = new ConsensusEncoder();
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(4096);
-    private final List<Frame> immediate = new ArrayList<>();
-    private final List<Frame> afterPersist = new ArrayList<>();
+    private final List<Frame> frames = new ArrayList<>();
 
     SimOutbox(final int memberId, final RaftLog log, final SnapshotStore snapshots, final int memberCount,
         final int maxFrameLength)
@@ -54,7 +55,7 @@ final class SimOutbox implements Outbox
         final int count = encoder.entriesThatFit(log, firstIndex, maxEntries, maxFrameLength);
         final int length = encoder.appendEntries(
             scratch, 0, memberId, followerId, term, prevLogIndex, prevLogTerm, leaderCommit, log, firstIndex, count);
-        immediate.add(new Frame(followerId, copy(length), true));
+        frames.add(new Frame(followerId, copy(length), true));
         return count;
     }
 
@@ -71,30 +72,40 @@ final class SimOutbox implements Outbox
         final int length = encoder.appendEntriesResponse(
             scratch, 0, memberId, leaderId, term, prevLogIndex, success, matchIndex, conflictIndex, conflictTerm,
             lastLogIndex);
-        afterPersist.add(new Frame(leaderId, copy(length), false));
+        frames.add(new Frame(leaderId, copy(length), false));
     }
 
     public boolean requestVote(
-        final int recipientId, final long term, final long lastLogIndex, final long lastLogTerm, final boolean preVote)
+        final int recipientId,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final long round)
     {
         final int length = encoder.requestVote(
-            scratch, 0, memberId, recipientId, term, lastLogIndex, lastLogTerm, preVote);
-        (preVote ? immediate : afterPersist).add(new Frame(recipientId, copy(length), true));
+            scratch, 0, memberId, recipientId, term, lastLogIndex, lastLogTerm, preVote, round);
+        frames.add(new Frame(recipientId, copy(length), true));
         return true;
     }
 
     public void voteResponse(
-        final int candidateId, final long term, final long candidateTerm, final boolean granted, final boolean preVote)
+        final int candidateId,
+        final long term,
+        final long candidateTerm,
+        final boolean granted,
+        final boolean preVote,
+        final long round)
     {
         final int length = encoder.voteResponse(
-            scratch, 0, memberId, candidateId, term, candidateTerm, granted, preVote);
-        afterPersist.add(new Frame(candidateId, copy(length), false));
+            scratch, 0, memberId, candidateId, term, candidateTerm, granted, preVote, round);
+        frames.add(new Frame(candidateId, copy(length), false));
     }
 
     public boolean timeoutNow(final int followerId, final long term)
     {
         final int length = encoder.timeoutNow(scratch, 0, memberId, followerId, term);
-        immediate.add(new Frame(followerId, copy(length), true));
+        frames.add(new Frame(followerId, copy(length), true));
         return true;
     }
 
@@ -116,7 +127,7 @@ final class SimOutbox implements Outbox
         final int length = encoder.installSnapshot(scratch, 0, memberId, followerId, term, snapshotIndex, snapshotTerm,
             chunkOffset, snapshotLength, snapshotChunks.metadata().checksum(),
             chunkOffset + chunkLength >= snapshotLength, snapshotChunks.chunk(), 0, chunkLength, transferId);
-        immediate.add(new Frame(followerId, copy(length), true));
+        frames.add(new Frame(followerId, copy(length), true));
         return chunkLength;
     }
 
@@ -135,35 +146,24 @@ final class SimOutbox implements Outbox
     {
         final int length = encoder.installSnapshotResponse(
             scratch, 0, memberId, leaderId, term, snapshotIndex, nextOffset, status, transferId);
-        afterPersist.add(new Frame(leaderId, copy(length), false));
+        frames.add(new Frame(leaderId, copy(length), false));
     }
 
-    List<Frame> takeImmediate()
+    List<Frame> take()
     {
-        return take(immediate);
-    }
-
-    List<Frame> takeAfterPersist()
-    {
-        return take(afterPersist);
+        if (frames.isEmpty())
+        {
+            return List.of();
+        }
+        final List<Frame> taken = new ArrayList<>(frames);
+        frames.clear();
+        return taken;
     }
 
     void clear()
     {
-        immediate.clear();
-        afterPersist.clear();
+        frames.clear();
         snapshotChunks.close();
-    }
-
-    private static List<Frame> take(final List<Frame> lane)
-    {
-        if (lane.isEmpty())
-        {
-            return List.of();
-        }
-        final List<Frame> frames = new ArrayList<>(lane);
-        lane.clear();
-        return frames;
     }
 
     private byte[] copy(final int length)

@@ -1,0 +1,94 @@
+package io.raftline.engine.core;
+
+import static io.raftline.engine.core.RaftNode.NO_MEMBER;
+
+/**
+ * The one gate every inbound message passes before its role handler: the sender check and the term rule, once
+ * (etcd's {@code Step}). {@link RaftNode}'s handlers ask it first and act on its verdict.
+ */
+final class AdmissionGate
+{
+    // Kinds of inbound message, as the admission gate tells them apart.
+    static final int FROM_LEADER = 0;
+    static final int RESPONSE = 1;
+    static final int VOTE_REQUEST = 2;
+    static final int VOTE_RESPONSE = 3;
+    static final int PRE_VOTE_REQUEST = 4;
+    static final int PRE_VOTE_GRANT = 5;
+    static final int PRE_VOTE_REFUSAL = 6;
+
+    // Verdicts of the admission gate.
+    static final int ADMITTED = 0;
+    static final int STALE = 1;
+    static final int ANSWERED = 2;
+    static final int REFUSED = 3;
+
+    private final RaftConfig config;
+    private final CoreLog log;
+    private final RoleState roles;
+    private final Rejections rejections;
+    private final int memberId;
+
+    AdmissionGate(final RaftConfig config, final CoreLog log, final RoleState roles, final Rejections rejections)
+    {
+        this.config = config;
+        this.log = log;
+        this.roles = roles;
+        this.rejections = rejections;
+        this.memberId = config.memberId();
+    }
+
+    /**
+     * The admission gate every inbound message passes once, before any handler (etcd's {@code Step}): the sender
+     * must be another member of the cluster; then the term rule of §5.1. A higher term makes this member a follower
+     * in that term (following the sender if it claims leadership of it); a lower one makes the message stale. The
+     * exceptions are PreVote's (thesis §9.6): a pre-vote request carries the term its candidate would stand in, not
+     * one it holds, so it moves nothing here; a pre-vote answer carries the voter's own term, which may be lower than
+     * ours without being stale; only a refusal with a higher term tells of a term this member must join. A handler
+     * that is given an admitted message may assume its term is the current one (the pre-vote kinds excepted).
+     *
+     * @return {@link #ADMITTED}, {@link #STALE}, {@link #ANSWERED} (the step-down was all there was to do) or
+     * {@link #REFUSED}.
+     */
+    int admit(final int senderId, final long term, final int kind, final String type, final long nowNs)
+    {
+        if (senderId == memberId || config.positionOf(senderId) < 0)
+        {
+            rejections.reject(senderId, type + " from unknown member " + senderId);
+            return REFUSED;
+        }
+        final long currentTerm = log.currentTerm();
+        switch (kind)
+        {
+            case PRE_VOTE_REQUEST:
+                return ADMITTED;
+
+            case PRE_VOTE_GRANT:
+                // A voter grants only a term above its own, so a grant never carries a term above ours.
+                return term > currentTerm ? ANSWERED : ADMITTED;
+
+            case PRE_VOTE_REFUSAL:
+                if (term > currentTerm)
+                {
+                    roles.stepDown(term, NO_MEMBER, nowNs, "pre-vote refused in term " + term + " by " + senderId);
+                    return ANSWERED;
+                }
+                return ADMITTED;
+
+            default:
+                if (term < currentTerm)
+                {
+                    return STALE;
+                }
+                if (term > currentTerm)
+                {
+                    final boolean isFromLeader = FROM_LEADER == kind;
+                    roles.stepDown(term, isFromLeader ? senderId : NO_MEMBER, nowNs,
+                        "higher term " + term + " from " + senderId);
+                    // An answer to a request of an older term has nothing more to say.
+                    return isFromLeader || VOTE_REQUEST == kind ? ADMITTED : ANSWERED;
+                }
+                return ADMITTED;
+        }
+    }
+}

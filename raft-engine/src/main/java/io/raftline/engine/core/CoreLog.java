@@ -1,0 +1,151 @@
+package io.raftline.engine.core;
+
+import io.raftline.log.LogEntryView;
+import io.raftline.log.MetadataStore;
+import io.raftline.log.RaftLog;
+import org.agrona.DirectBuffer;
+
+/**
+ * The one owner of the core's durable state: the {@link RaftLog} and the {@link MetadataStore} (term and vote).
+ * <p>
+ * Every mutation goes through here, and every one marks the state dirty, so no concern of the core can change the
+ * log or the vote and forget to tell the driver to sync before the after-persist lane leaves (the durability
+ * contract of {@link Outbox}). It also tracks how far the log is known durable: a truncation or reset can only
+ * lower that index, and {@link #onPersisted()} raises it to the end of the log.
+ */
+final class CoreLog
+{
+    private final RaftLog log;
+    private final MetadataStore metadata;
+    // Invariant: currentTerm and votedFor equal what the metadata store holds (written through on every change).
+    private long currentTerm;
+    private int votedFor;
+    private long persistedIndex;
+    private boolean isPersistPending;
+
+    CoreLog(final RaftLog log, final MetadataStore metadata)
+    {
+        this.log = log;
+        this.metadata = metadata;
+        this.currentTerm = metadata.currentTerm();
+        this.votedFor = metadata.votedFor();
+        this.persistedIndex = log.lastIndex();
+    }
+
+    // ------------------------------------------------------------------------------------------------ reads
+
+    long currentTerm()
+    {
+        return currentTerm;
+    }
+
+    int votedFor()
+    {
+        return votedFor;
+    }
+
+    long baseIndex()
+    {
+        return log.baseIndex();
+    }
+
+    long lastIndex()
+    {
+        return log.lastIndex();
+    }
+
+    long lastTerm()
+    {
+        return log.lastTerm();
+    }
+
+    long termAt(final long index)
+    {
+        return log.termAt(index);
+    }
+
+    boolean read(final long index, final LogEntryView view)
+    {
+        return log.read(index, view);
+    }
+
+    /**
+     * @return the highest index known durable in this log; a leader counts itself towards a commit only up to here.
+     */
+    long persistedIndex()
+    {
+        return Math.min(persistedIndex, log.lastIndex());
+    }
+
+    /**
+     * @return true if anything changed since the last {@link #onPersisted()}.
+     */
+    boolean isPersistPending()
+    {
+        return isPersistPending;
+    }
+
+    /**
+     * §5.4.1: the later last term wins; with equal last terms the longer log wins.
+     *
+     * @return true if a log ending at {@code lastLogIndex}/{@code lastLogTerm} is at least as up to date as this.
+     */
+    boolean isUpToDate(final long lastLogIndex, final long lastLogTerm)
+    {
+        final long myLastTerm = log.lastTerm();
+        return lastLogTerm > myLastTerm || (lastLogTerm == myLastTerm && lastLogIndex >= log.lastIndex());
+    }
+
+    /**
+     * @return the log itself, for the driver to sync and the outbox to read entries from; never to write.
+     */
+    RaftLog raftLog()
+    {
+        return log;
+    }
+
+    // ------------------------------------------------------------------------------------------------ writes
+
+    long append(final long term, final DirectBuffer buffer, final int offset, final int length)
+    {
+        isPersistPending = true;
+        return log.append(term, buffer, offset, length);
+    }
+
+    void truncateAfter(final long index)
+    {
+        isPersistPending = true;
+        log.truncateAfter(index);
+        persistedIndex = Math.min(persistedIndex, index);
+    }
+
+    void compactTo(final long index)
+    {
+        isPersistPending = true;
+        log.compactTo(index);
+    }
+
+    void reset(final long baseIndex, final long baseTerm)
+    {
+        isPersistPending = true;
+        log.reset(baseIndex, baseTerm);
+        persistedIndex = Math.min(persistedIndex, baseIndex);
+    }
+
+    void updateTermAndVote(final long term, final int vote)
+    {
+        isPersistPending = true;
+        currentTerm = term;
+        votedFor = vote;
+        metadata.update(term, vote);
+    }
+
+    /**
+     * The driver made every change so far durable.
+     */
+    void onPersisted()
+    {
+        isPersistPending = false;
+        persistedIndex = log.lastIndex();
+    }
+}
