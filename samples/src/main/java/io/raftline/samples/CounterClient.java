@@ -23,7 +23,10 @@ import java.util.Set;
  * <pre>
  * java -jar raftline-samples.jar client --members 0@127.0.0.1:20000,1@127.0.0.1:20001,2@127.0.0.1:20002 \
  *     --ops 10000 [--rate 2000] [--concurrency 4] [--history history.jsonl] [--timeout 5s] [--driver-dir-base dir]
+ *     [--egress host[:port]]
  * </pre>
+ * {@code --egress} is the address (and port, default 0: any free one) the members send their answers to; unset, the
+ * {@code raftline.client.egress.channel} property or else the local address that routes to the members.
  * Without {@code --aeron-dir} the clients share one embedded media driver, in the first free slot
  * {@code raftline-client-<n>} under {@code --driver-dir-base} (default: {@code raftline.driver.dir.base}, else
  * {@code /dev/shm}); a killed client's slot is reclaimed by the next client that starts.
@@ -37,7 +40,7 @@ import java.util.Set;
 public final class CounterClient
 {
     static final Set<String> OPTIONS = Set.of("members", "ops", "rate", "concurrency", "history", "aeron-dir",
-        "timeout", "driver-dir-base");
+        "timeout", "driver-dir-base", "egress");
 
     private CounterClient()
     {
@@ -157,6 +160,7 @@ public final class CounterClient
         final double rate = args.has("rate") ? Double.parseDouble(args.get("rate")) : 0;
         final int concurrency = args.getInt("concurrency", 1);
         final long timeoutNs = SystemUtil.parseDuration("timeout", args.get("timeout", "5s"));
+        final String egress = args.has("egress") ? egressChannel(args.get("egress")) : null;
         final Summary summary = new Summary();
         EmbeddedAeron embedded = null;
         Writer history = null;
@@ -179,6 +183,10 @@ public final class CounterClient
                 sessions[i] = new Session(i, history, summary);
                 final ClientContext context = null != embedded ? new ClientContext().aeron(embedded.aeron()) :
                     new ClientContext().aeronDirectoryName(args.get("aeron-dir"));
+                if (null != egress)
+                {
+                    context.egressChannel(egress);
+                }
                 sessions[i].client = RaftClient.connect(context
                     .members(members)
                     .maxInflight(1)
@@ -213,6 +221,25 @@ public final class CounterClient
             CloseHelper.quietClose(history);
             CloseHelper.quietClose(embedded);
         }
+    }
+
+    /**
+     * @param egress {@code host[:port]}, an IPv6 address in brackets.
+     * @return the UDP channel of that endpoint; port 0 when none is given.
+     */
+    static String egressChannel(final String egress)
+    {
+        final int colon = egress.lastIndexOf(':');
+        final boolean hasPort = colon > 0 && egress.indexOf(']') < colon && (egress.startsWith("[") ||
+            egress.indexOf(':') == colon);
+        final String host = hasPort ? egress.substring(0, colon) : egress;
+        final String port = hasPort ? egress.substring(colon + 1) : "0";
+        if (host.isEmpty() || host.startsWith(":") || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535)
+        {
+            throw new IllegalArgumentException("--egress must be host[:port], not '" + egress + "'");
+        }
+        final boolean isBareIpv6 = !host.startsWith("[") && host.indexOf(':') >= 0;
+        return "aeron:udp?endpoint=" + (isBareIpv6 ? "[" + host + "]" : host) + ":" + port;
     }
 
     private static void drive(final Session[] sessions, final long ops, final double rate, final long delta)

@@ -34,14 +34,7 @@ public final class CounterNode
 
     static void run(final Args args)
     {
-        final int electionMs = args.getInt("election-timeout-ms", 150);
-        final MemberContext ctx = args.applyStorageAndIdle(new MemberContext(), "yield")
-            .memberId(args.getInt("id", -1))
-            .members(args.get("members"))
-            .dir(args.get("dir", "raftline-data"))
-            .electionTimeoutNs(electionMs * 1_000_000L, 2L * electionMs * 1_000_000L)
-            .heartbeatIntervalNs(args.getInt("heartbeat-ms", 20) * 1_000_000L)
-            .service(new CounterService());
+        final MemberContext ctx = context(args).service(new CounterService());
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
             RaftMember member = RaftMember.launch(ctx))
         {
@@ -49,5 +42,21 @@ public final class CounterNode
             System.out.flush();
             barrier.await();
         }
+    }
+
+    /**
+     * @param args the node's options.
+     * @return the member's settings from them, without a service.
+     */
+    static MemberContext context(final Args args)
+    {
+        final int electionMs = args.getInt("election-timeout-ms", 150);
+        final MemberContext ctx = args.applyStorageAndIdle(new MemberContext(), "yield")
+            .memberId(args.getInt("id", -1))
+            .members(args.get("members"))
+            .dir(args.get("dir", "raftline-data"))
+            .electionTimeoutNs(electionMs * 1_000_000L, 2L * electionMs * 1_000_000L)
+            .heartbeatIntervalNs(args.getInt("heartbeat-ms", 20) * 1_000_000L);
+        return ctx;
     }
 }

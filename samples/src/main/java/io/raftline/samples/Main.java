@@ -66,7 +66,7 @@ public final class Main
         System.err.println("          [--storage file|memory] [--durability none|batch|each] [--dir DIR]");
         System.err.println("          [--warmup 3s] [--idle busy|yield|backoff] [--report-dir raftline-report]");
         System.err.println("  client  --members 0@host:port,... --ops N [--rate R] [--concurrency C] [--history FILE]");
-        System.err.println("          [--timeout 5s] [--aeron-dir DIR]");
+        System.err.println("          [--timeout 5s] [--aeron-dir DIR] [--egress host[:port]]");
         System.err.println("  node    --id N --members 0@host:port,1@host:port,2@host:port [--dir DIR]");
         System.err.println("          [--durability none|batch|each] [--storage file|memory]");
         System.err.println("          [--idle yield|busy|backoff] [--election-timeout-ms 150] [--heartbeat-ms 20]");

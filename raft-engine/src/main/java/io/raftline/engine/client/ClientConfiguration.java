@@ -71,7 +71,8 @@ public final class ClientConfiguration
     public static final String AERON_DIR_PROP_NAME = "raftline.client.aeron.dir";
 
     /**
-     * Channel the answers come on; unset: {@code aeron:ipc} for IPC members, a free UDP port on 127.0.0.1 otherwise.
+     * Channel the answers come on; unset: {@code aeron:ipc} for IPC members, otherwise a free UDP port on the local
+     * address that routes to the members.
      */
     public static final String EGRESS_CHANNEL_PROP_NAME = "raftline.client.egress.channel";
 

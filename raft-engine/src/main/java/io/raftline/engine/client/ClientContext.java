@@ -57,7 +57,7 @@ public final class ClientContext
         clusterMembers = ClusterMembers.parse(members);
         if (null == egressChannel)
         {
-            egressChannel = clusterMembers.isIpc() ? "aeron:ipc" : "aeron:udp?endpoint=127.0.0.1:0";
+            egressChannel = clusterMembers.isIpc() ? "aeron:ipc" : EgressRoute.egressChannel(clusterMembers);
         }
         if (maxInflight < 1)
         {
@@ -150,7 +150,8 @@ public final class ClientContext
     }
 
     /**
-     * @param egressChannel where answers come; for UDP an endpoint on this host (port 0 picks a free port).
+     * @param egressChannel where answers come; for UDP an endpoint on this host that the members can reach (port 0
+     *                      picks a free port). Unset: {@link #EGRESS_CHANNEL_PROP_NAME}, else picked from the routes.
      * @return this for a fluent API.
      */
     public ClientContext egressChannel(final String egressChannel)
