@@ -580,7 +580,7 @@ final class ScriptMember implements StateMachine, RaftEventListener
                 transferId);
             queued.add(new Pending(followerId, copy(length), "InstallSnapshot term=" + term + " snapshot=" +
                 snapshotTerm + "/" + snapshotIndex + " bytes=" + chunkOffset + "+" + chunkLength + " of " +
-                snapshotLength + (isLast ? " last" : "")));
+                snapshotLength + (isLast ? " last" : "") + " tag=" + transferId));
             return chunkLength;
         }
 
@@ -600,7 +600,8 @@ final class ScriptMember implements StateMachine, RaftEventListener
             final int length = encoder.installSnapshotResponse(
                 scratch, 0, id, leaderId, term, snapshotIndex, nextOffset, status, transferId);
             queued.add(new Pending(leaderId, copy(length), "InstallSnapshotResponse term=" + term +
-                " snapshot=" + snapshotIndex + " next=" + nextOffset + " " + snapshotStatus(status)));
+                " snapshot=" + snapshotIndex + " next=" + nextOffset + " " + snapshotStatus(status) + " tag=" +
+                transferId));
         }
 
         int flush()

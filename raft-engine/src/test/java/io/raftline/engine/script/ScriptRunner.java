@@ -79,6 +79,8 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
             case "run" -> runFor(Long.parseLong(arg(args, 0)));
             case "deliver" -> deliver(args);
             case "drop" -> drop(args);
+            case "deliver-at" -> deliverAt(args);
+            case "duplicate" -> duplicate(args);
             case "stabilize" -> stabilize();
             case "partition" -> partition(line);
             case "cut" -> cut(args);
@@ -400,6 +402,46 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
             indent = saved;
             checks.afterStep(memberList);
         }
+    }
+
+    /**
+     * Deliver only the K-th message queued on a link (1 = the first): it overtakes those before it, which stay queued
+     * in their order. A link that reorders, one message at a time.
+     */
+    private void deliverAt(final String[] args)
+    {
+        final InFlight message = nthOnLink(arg(args, 0), Integer.parseInt(arg(args, 1)));
+        inFlight.remove(message);
+        deliverOne(message);
+    }
+
+    /**
+     * Queue a copy of the K-th message on a link (the first by default) at the back of the queue: a link that
+     * duplicates, with the copy arriving late.
+     */
+    private void duplicate(final String[] args)
+    {
+        final InFlight message = nthOnLink(arg(args, 0), args.length > 1 ? Integer.parseInt(args[1]) : 1);
+        inFlight.add(message);
+        out.add("queued a copy of " + message.line());
+    }
+
+    private InFlight nthOnLink(final String link, final int n)
+    {
+        parseLink(link);
+        if (n < 1)
+        {
+            throw new IllegalArgumentException("message positions count from 1: " + n);
+        }
+        int seen = 0;
+        for (final InFlight message : inFlight)
+        {
+            if (link.equals(message.from() + "->" + message.to()) && ++seen == n)
+            {
+                return message;
+            }
+        }
+        throw new IllegalArgumentException("only " + seen + " messages queued on " + link + ", not " + n);
     }
 
     private void drop(final String[] args)
