@@ -354,6 +354,14 @@ final class ScriptMember implements StateMachine, RaftEventListener
         return core;
     }
 
+    /**
+     * @return frames the decoder refused in this incarnation (the core's own refusals are {@code core()}'s).
+     */
+    long framesRejected()
+    {
+        return decoder.totalRejections();
+    }
+
     InMemoryRaftLog log()
     {
         return log;
