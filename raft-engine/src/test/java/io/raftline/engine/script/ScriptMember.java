@@ -1,5 +1,7 @@
 package io.raftline.engine.script;
 
+import io.raftline.engine.core.DeferredOutbox;
+import io.raftline.engine.core.DutyCycle;
 import io.raftline.engine.core.Outbox;
 import io.raftline.engine.core.RaftConfig;
 import io.raftline.engine.core.RaftEventListener;
@@ -27,12 +29,11 @@ import java.util.SplittableRandom;
 
 /**
  * The one seam between the script runner and the core: a {@link RaftNode} over in-memory storage that survives its
- * crashes, stepped through the duty cycle (input, {@code doWork} until idle, immediate lane, sync,
- * {@code onPersisted}, apply, after-persist lane), with every message encoded and decoded by the real SBE codecs.
- * <p>
- * Only this class knows the order of the duty cycle and which message waits for the sync. When the shared cycle
- * driver lands, this class delegates to it and the runner does not change. Everything else the runner sees is a
- * frame (bytes) with a one-line description and the member's queries.
+ * crashes, stepped by the production {@link DutyCycle} (poll, step, flush, sync, onPersisted, apply, release), with a
+ * {@link DeferredOutbox} in front of an outbox that only encodes (with the real SBE codecs) and queues. So the order
+ * of the cycle and which message waits for the sync are the production's; this class only plugs in the inputs, the
+ * storage and the network. Everything else the runner sees is a frame (bytes) with a one-line description and the
+ * member's queries.
  */
 final class ScriptMember implements StateMachine, RaftEventListener
 {
@@ -76,10 +77,15 @@ final class ScriptMember implements StateMachine, RaftEventListener
     private final List<String> state = new ArrayList<>();
     private RaftNode core;
     private ConsensusDecoder decoder;
-    private Lanes outbox;
+    private Frames outbox;
+    private DeferredOutbox lanes;
+    private DutyCycle dutyCycle;
     private boolean isAlive;
-    // With manual sync, a cycle stops before the sync until persist(): the after-persist lane waits with it.
-    private boolean isSyncHeld;
+    // With manual sync, the cycle's sync refuses (the cycle ends before onPersisted and the release, as if the
+    // sync were still under way) until persist() grants exactly one.
+    private boolean isSyncGranted;
+    // The one input of the next cycle's poll step, if any.
+    private Runnable input;
     private int incarnation;
     private long nowNs;
     private long commitSeen;
@@ -131,14 +137,17 @@ final class ScriptMember implements StateMachine, RaftEventListener
             throw new IllegalStateException("member " + id + " is already running");
         }
         isAlive = true;
-        isSyncHeld = false;
+        isSyncGranted = false;
+        input = null;
         incarnation++;
         state.clear();
         commitSeen = log.baseIndex();
         appliedSeen = log.baseIndex();
-        outbox = new Lanes();
-        core = new RaftNode(config, log, metadata, snapshots, outbox, this,
+        outbox = new Frames();
+        lanes = new DeferredOutbox(outbox);
+        core = new RaftNode(config, log, metadata, snapshots, lanes, this,
             new SplittableRandom(seed * 1_000_003L + incarnation), this, nowNs);
+        dutyCycle = new DutyCycle(core, this::poll, this::sync, outbox::flush, lanes);
         decoder = new ConsensusDecoder(config, (reason, templateId, senderId, length) ->
             events.onEvent(id, "frame from " + senderId + " rejected: " + reason));
         decoder.node(core);
@@ -159,6 +168,9 @@ final class ScriptMember implements StateMachine, RaftEventListener
         isAlive = false;
         core = null;
         decoder = null;
+        dutyCycle = null;
+        lanes.clear();
+        lanes = null;
         outbox.close();
         outbox = null;
         log.crash();
@@ -169,24 +181,29 @@ final class ScriptMember implements StateMachine, RaftEventListener
 
     void deliver(final byte[] frame)
     {
-        decoder.onFrame(new UnsafeBuffer(frame), 0, frame.length, nowNs);
+        input = () -> decoder.onFrame(new UnsafeBuffer(frame), 0, frame.length, nowNs);
         cycle();
     }
 
     long propose(final String payload)
     {
         final byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
-        proposal.wrap(bytes);
-        final long result = core.propose(proposal, 0, bytes.length);
+        final long[] result = new long[1];
+        input = () ->
+        {
+            proposal.wrap(bytes);
+            result[0] = core.propose(proposal, 0, bytes.length);
+        };
         cycle();
-        return result;
+        return result[0];
     }
 
     boolean transferLeadership(final int targetId)
     {
-        final boolean started = core.transferLeadership(targetId, nowNs);
+        final boolean[] started = new boolean[1];
+        input = () -> started[0] = core.transferLeadership(targetId, nowNs);
         cycle();
-        return started;
+        return started[0];
     }
 
     /**
@@ -226,74 +243,88 @@ final class ScriptMember implements StateMachine, RaftEventListener
             return 0;
         }
         snapshots.put(index, log.termAt(index), encodeState());
-        core.onSnapshotTaken(index);
+        input = () -> core.onSnapshotTaken(index);
         cycle();
         return index;
     }
 
     /**
-     * Finish a cycle held at its sync (manual sync only).
+     * Grant the sync a cycle of this member is waiting for (manual sync only) and run the cycle that takes it: the
+     * core is told what is durable, applies, and the after-persist lane is released.
      *
-     * @return false if nothing was held.
+     * @return false if nothing was waiting for a sync.
      */
     boolean persist()
     {
-        if (!isSyncHeld)
+        if (!isSyncHeld())
         {
             return false;
         }
-        isSyncHeld = false;
-        syncAndRelease();
-        if (core.nextDeadlineNs() <= nowNs)
-        {
-            cycle();
-        }
+        isSyncGranted = true;
+        cycle();
+        isSyncGranted = false;
         return true;
     }
 
+    /**
+     * @return whether the member's last cycle stopped at its sync: it has unsynced writes, and what promises them
+     * waits in the after-persist lane.
+     */
     boolean isSyncHeld()
     {
-        return isSyncHeld;
+        return isAlive && isManualSync && core.isPersistPending();
     }
 
     /**
-     * One duty cycle at the member's current time, repeated while the core has work due now.
+     * Run the shared duty cycle at the member's current time, with the pending input, until the core is idle and has
+     * nothing due now.
      */
     private void cycle()
     {
         int cycles = 0;
-        do
+        while (isAlive)
         {
             if (++cycles > MAX_WORK_LOOPS)
             {
-                throw new IllegalStateException("member " + id + " always has work due: " + core);
+                throw new IllegalStateException("member " + id + " does not go idle: " + core);
             }
-            int loops = 0;
-            while (core.doWork(nowNs) > 0)
+            final int workCount = dutyCycle.run(nowNs);
+            if (0 == workCount && null == input && core.nextDeadlineNs() > nowNs)
             {
-                if (++loops > MAX_WORK_LOOPS)
-                {
-                    throw new IllegalStateException("member " + id + " does not go idle: " + core);
-                }
+                break;
             }
-            outbox.release(outbox.immediate);
-            if (isManualSync)
-            {
-                isSyncHeld = true;
-                return;
-            }
-            syncAndRelease();
         }
-        while (isAlive && core.nextDeadlineNs() <= nowNs);
     }
 
-    private void syncAndRelease()
+    private int poll(final long nowNs)
     {
+        if (null == input)
+        {
+            return 0;
+        }
+        final Runnable next = input;
+        input = null;
+        next.run();
+        return 1;
+    }
+
+    /**
+     * The cycle's sync. With manual sync it refuses until {@link #persist()}: the cycle then ends where a crash
+     * before the sync would end it, with the writes unsynced and the after-persist lane held.
+     */
+    private boolean sync()
+    {
+        if (isManualSync)
+        {
+            if (!isSyncGranted)
+            {
+                return false;
+            }
+            isSyncGranted = false;
+        }
         log.sync();
         metadata.sync();
-        core.onPersisted();
-        core.applyCommitted();
-        outbox.release(outbox.afterPersist);
+        return true;
     }
 
     // ------------------------------------------------------------------------------------------ queries
@@ -321,6 +352,14 @@ final class ScriptMember implements StateMachine, RaftEventListener
     RaftNode core()
     {
         return core;
+    }
+
+    /**
+     * @return frames the decoder refused in this incarnation (the core's own refusals are {@code core()}'s).
+     */
+    long framesRejected()
+    {
+        return decoder.totalRejections();
     }
 
     InMemoryRaftLog log()
@@ -441,17 +480,16 @@ final class ScriptMember implements StateMachine, RaftEventListener
     }
 
     /**
-     * Encodes with the real SBE encoder into the two lanes of the durability contract: requests that promise
-     * nothing leave at once; answers and real vote requests (which promise a durable log, term or vote) leave
-     * after the sync.
+     * The transport's outbox: encodes with the real SBE encoder and queues, in the order the calls come. It knows
+     * nothing of lanes: the {@link DeferredOutbox} in front of it calls it for an after-persist message only once the
+     * sync is done, and the cycle's flush step hands the queue to the network.
      */
-    private final class Lanes implements Outbox
+    private final class Frames implements Outbox
     {
         private final ConsensusEncoder encoder = new ConsensusEncoder();
         private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(4096);
         private final SnapshotChunkReader chunks = new SnapshotChunkReader(snapshots, config.memberCount());
-        private final List<Pending> immediate = new ArrayList<>();
-        private final List<Pending> afterPersist = new ArrayList<>();
+        private final List<Pending> queued = new ArrayList<>();
 
         public int appendEntries(
             final int followerId,
@@ -470,7 +508,7 @@ final class ScriptMember implements StateMachine, RaftEventListener
             {
                 entries.append(0 == entries.length() ? "" : " ").append(log.termAt(index)).append('/').append(index);
             }
-            immediate.add(new Pending(followerId, copy(length), "AppendEntries term=" + term + " prev=" + prevLogTerm +
+            queued.add(new Pending(followerId, copy(length), "AppendEntries term=" + term + " prev=" + prevLogTerm +
                 "/" + prevLogIndex + " commit=" + leaderCommit + " entries=[" + entries + "]"));
             return count;
         }
@@ -488,7 +526,7 @@ final class ScriptMember implements StateMachine, RaftEventListener
             final int length = encoder.appendEntriesResponse(
                 scratch, 0, id, leaderId, term, prevLogIndex, success, matchIndex, conflictIndex, conflictTerm,
                 lastLogIndex);
-            afterPersist.add(new Pending(leaderId, copy(length), "AppendEntriesResponse term=" + term +
+            queued.add(new Pending(leaderId, copy(length), "AppendEntriesResponse term=" + term +
                 (success ? " ok match=" + matchIndex :
                 " reject prev=" + prevLogIndex + " hint=" + conflictTerm + "/" + conflictIndex) +
                 " last=" + lastLogIndex));
@@ -504,8 +542,10 @@ final class ScriptMember implements StateMachine, RaftEventListener
         {
             final int length = encoder.requestVote(
                 scratch, 0, id, recipientId, term, lastLogIndex, lastLogTerm, preVote, round);
-            (preVote ? immediate : afterPersist).add(new Pending(recipientId, copy(length),
-                (preVote ? "PreVote" : "RequestVote") + " term=" + term + " last=" + lastLogTerm + "/" + lastLogIndex));
+            // A pre-vote round keeps the term, so its round is what tells a late answer (defect 4); a real vote's
+            // term already does.
+            queued.add(new Pending(recipientId, copy(length), (preVote ? "PreVote" : "RequestVote") + " term=" +
+                term + (preVote ? " round=" + round : "") + " last=" + lastLogTerm + "/" + lastLogIndex));
             return true;
         }
 
@@ -515,14 +555,15 @@ final class ScriptMember implements StateMachine, RaftEventListener
         {
             final int length = encoder.voteResponse(
                 scratch, 0, id, candidateId, term, candidateTerm, granted, preVote, round);
-            afterPersist.add(new Pending(candidateId, copy(length), (preVote ? "PreVoteResponse" : "VoteResponse") +
-                " term=" + term + " for=" + candidateTerm + (granted ? " granted" : " refused")));
+            queued.add(new Pending(candidateId, copy(length), (preVote ? "PreVoteResponse" : "VoteResponse") +
+                " term=" + term + " for=" + candidateTerm + (preVote ? " round=" + round : "") +
+                (granted ? " granted" : " refused")));
         }
 
         public boolean timeoutNow(final int followerId, final long term)
         {
             final int length = encoder.timeoutNow(scratch, 0, id, followerId, term);
-            immediate.add(new Pending(followerId, copy(length), "TimeoutNow term=" + term));
+            queued.add(new Pending(followerId, copy(length), "TimeoutNow term=" + term));
             return true;
         }
 
@@ -545,9 +586,9 @@ final class ScriptMember implements StateMachine, RaftEventListener
             final int length = encoder.installSnapshot(scratch, 0, id, followerId, term, snapshotIndex, snapshotTerm,
                 chunkOffset, snapshotLength, chunks.metadata().checksum(), isLast, chunks.chunk(), 0, chunkLength,
                 transferId);
-            immediate.add(new Pending(followerId, copy(length), "InstallSnapshot term=" + term + " snapshot=" +
+            queued.add(new Pending(followerId, copy(length), "InstallSnapshot term=" + term + " snapshot=" +
                 snapshotTerm + "/" + snapshotIndex + " bytes=" + chunkOffset + "+" + chunkLength + " of " +
-                snapshotLength + (isLast ? " last" : "")));
+                snapshotLength + (isLast ? " last" : "") + " tag=" + transferId));
             return chunkLength;
         }
 
@@ -566,23 +607,25 @@ final class ScriptMember implements StateMachine, RaftEventListener
         {
             final int length = encoder.installSnapshotResponse(
                 scratch, 0, id, leaderId, term, snapshotIndex, nextOffset, status, transferId);
-            afterPersist.add(new Pending(leaderId, copy(length), "InstallSnapshotResponse term=" + term +
-                " snapshot=" + snapshotIndex + " next=" + nextOffset + " " + snapshotStatus(status)));
+            queued.add(new Pending(leaderId, copy(length), "InstallSnapshotResponse term=" + term +
+                " snapshot=" + snapshotIndex + " next=" + nextOffset + " " + snapshotStatus(status) + " tag=" +
+                transferId));
         }
 
-        void release(final List<Pending> lane)
+        int flush()
         {
-            for (final Pending pending : lane)
+            final int count = queued.size();
+            for (final Pending pending : queued)
             {
                 network.send(id, pending.to(), pending.frame(), pending.description());
             }
-            lane.clear();
+            queued.clear();
+            return count;
         }
 
         void close()
         {
-            immediate.clear();
-            afterPersist.clear();
+            queued.clear();
             chunks.close();
         }
 

@@ -1,11 +1,22 @@
 package io.raftline.engine.script;
 
+import io.raftline.codecs.AppendEntriesDecoder;
+import io.raftline.codecs.AppendEntriesResponseDecoder;
+import io.raftline.codecs.InstallSnapshotDecoder;
+import io.raftline.codecs.InstallSnapshotResponseDecoder;
+import io.raftline.codecs.MessageHeaderDecoder;
+import io.raftline.codecs.RequestVoteDecoder;
+import io.raftline.codecs.RequestVoteResponseDecoder;
+import io.raftline.codecs.TimeoutNowDecoder;
 import io.raftline.engine.core.RaftConfig;
 import io.raftline.engine.core.RaftNode;
 import io.raftline.engine.core.RaftRole;
 import io.raftline.log.InMemoryRaftLog;
 import io.raftline.log.SnapshotMetadata;
 
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -79,6 +90,10 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
             case "run" -> runFor(Long.parseLong(arg(args, 0)));
             case "deliver" -> deliver(args);
             case "drop" -> drop(args);
+            case "deliver-at" -> deliverAt(args);
+            case "duplicate" -> duplicate(args);
+            case "forge" -> forge(args);
+            case "print-rejections" -> printRejections(args);
             case "stabilize" -> stabilize();
             case "partition" -> partition(line);
             case "cut" -> cut(args);
@@ -400,6 +415,125 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
             indent = saved;
             checks.afterStep(memberList);
         }
+    }
+
+    /**
+     * Deliver only the K-th message queued on a link (1 = the first): it overtakes those before it, which stay queued
+     * in their order. A link that reorders, one message at a time.
+     */
+    private void deliverAt(final String[] args)
+    {
+        final InFlight message = nthOnLink(arg(args, 0), Integer.parseInt(arg(args, 1)));
+        inFlight.remove(message);
+        deliverOne(message);
+    }
+
+    /**
+     * Queue a copy of the K-th message on a link (the first by default) at the back of the queue: a link that
+     * duplicates, with the copy arriving late.
+     */
+    private void duplicate(final String[] args)
+    {
+        final InFlight message = nthOnLink(arg(args, 0), args.length > 1 ? Integer.parseInt(args[1]) : 1);
+        inFlight.add(message);
+        out.add("queued a copy of " + message.line());
+    }
+
+    /**
+     * Rewrite the K-th message on a link where it waits: its sender field and/or its term, as a misrouted frame, a
+     * stray process or a member of another cluster would send it. The codecs' own field offsets locate the fields.
+     */
+    private void forge(final String[] args)
+    {
+        final InFlight message = nthOnLink(arg(args, 0), Integer.parseInt(arg(args, 1)));
+        final byte[] frame = message.frame().clone();
+        final UnsafeBuffer buffer = new UnsafeBuffer(frame);
+        final int templateId = new MessageHeaderDecoder().wrap(buffer, 0).templateId();
+        final StringBuilder what = new StringBuilder();
+        for (int i = 2; i < args.length; i++)
+        {
+            final int eq = args[i].indexOf('=');
+            if (eq < 0)
+            {
+                throw new IllegalArgumentException("expected sender=ID or term=T: " + args[i]);
+            }
+            final String key = args[i].substring(0, eq);
+            final long value = Long.parseLong(args[i].substring(eq + 1));
+            switch (key)
+            {
+                // Every consensus message starts its block with the term.
+                case "term" -> buffer.putLong(MessageHeaderDecoder.ENCODED_LENGTH, value, ByteOrder.LITTLE_ENDIAN);
+                case "sender" -> buffer.putInt(MessageHeaderDecoder.ENCODED_LENGTH + senderOffset(templateId),
+                    (int)value, ByteOrder.LITTLE_ENDIAN);
+                default -> throw new IllegalArgumentException("expected sender=ID or term=T: " + args[i]);
+            }
+            what.append(' ').append(args[i]);
+        }
+        final InFlight forged = new InFlight(message.from(), message.to(), message.toIncarnation(), frame,
+            message.description() + " (forged" + what + ")");
+        inFlight.set(inFlight.indexOf(message), forged);
+        out.add("forged " + forged.line());
+    }
+
+    private static int senderOffset(final int templateId)
+    {
+        if (RequestVoteDecoder.TEMPLATE_ID == templateId)
+        {
+            return RequestVoteDecoder.candidateIdEncodingOffset();
+        }
+        if (RequestVoteResponseDecoder.TEMPLATE_ID == templateId)
+        {
+            return RequestVoteResponseDecoder.voterIdEncodingOffset();
+        }
+        if (AppendEntriesDecoder.TEMPLATE_ID == templateId)
+        {
+            return AppendEntriesDecoder.leaderIdEncodingOffset();
+        }
+        if (AppendEntriesResponseDecoder.TEMPLATE_ID == templateId)
+        {
+            return AppendEntriesResponseDecoder.followerIdEncodingOffset();
+        }
+        if (InstallSnapshotDecoder.TEMPLATE_ID == templateId)
+        {
+            return InstallSnapshotDecoder.leaderIdEncodingOffset();
+        }
+        if (InstallSnapshotResponseDecoder.TEMPLATE_ID == templateId)
+        {
+            return InstallSnapshotResponseDecoder.followerIdEncodingOffset();
+        }
+        if (TimeoutNowDecoder.TEMPLATE_ID == templateId)
+        {
+            return TimeoutNowDecoder.leaderIdEncodingOffset();
+        }
+        throw new IllegalArgumentException("no sender field known for template " + templateId);
+    }
+
+    private void printRejections(final String[] ids)
+    {
+        for (final ScriptMember member : selected(ids))
+        {
+            out.add(member.id() + ": " + (member.isAlive() ?
+                "messages refused=" + member.core().rejectedMessageCount() + " frames refused=" +
+                member.framesRejected() : "down"));
+        }
+    }
+
+    private InFlight nthOnLink(final String link, final int n)
+    {
+        parseLink(link);
+        if (n < 1)
+        {
+            throw new IllegalArgumentException("message positions count from 1: " + n);
+        }
+        int seen = 0;
+        for (final InFlight message : inFlight)
+        {
+            if (link.equals(message.from() + "->" + message.to()) && ++seen == n)
+            {
+                return message;
+            }
+        }
+        throw new IllegalArgumentException("only " + seen + " messages queued on " + link + ", not " + n);
     }
 
     private void drop(final String[] args)
