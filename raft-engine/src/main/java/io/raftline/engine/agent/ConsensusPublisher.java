@@ -253,15 +253,8 @@ class ConsensusPublisher implements Outbox
     }
 
     /**
-     * @return whether after-persist messages are waiting.
-     */
-    boolean hasPending()
-    {
-        return pendingLimit > 0;
-    }
-
-    /**
-     * Send the after-persist lane. Call only once the log and metadata are synced.
+     * Send the answers waiting in the pending buffer (the flush step of the duty cycle; {@code DeferredOutbox} hands
+     * this publisher the after-persist lane only once the log and metadata are synced).
      *
      * @return messages sent.
      */
