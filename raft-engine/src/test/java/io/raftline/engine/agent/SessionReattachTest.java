@@ -1,25 +1,17 @@
 package io.raftline.engine.agent;
 
-import io.aeron.Aeron;
 import io.aeron.Subscription;
-import io.aeron.driver.MediaDriver;
 import io.raftline.codecs.MessageHeaderDecoder;
-import io.raftline.codecs.MessageHeaderEncoder;
 import io.raftline.codecs.SessionEventCode;
 import io.raftline.codecs.SessionEventDecoder;
-import io.raftline.codecs.SessionOpenEntryEncoder;
-import io.raftline.engine.core.RaftEventListener;
 import io.raftline.engine.core.RaftNode;
 import io.raftline.engine.core.RaftRole;
 import org.agrona.CloseHelper;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,18 +27,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SessionReattachTest
 {
     private static final int EGRESS_STREAM = 42_000;
-    private static final long SESSION_ID = 1;
+    private static final long SESSION_ID = HandDrivenSessions.SESSION_ID;
     private static final long OPEN_CORRELATION_ID = 5;
     private static final long REATTACH_CORRELATION_ID = 6;
 
     private final Long2ObjectHashMap<SessionEventCode> events = new Long2ObjectHashMap<>();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final SessionEventDecoder eventDecoder = new SessionEventDecoder();
-    private MediaDriver driver;
-    private Aeron aeron;
+    private HandDrivenSessions fixture;
     private Subscription egress;
-    private MemberCounters counters;
-    private SnapshotTaker snapshotTaker;
     private SessionStateMachine table;
     private SessionIngress sessions;
     private RaftNode node;
@@ -55,46 +44,18 @@ class SessionReattachTest
     @BeforeEach
     void start()
     {
-        driver = RaftMember.launchEmbeddedDriver("raftline-reattach-test");
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-        egress = aeron.addSubscription("aeron:ipc", EGRESS_STREAM);
-        final MemberContext ctx = LocalClusterIpcTest.template()
-            .memberId(0)
-            .members("0")
-            .service(new CounterService())
-            .conclude();
-        final MemberStorage storage = MemberContext.inMemoryStorage(ctx);
         // The session was opened (and committed) in term 1, under the previous leader.
-        final ExpandableArrayBuffer entry = new ExpandableArrayBuffer(256);
-        final SessionOpenEntryEncoder open = new SessionOpenEntryEncoder()
-            .wrapAndApplyHeader(entry, 0, new MessageHeaderEncoder())
-            .correlationId(OPEN_CORRELATION_ID)
-            .responseStreamId(EGRESS_STREAM)
-            .responseChannel("aeron:ipc");
-        assertEquals(SESSION_ID, storage.log().append(1, entry, 0,
-            MessageHeaderEncoder.ENCODED_LENGTH + open.encodedLength()));
-        storage.metadata().update(1, RaftNode.NO_MEMBER);
-
-        counters = new MemberCounters(aeron, 0);
-        snapshotTaker = new SnapshotTaker(storage.snapshots(), Throwable::printStackTrace, 0);
-        final EgressPublisher egressPublisher = new EgressPublisher(aeron, counters);
-        table = new SessionStateMachine(ctx, counters, egressPublisher, snapshotTaker);
-        sessions = new SessionIngress(ctx, counters, egressPublisher, table);
-        node = new RaftNode(ctx.raftConfig(), storage.log(), storage.metadata(), storage.snapshots(), new NoOutbox(),
-            table, new SplittableRandom(1), RaftEventListener.NO_OP, sessions, nowNs);
-        table.node(node);
-        sessions.node(node);
+        fixture = new HandDrivenSessions("raftline-reattach-test", "0", OPEN_CORRELATION_ID, EGRESS_STREAM, nowNs);
+        egress = fixture.aeron.addSubscription("aeron:ipc", EGRESS_STREAM);
+        table = fixture.table;
+        sessions = fixture.sessions;
+        node = fixture.node;
     }
 
     @AfterEach
     void stop()
     {
-        if (null != sessions)
-        {
-            sessions.close();
-        }
-        CloseHelper.quietClose(snapshotTaker);
-        CloseHelper.quietCloseAll(counters, egress, aeron, driver);
+        CloseHelper.quietCloseAll(egress, fixture);
     }
 
     @Test

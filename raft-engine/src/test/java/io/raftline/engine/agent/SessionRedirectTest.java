@@ -1,23 +1,15 @@
 package io.raftline.engine.agent;
 
-import io.aeron.Aeron;
-import io.aeron.driver.MediaDriver;
-import io.raftline.codecs.MessageHeaderEncoder;
-import io.raftline.codecs.SessionOpenEntryEncoder;
 import io.raftline.engine.core.EntryBatch;
-import io.raftline.engine.core.RaftEventListener;
 import io.raftline.engine.core.RaftNode;
 import io.raftline.engine.core.RaftRole;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -28,12 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @Timeout(60)
 class SessionRedirectTest
 {
-    private static final long SESSION_ID = 1;
+    private static final long SESSION_ID = HandDrivenSessions.SESSION_ID;
 
-    private MediaDriver driver;
-    private Aeron aeron;
+    private HandDrivenSessions fixture;
     private MemberCounters counters;
-    private SnapshotTaker snapshotTaker;
     private SessionStateMachine table;
     private SessionIngress sessions;
     private RaftNode node;
@@ -42,42 +32,17 @@ class SessionRedirectTest
     @BeforeEach
     void start()
     {
-        driver = RaftMember.launchEmbeddedDriver("raftline-redirect-test");
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-        final MemberContext ctx = LocalClusterIpcTest.template()
-            .memberId(0)
-            .members("0,1,2")
-            .service(new CounterService())
-            .conclude();
-        final MemberStorage storage = MemberContext.inMemoryStorage(ctx);
-        final ExpandableArrayBuffer entry = new ExpandableArrayBuffer(256);
-        final SessionOpenEntryEncoder open = new SessionOpenEntryEncoder()
-            .wrapAndApplyHeader(entry, 0, new MessageHeaderEncoder())
-            .correlationId(1)
-            .responseStreamId(42_001)
-            .responseChannel("aeron:ipc");
-        assertEquals(SESSION_ID, storage.log().append(1, entry, 0,
-            MessageHeaderEncoder.ENCODED_LENGTH + open.encodedLength()));
-        storage.metadata().update(1, RaftNode.NO_MEMBER);
-        counters = new MemberCounters(aeron, 0);
-        snapshotTaker = new SnapshotTaker(storage.snapshots(), Throwable::printStackTrace, 0);
-        final EgressPublisher egress = new EgressPublisher(aeron, counters);
-        table = new SessionStateMachine(ctx, counters, egress, snapshotTaker);
-        sessions = new SessionIngress(ctx, counters, egress, table);
-        node = new RaftNode(ctx.raftConfig(), storage.log(), storage.metadata(), storage.snapshots(), new NoOutbox(),
-            table, new SplittableRandom(1), RaftEventListener.NO_OP, sessions, nowNs);
-        table.node(node);
-        sessions.node(node);
+        fixture = new HandDrivenSessions("raftline-redirect-test", "0,1,2", 1, 42_001, nowNs);
+        counters = fixture.counters;
+        table = fixture.table;
+        sessions = fixture.sessions;
+        node = fixture.node;
     }
 
     @AfterEach
     void stop()
     {
-        if (null != sessions)
-        {
-            sessions.close();
-        }
-        CloseHelper.quietCloseAll(snapshotTaker, counters, aeron, driver);
+        CloseHelper.quietClose(fixture);
     }
 
     @Test
