@@ -1,6 +1,7 @@
 package io.raftline.samples;
 
 import io.aeron.Aeron;
+import io.raftline.engine.ForwardingRaftLog;
 import io.raftline.engine.agent.RaftStat;
 import io.raftline.engine.core.RaftRole;
 import org.agrona.CloseHelper;
@@ -102,6 +103,11 @@ final class NamespaceCluster implements AutoCloseable
     /**
      * @return the JVM command that runs a class of this module's tests with the sample jar, in a namespace.
      */
+    private static String codeSource(final Class<?> type) throws URISyntaxException
+    {
+        return new File(type.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath();
+    }
+
     static List<String> javaCommand(final String mainClass)
     {
         final List<String> command = new ArrayList<>(List.of(
@@ -118,8 +124,9 @@ final class NamespaceCluster implements AutoCloseable
         }
         try
         {
-            final String testClasses = new File(NamespaceCluster.class.getProtectionDomain().getCodeSource()
-                .getLocation().toURI()).getPath();
+            // This module's test classes (the test members) and raft-engine's (the log decorator they extend).
+            final String testClasses = codeSource(NamespaceCluster.class) + File.pathSeparator +
+                codeSource(ForwardingRaftLog.class);
             command.addAll(List.of("-cp", ProcessCluster.jar() + File.pathSeparator + testClasses, mainClass));
         }
         catch (final URISyntaxException ex)

@@ -1,8 +1,7 @@
 package io.raftline.samples;
 
-import io.raftline.log.LogEntryView;
+import io.raftline.engine.ForwardingRaftLog;
 import io.raftline.log.RaftLog;
-import org.agrona.DirectBuffer;
 
 import java.util.concurrent.locks.LockSupport;
 
@@ -10,14 +9,13 @@ import java.util.concurrent.locks.LockSupport;
  * A log whose {@link #sync()} blocks while a stall is set: a disk that stops answering fsync for seconds. The member's
  * agent syncs on its own thread, so a stalled sync stalls the whole member, the way a blocked fsync does.
  */
-final class StallingRaftLog implements RaftLog
+final class StallingRaftLog extends ForwardingRaftLog<RaftLog>
 {
-    private final RaftLog delegate;
     private volatile long stallUntilNs;
 
     StallingRaftLog(final RaftLog delegate)
     {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /**
@@ -28,56 +26,7 @@ final class StallingRaftLog implements RaftLog
         stallUntilNs = System.nanoTime() + durationNs;
     }
 
-    public long baseIndex()
-    {
-        return delegate.baseIndex();
-    }
-
-    public long baseTerm()
-    {
-        return delegate.baseTerm();
-    }
-
-    public long lastIndex()
-    {
-        return delegate.lastIndex();
-    }
-
-    public long lastTerm()
-    {
-        return delegate.lastTerm();
-    }
-
-    public long termAt(final long index)
-    {
-        return delegate.termAt(index);
-    }
-
-    public long append(final long term, final DirectBuffer buffer, final int offset, final int length)
-    {
-        return delegate.append(term, buffer, offset, length);
-    }
-
-    public boolean read(final long index, final LogEntryView view)
-    {
-        return delegate.read(index, view);
-    }
-
-    public void truncateAfter(final long index)
-    {
-        delegate.truncateAfter(index);
-    }
-
-    public void compactTo(final long index)
-    {
-        delegate.compactTo(index);
-    }
-
-    public void reset(final long baseIndex, final long baseTerm)
-    {
-        delegate.reset(baseIndex, baseTerm);
-    }
-
+    @Override
     public void sync()
     {
         long remainingNs = stallUntilNs - System.nanoTime();
@@ -93,10 +42,5 @@ final class StallingRaftLog implements RaftLog
             }
         }
         delegate.sync();
-    }
-
-    public void close()
-    {
-        delegate.close();
     }
 }
