@@ -24,6 +24,8 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.Arrays;
+
 /**
  * A client of a Raftline cluster: opens a session, submits commands and receives their answers, exactly once.
  * <p>
@@ -572,7 +574,7 @@ public final class RaftClient implements AutoCloseable
         }
         firstUnanswered = 1;
         lastCorrelationId = 0;
-        java.util.Arrays.fill(sentNs, 0);
+        Arrays.fill(sentNs, 0);
         isResending = false;
         isGapResendArmed = true;
         sessionId = 0;
