@@ -307,7 +307,8 @@ public final class ChronicleRaftLog implements RaftLog
     /**
      * {@inheritDoc}
      */
-    public long append(final long term, final DirectBuffer buffer, final int offset, final int length)
+    public long append(
+        final long term, final long timestamp, final DirectBuffer buffer, final int offset, final int length)
     {
         final long lastTerm = lastTerm();
         if (term < lastTerm)
@@ -324,7 +325,7 @@ public final class ChronicleRaftLog implements RaftLog
                 "offset=" + offset + " length=" + length + " capacity=" + buffer.capacity());
         }
         final long index = lastIndex() + 1;
-        entries.add(journal.appendEntry(index, term, buffer, offset, length));
+        entries.add(journal.appendEntry(index, term, timestamp, buffer, offset, length));
         afterWrite();
         return index;
     }
@@ -340,7 +341,7 @@ public final class ChronicleRaftLog implements RaftLog
         }
         final long record = entries.address(index);
         view.wrapAddress(index, JournalRecords.entryTerm(record), JournalRecords.entryPayloadAddress(record),
-            JournalRecords.entryPayloadLength(record));
+            JournalRecords.entryPayloadLength(record)).timestamp(JournalRecords.entryTimestamp(record));
         return true;
     }
 

@@ -14,6 +14,7 @@ final class EntryTable
     private long baseTerm;
     private int count;
     private long[] terms = new long[64];
+    private long[] timestamps = new long[64];
     private int[] offsets = new int[64];
     private int[] lengths = new int[64];
     private byte[] data = new byte[4096];
@@ -52,12 +53,13 @@ final class EntryTable
         return terms[(int)(index - baseIndex - 1)];
     }
 
-    long append(final long term, final DirectBuffer buffer, final int offset, final int length)
+    long append(final long term, final long timestamp, final DirectBuffer buffer, final int offset, final int length)
     {
         ensureEntryCapacity(count + 1);
         ensureDataCapacity(dataLimit + length);
         buffer.getBytes(offset, data, dataLimit, length);
         terms[count] = term;
+        timestamps[count] = timestamp;
         offsets[count] = dataLimit;
         lengths[count] = length;
         dataLimit += length;
@@ -65,12 +67,13 @@ final class EntryTable
         return baseIndex + count;
     }
 
-    long append(final long term, final byte[] bytes)
+    long append(final long term, final long timestamp, final byte[] bytes)
     {
         ensureEntryCapacity(count + 1);
         ensureDataCapacity(dataLimit + bytes.length);
         System.arraycopy(bytes, 0, data, dataLimit, bytes.length);
         terms[count] = term;
+        timestamps[count] = timestamp;
         offsets[count] = dataLimit;
         lengths[count] = bytes.length;
         dataLimit += bytes.length;
@@ -85,8 +88,13 @@ final class EntryTable
             return false;
         }
         final int i = (int)(index - baseIndex - 1);
-        view.wrap(index, terms[i], data, offsets[i], lengths[i]);
+        view.wrap(index, terms[i], data, offsets[i], lengths[i]).timestamp(timestamps[i]);
         return true;
+    }
+
+    long timestampAt(final long index)
+    {
+        return timestamps[(int)(index - baseIndex - 1)];
     }
 
     byte[] copyPayload(final long index)
@@ -125,6 +133,7 @@ final class EntryTable
         final int remaining = count - dropped;
         final int dataStart = 0 == remaining ? dataLimit : offsets[dropped];
         System.arraycopy(terms, dropped, terms, 0, remaining);
+        System.arraycopy(timestamps, dropped, timestamps, 0, remaining);
         System.arraycopy(lengths, dropped, lengths, 0, remaining);
         for (int i = 0; i < remaining; i++)
         {
@@ -151,6 +160,7 @@ final class EntryTable
         baseTerm = other.baseTerm;
         count = other.count;
         terms = Arrays.copyOf(other.terms, Math.max(64, other.count));
+        timestamps = Arrays.copyOf(other.timestamps, Math.max(64, other.count));
         offsets = Arrays.copyOf(other.offsets, Math.max(64, other.count));
         lengths = Arrays.copyOf(other.lengths, Math.max(64, other.count));
         data = Arrays.copyOf(other.data, Math.max(4096, other.dataLimit));
@@ -168,6 +178,7 @@ final class EntryTable
         {
             final int newLength = Math.max(required, terms.length * 2);
             terms = Arrays.copyOf(terms, newLength);
+            timestamps = Arrays.copyOf(timestamps, newLength);
             offsets = Arrays.copyOf(offsets, newLength);
             lengths = Arrays.copyOf(lengths, newLength);
         }

@@ -89,16 +89,19 @@ public final class InMemoryRaftLog implements RaftLog
     /**
      * {@inheritDoc}
      */
-    public long append(final long term, final DirectBuffer buffer, final int offset, final int length)
+    public long append(
+        final long term, final long timestamp, final DirectBuffer buffer, final int offset, final int length)
     {
         if (term < current.lastTerm())
         {
             throw new IllegalArgumentException("append term=" + term + " is below lastTerm=" + current.lastTerm());
         }
-        final long index = current.append(term, buffer, offset, length);
+        final long index = current.append(term, timestamp, buffer, offset, length);
         if (null != unsynced)
         {
-            unsynced.add(new Operation(APPEND, term, current.copyPayload(index)));
+            final Operation operation = new Operation(APPEND, term, current.copyPayload(index));
+            operation.timestamp = timestamp;
+            unsynced.add(operation);
         }
         return index;
     }
@@ -235,6 +238,7 @@ public final class InMemoryRaftLog implements RaftLog
         final long value;
         final byte[] payload;
         long baseTerm;
+        long timestamp;
 
         Operation(final int type, final long value, final byte[] payload)
         {
@@ -248,7 +252,7 @@ public final class InMemoryRaftLog implements RaftLog
             switch (type)
             {
                 case APPEND:
-                    table.append(value, payload);
+                    table.append(value, timestamp, payload);
                     break;
                 case TRUNCATE:
                     table.truncateAfter(value);

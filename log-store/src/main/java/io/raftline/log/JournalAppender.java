@@ -31,6 +31,8 @@ final class JournalAppender implements AutoCloseable
     static final int MAX_DOCUMENT_LENGTH = 64 * 1024;
 
     private final ExcerptAppender appender;
+    // The third field of the entry being written (write() carries two, shared with the markers).
+    private long entryTimestamp;
     // Chronicle confines an appender to one thread; the log is opened on one thread and then used by the member's
     // agent thread (one thread at a time), so ownership moves when the writing thread changes.
     private Thread owner;
@@ -73,8 +75,10 @@ final class JournalAppender implements AutoCloseable
      * @return the address of the new entry's record in mapped memory.
      */
     long appendEntry(
-        final long index, final long term, final DirectBuffer buffer, final int offset, final int length)
+        final long index, final long term, final long timestamp, final DirectBuffer buffer, final int offset,
+        final int length)
     {
+        entryTimestamp = timestamp;
         write(ENTRY, index, term, buffer, offset, length, JournalRecords.entryLength(length));
         return lastAddress;
     }
@@ -205,7 +209,7 @@ final class JournalAppender implements AutoCloseable
         switch (type)
         {
             case ENTRY:
-                records.writeEntry(address, first, second, buffer, offset, length);
+                records.writeEntry(address, first, second, entryTimestamp, buffer, offset, length);
                 break;
             case TRUNCATE:
                 records.writeTruncate(address, first);

@@ -35,6 +35,9 @@ final class JournalRecords
     private static final int ENTRY_CHECKSUM_OFFSET = HEADER_LENGTH + LogEntryEncoder.checksumEncodingOffset();
     private static final int ENTRY_INDEX_OFFSET = HEADER_LENGTH + LogEntryEncoder.indexEncodingOffset();
     private static final int ENTRY_TERM_OFFSET = HEADER_LENGTH + LogEntryEncoder.termEncodingOffset();
+    private static final int ENTRY_TIMESTAMP_OFFSET = HEADER_LENGTH + LogEntryEncoder.timestampEncodingOffset();
+    // The block of a record written before schema version 3 ends at the checksum: it has no timestamp.
+    private static final int ENTRY_BLOCK_LENGTH_BEFORE_TIMESTAMP = LogEntryEncoder.timestampEncodingOffset();
     private static final long ENTRY_HEADER = LogEntryEncoder.BLOCK_LENGTH |
         (long)LogEntryEncoder.TEMPLATE_ID << 16 |
         (long)LogEntryEncoder.SCHEMA_ID << 32 |
@@ -45,10 +48,11 @@ final class JournalRecords
 
     static
     {
-        // The plain loads and stores below assume SBE's little-endian layout, with the payload length right after
-        // the checksum at the end of the block.
+        // The plain loads and stores below assume SBE's little-endian layout, with the timestamp right after the
+        // checksum at the end of the block, then the payload length.
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN ||
-            ENTRY_CHECKSUM_OFFSET + 4 != HEADER_LENGTH + LogEntryEncoder.BLOCK_LENGTH)
+            ENTRY_CHECKSUM_OFFSET + 4 != ENTRY_TIMESTAMP_OFFSET ||
+            ENTRY_TIMESTAMP_OFFSET + 8 != HEADER_LENGTH + LogEntryEncoder.BLOCK_LENGTH)
         {
             throw new ExceptionInInitializerError("unexpected LogEntry layout or a big-endian platform");
         }
@@ -88,6 +92,19 @@ final class JournalRecords
     }
 
     /**
+     * The cluster time of a LogEntry record that was validated when written or scanned.
+     *
+     * @param recordAddress of the record.
+     * @return its timestamp; 0 for a record written before schema version 3, which has none.
+     */
+    static long entryTimestamp(final long recordAddress)
+    {
+        final int blockLength = UnsafeApi.getShort(recordAddress) & 0xFFFF;
+        return blockLength > ENTRY_BLOCK_LENGTH_BEFORE_TIMESTAMP ?
+            UnsafeApi.getLong(recordAddress + ENTRY_TIMESTAMP_OFFSET) : 0;
+    }
+
+    /**
      * @param recordAddress of a validated LogEntry record.
      * @return the address of the length field before its payload (the block may be longer in a newer version).
      */
@@ -119,7 +136,8 @@ final class JournalRecords
      *
      * @param address to write at.
      * @param index   of the entry.
-     * @param term    of the entry.
+     * @param term      of the entry.
+     * @param timestamp of the entry (cluster time).
      * @param source  of the payload.
      * @param offset  of the payload in source.
      * @param length  of the payload.
@@ -129,18 +147,21 @@ final class JournalRecords
         final long address,
         final long index,
         final long term,
+        final long timestamp,
         final DirectBuffer source,
         final int offset,
         final int length)
     {
         // The SBE layout of LogEntry written with plain stores (the flyweight's bounds checks and per-field
-        // byte-order tests cost more than the rest of an append): header, index, term, then checksum 0 and the
-        // payload length in one 8-byte store, then the payload. JournalRecordsTest decodes it with LogEntryDecoder.
+        // byte-order tests cost more than the rest of an append): header, index, term, checksum 0, timestamp, the
+        // payload length, then the payload. JournalRecordsTest decodes it with LogEntryDecoder.
         final int recordLength = ENTRY_PAYLOAD_OFFSET + length;
         UnsafeApi.putLong(address, ENTRY_HEADER);
         UnsafeApi.putLong(address + ENTRY_INDEX_OFFSET, index);
         UnsafeApi.putLong(address + ENTRY_TERM_OFFSET, term);
-        UnsafeApi.putLong(address + ENTRY_CHECKSUM_OFFSET, (long)length << 32);
+        UnsafeApi.putInt(address + ENTRY_CHECKSUM_OFFSET, 0);
+        UnsafeApi.putLong(address + ENTRY_TIMESTAMP_OFFSET, timestamp);
+        UnsafeApi.putInt(address + ENTRY_TIMESTAMP_OFFSET + 8, length);
         UnsafeApi.copyMemory(source.byteArray(), source.addressOffset() + offset, null,
             address + ENTRY_PAYLOAD_OFFSET, length);
         UnsafeApi.putInt(address + ENTRY_CHECKSUM_OFFSET, Crc32c.of(address, recordLength));
@@ -273,7 +294,7 @@ final class JournalRecords
     private int decodeEntry(final long address, final int length, final int blockLength, final int version)
     {
         final int lengthFieldOffset = HEADER_LENGTH + blockLength;
-        if (blockLength < LogEntryDecoder.BLOCK_LENGTH || length < lengthFieldOffset + 4)
+        if (blockLength < ENTRY_BLOCK_LENGTH_BEFORE_TIMESTAMP || length < lengthFieldOffset + 4)
         {
             return invalid("LogEntry of " + length + " bytes with block length " + blockLength + " is too short");
         }

@@ -12,6 +12,7 @@ public final class LogEntryView
     private final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
     private long index;
     private long term;
+    private long timestamp;
     private int offset;
     private int length;
 
@@ -29,6 +30,7 @@ public final class LogEntryView
     {
         this.index = index;
         this.term = term;
+        this.timestamp = RaftLog.NO_TIMESTAMP;
         buffer.wrap(bytes, offset, length);
         this.offset = 0;
         this.length = length;
@@ -48,6 +50,7 @@ public final class LogEntryView
     {
         this.index = index;
         this.term = term;
+        this.timestamp = RaftLog.NO_TIMESTAMP;
         buffer.wrap(address, length);
         this.offset = 0;
         this.length = length;
@@ -69,6 +72,7 @@ public final class LogEntryView
     {
         this.index = index;
         this.term = term;
+        this.timestamp = RaftLog.NO_TIMESTAMP;
         if (0 == length)
         {
             buffer.wrap(source, 0, 0);
@@ -80,6 +84,28 @@ public final class LogEntryView
         this.offset = 0;
         this.length = length;
         return this;
+    }
+
+    /**
+     * Set the cluster time of the entry the view wraps; the {@code wrap} methods reset it to
+     * {@link RaftLog#NO_TIMESTAMP}, so call this after them.
+     *
+     * @param timestamp of the entry, ns since the epoch.
+     * @return this for a fluent API.
+     */
+    public LogEntryView timestamp(final long timestamp)
+    {
+        this.timestamp = timestamp;
+        return this;
+    }
+
+    /**
+     * @return the cluster time the leader stamped the entry with, ns since the epoch, or
+     * {@link RaftLog#NO_TIMESTAMP} for an entry written without one.
+     */
+    public long timestamp()
+    {
+        return timestamp;
     }
 
     /**

@@ -59,7 +59,12 @@ public interface RaftLog extends AutoCloseable
     long termAt(long index);
 
     /**
-     * Append one entry at {@code lastIndex() + 1}. The bytes are copied.
+     * Timestamp of an entry that carries none: written before schema version 3, or appended without one.
+     */
+    long NO_TIMESTAMP = 0;
+
+    /**
+     * Append one entry at {@code lastIndex() + 1} without a timestamp ({@link #NO_TIMESTAMP}). The bytes are copied.
      *
      * @param term   of the entry, not below {@link #lastTerm()}.
      * @param buffer holding the payload.
@@ -67,7 +72,23 @@ public interface RaftLog extends AutoCloseable
      * @param length of the payload in bytes, possibly 0.
      * @return the index of the new entry.
      */
-    long append(long term, DirectBuffer buffer, int offset, int length);
+    default long append(long term, DirectBuffer buffer, int offset, int length)
+    {
+        return append(term, NO_TIMESTAMP, buffer, offset, length);
+    }
+
+    /**
+     * Append one entry at {@code lastIndex() + 1}. The bytes are copied; the timestamp is stored with the entry and
+     * {@link #read} returns it.
+     *
+     * @param term      of the entry, not below {@link #lastTerm()}.
+     * @param timestamp of the entry: the cluster time the leader stamped it with, ns since the epoch.
+     * @param buffer    holding the payload.
+     * @param offset    of the payload in the buffer.
+     * @param length    of the payload in bytes, possibly 0.
+     * @return the index of the new entry.
+     */
+    long append(long term, long timestamp, DirectBuffer buffer, int offset, int length);
 
     /**
      * Read the entry at an index into a view over the log's own storage: nothing is copied. The view is valid

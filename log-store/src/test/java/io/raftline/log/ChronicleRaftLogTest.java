@@ -80,6 +80,37 @@ class ChronicleRaftLogTest
     }
 
     @Test
+    void shouldKeepEachEntrysTimestampAcrossReopenTruncationAndCompaction()
+    {
+        final long t0 = 1_764_547_200_000_000_000L;
+        try (ChronicleRaftLog log = open(Durability.BATCH))
+        {
+            for (int i = 1; i <= 300; i++)
+            {
+                payload.putInt(0, i);
+                assertEquals(i, log.append(1, t0 + i * 1000L, payload, 0, 4));
+            }
+            log.truncateAfter(200);
+            assertEquals(201, log.append(2, t0 + 7, payload, 0, 4));
+            assertEquals(202, log.append(2, payload, 0, 4));
+            log.compactTo(50);
+            log.sync();
+        }
+        try (ChronicleRaftLog log = open(Durability.BATCH))
+        {
+            for (int i = 51; i <= 200; i++)
+            {
+                assertTrue(log.read(i, view));
+                assertEquals(t0 + i * 1000L, view.timestamp());
+            }
+            assertTrue(log.read(201, view));
+            assertEquals(t0 + 7, view.timestamp());
+            assertTrue(log.read(202, view));
+            assertEquals(RaftLog.NO_TIMESTAMP, view.timestamp(), "an append without a timestamp is unstamped");
+        }
+    }
+
+    @Test
     void shouldTruncateAConflictingSuffixAndReappend()
     {
         try (ChronicleRaftLog log = open(Durability.BATCH))

@@ -46,6 +46,26 @@ class InMemoryStoresCrashTest
     }
 
     @Test
+    void timestampsSurviveCompactionAndACrashThatKeepsThem()
+    {
+        final InMemoryRaftLog log = new InMemoryRaftLog();
+        log.append(1, 100, bytes(1), 0, 1);
+        log.append(1, 200, bytes(2), 0, 1);
+        log.append(1, 300, bytes(3), 0, 1);
+        log.compactTo(1);
+        log.sync();
+        log.append(1, 400, bytes(4), 0, 1);
+        log.crash(1);
+
+        final LogEntryView view = new LogEntryView();
+        assertTrue(log.read(2, view));
+        assertEquals(200, view.timestamp());
+        assertTrue(log.read(4, view));
+        assertEquals(400, view.timestamp(), "the unsynced append that reached the disk keeps its timestamp");
+        assertFalse(log.read(1, view));
+    }
+
+    @Test
     void crashMayKeepAPrefixOfTheUnsyncedJournal()
     {
         final InMemoryRaftLog log = new InMemoryRaftLog();

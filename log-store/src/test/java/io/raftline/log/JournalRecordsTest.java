@@ -27,7 +27,8 @@ class JournalRecordsTest
             {
                 source.putByte(i, (byte)(i * 3));
             }
-            final int length = records.writeEntry(target.addressOffset(), 42, 7, source, 10, 50);
+            final int length =
+                records.writeEntry(target.addressOffset(), 42, 7, 1_700_000_000_123_456_789L, source, 10, 50);
             assertEquals(JournalRecords.entryLength(50), length);
 
             final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(target, 0);
@@ -38,6 +39,7 @@ class JournalRecordsTest
                 .wrap(target, header.encodedLength(), header.blockLength(), header.version());
             assertEquals(42, decoder.index());
             assertEquals(7, decoder.term());
+            assertEquals(1_700_000_000_123_456_789L, decoder.timestamp());
             final byte[] payload = new byte[decoder.payloadLength()];
             final int checksum = decoder.checksum();
             decoder.getPayload(payload, 0, payload.length);
@@ -64,10 +66,38 @@ class JournalRecordsTest
             assertEquals(42, records.index());
             assertEquals(7, records.term());
             assertEquals(7, JournalRecords.entryTerm(target.addressOffset()));
+            assertEquals(1_700_000_000_123_456_789L, JournalRecords.entryTimestamp(target.addressOffset()));
             assertEquals(50, JournalRecords.entryPayloadLength(target.addressOffset()));
             assertEquals(target.addressOffset() + JournalRecords.ENTRY_PAYLOAD_OFFSET,
                 JournalRecords.entryPayloadAddress(target.addressOffset()));
         }
+    }
+
+    @Test
+    void shouldReadAVersion2EntryWithoutATimestampAsUnstamped()
+    {
+        // A record as schema version 2 wrote it: the block ends at the checksum, the payload length follows.
+        final long address = target.addressOffset();
+        final int blockLength = 20;
+        final int length = 8 + blockLength + 4 + 3;
+        target.putShort(0, (short)blockLength);
+        target.putShort(2, (short)LogEntryDecoder.TEMPLATE_ID);
+        target.putShort(4, (short)LogEntryDecoder.SCHEMA_ID);
+        target.putShort(6, (short)2);
+        target.putLong(8, 42);
+        target.putLong(16, 7);
+        target.putInt(24, 0);
+        target.putInt(28, 3);
+        target.putBytes(32, new byte[]{1, 2, 3});
+        target.putInt(24, Crc32c.of(address, length));
+
+        assertEquals(length, records.recordLength(address, 4096));
+        assertEquals(JournalRecords.ENTRY, records.decode(address, length), records.error());
+        assertEquals(42, records.index());
+        assertEquals(7, JournalRecords.entryTerm(address));
+        assertEquals(RaftLog.NO_TIMESTAMP, JournalRecords.entryTimestamp(address));
+        assertEquals(3, JournalRecords.entryPayloadLength(address));
+        assertEquals(address + 32, JournalRecords.entryPayloadAddress(address));
     }
 
     @Test

@@ -157,8 +157,11 @@ class RaftLogModelTest
                 {
                     payload.putByte(offset + b, (byte)random.nextInt());
                 }
-                final long expected = model.append(term, payload, offset, length);
-                final long actual = log.append(term, payload, offset, length);
+                // Half the entries unstamped (the default append), half with a cluster time.
+                final long timestamp = random.nextBoolean() ? RaftLog.NO_TIMESTAMP : random.nextLong();
+                final long expected = model.append(term, timestamp, payload, offset, length);
+                final long actual = RaftLog.NO_TIMESTAMP == timestamp ?
+                    log.append(term, payload, offset, length) : log.append(term, timestamp, payload, offset, length);
                 check(expected == actual, "append returned " + actual + ", model " + expected);
             }
         }
@@ -252,6 +255,8 @@ class RaftLogModelTest
             {
                 check(expectedView.term() == actualView.term(), "read(" + index + ").term " + actualView.term());
                 check(expectedView.index() == actualView.index(), "read(" + index + ").index " + actualView.index());
+                check(expectedView.timestamp() == actualView.timestamp(),
+                    "read(" + index + ").timestamp " + actualView.timestamp() + ", model " + expectedView.timestamp());
                 check(expectedView.length() == actualView.length(),
                     "read(" + index + ").length " + actualView.length() + ", model " + expectedView.length());
                 for (int i = 0; i < expectedView.length(); i++)
