@@ -8,8 +8,14 @@ import org.agrona.MutableDirectBuffer;
  * order, exactly once per member lifetime.
  * <p>
  * All methods run on the member's agent thread. They must be deterministic (the state may depend only on the
- * commands applied, never on clocks, randomness or the member), must not block, must not call back into Raftline,
- * and should allocate nothing: {@link #onApply} is on the latency path of every command.
+ * commands applied, never on clocks, randomness or the member), must not block, must not call back into Raftline
+ * other than through the {@link Cluster} given to {@link #onStart}, and should allocate nothing: {@link #onApply} is
+ * on the latency path of every command.
+ * <p>
+ * Time, timers and messages: {@link Cluster#time()} (or the {@code timestamp} argument) is the cluster time of the
+ * entry being applied, the same on every member; {@link Cluster#scheduleTimer} fires {@link #onTimer} at one entry on
+ * every member; {@link Cluster#offer} sends to any session from the leader. Implement one of the two
+ * {@code onApply} methods.
  */
 public interface RaftService
 {
@@ -24,7 +30,82 @@ public interface RaftService
      * @param response where to write the answer, from offset 0; it grows as needed.
      * @return the length of the answer written to {@code response}, 0 for none.
      */
-    int onApply(long index, long term, DirectBuffer command, int offset, int length, MutableDirectBuffer response);
+    default int onApply(
+        final long index,
+        final long term,
+        final DirectBuffer command,
+        final int offset,
+        final int length,
+        final MutableDirectBuffer response)
+    {
+        throw new UnsupportedOperationException(getClass().getName() + " implements neither onApply method");
+    }
+
+    /**
+     * Apply one committed command at its cluster time and write the answer for the client; by default the method
+     * above, which has no time.
+     *
+     * @param index     of the command in the replicated log.
+     * @param term      in which the command was proposed.
+     * @param timestamp the cluster time of the command (the leader's clock when it appended it), ns since the epoch.
+     * @param command   buffer holding the command; valid only during the call.
+     * @param offset    of the command.
+     * @param length    of the command.
+     * @param response  where to write the answer, from offset 0; it grows as needed.
+     * @return the length of the answer written to {@code response}, 0 for none.
+     */
+    default int onApply(
+        final long index,
+        final long term,
+        final long timestamp,
+        final DirectBuffer command,
+        final int offset,
+        final int length,
+        final MutableDirectBuffer response)
+    {
+        return onApply(index, term, command, offset, length, response);
+    }
+
+    /**
+     * The member starts: after the newest snapshot was loaded ({@link #loadSnapshot}) and before any entry after it
+     * is applied. Keep the cluster: it is how the service reads the time, schedules timers and sends messages.
+     * {@link Cluster#time()} is the snapshot's time here (0 without one).
+     *
+     * @param cluster of this member.
+     */
+    default void onStart(final Cluster cluster)
+    {
+    }
+
+    /**
+     * A timer scheduled with {@link Cluster#scheduleTimer} fired: at the same entry on every member, once, at a
+     * cluster time at or after its deadline.
+     *
+     * @param correlationId of the timer.
+     * @param timestamp     the cluster time of the timer's entry, ns since the epoch.
+     */
+    default void onTimer(final long correlationId, final long timestamp)
+    {
+    }
+
+    /**
+     * This member's role changed. Member-local, not part of the log: a service may start or stop what only a leader
+     * does (publishing market data), never change its replicated state.
+     *
+     * @param role the new role.
+     */
+    default void onRoleChange(final ClusterRole role)
+    {
+    }
+
+    /**
+     * The member is closing: the last callback.
+     *
+     * @param cluster of this member.
+     */
+    default void onTerminate(final Cluster cluster)
+    {
+    }
 
     /**
      * A client session opened (replicated: every member sees it at the same point of the log).
@@ -36,12 +117,35 @@ public interface RaftService
     }
 
     /**
+     * A client session opened, at its cluster time; by default {@link #onSessionOpen(long)}.
+     *
+     * @param clientSessionId of the new session.
+     * @param timestamp       the cluster time of the opening, ns since the epoch.
+     */
+    default void onSessionOpen(final long clientSessionId, final long timestamp)
+    {
+        onSessionOpen(clientSessionId);
+    }
+
+    /**
      * A client session closed.
      *
      * @param clientSessionId of the closed session.
      */
     default void onSessionClose(final long clientSessionId)
     {
+    }
+
+    /**
+     * A client session closed, at its cluster time, and why; by default {@link #onSessionClose(long)}.
+     *
+     * @param clientSessionId of the closed session.
+     * @param timestamp       the cluster time of the close, ns since the epoch.
+     * @param reason          why it closed.
+     */
+    default void onSessionClose(final long clientSessionId, final long timestamp, final CloseReason reason)
+    {
+        onSessionClose(clientSessionId);
     }
 
     /**

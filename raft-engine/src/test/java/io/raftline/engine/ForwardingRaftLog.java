@@ -49,9 +49,10 @@ public abstract class ForwardingRaftLog<L extends RaftLog> implements RaftLog
         return delegate.termAt(index);
     }
 
-    public long append(final long term, final DirectBuffer buffer, final int offset, final int length)
+    public long append(
+        final long term, final long timestamp, final DirectBuffer buffer, final int offset, final int length)
     {
-        return delegate.append(term, buffer, offset, length);
+        return delegate.append(term, timestamp, buffer, offset, length);
     }
 
     public boolean read(final long index, final LogEntryView view)

@@ -31,6 +31,10 @@ final class ClientSession
     boolean isClosing;
     // The ingress cycle of the last redirect: a burst of commands to a follower gets one redirect per cycle.
     long redirectCycle = -1;
+    // The entry that last sent the session a service message, and that message's place among the entry's: the
+    // (logIndex, sequence) a client drops a second copy by. Computed alike on every member.
+    long messageLogIndex = -1;
+    int messageSequence;
 
     ClientSession(
         final long id,

@@ -10,6 +10,7 @@ import io.raftline.codecs.ClientResponseEncoder;
 import io.raftline.codecs.MessageHeaderEncoder;
 import io.raftline.codecs.SessionEventCode;
 import io.raftline.codecs.SessionEventEncoder;
+import io.raftline.codecs.SessionMessageEncoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -40,6 +41,7 @@ final class EgressPublisher
     private final SessionEventEncoder eventEncoder = new SessionEventEncoder();
     private final ClientResponseEncoder responseEncoder = new ClientResponseEncoder();
     private final ClientRedirectEncoder redirectEncoder = new ClientRedirectEncoder();
+    private final SessionMessageEncoder messageEncoder = new SessionMessageEncoder();
     private final ExpandableArrayBuffer frame = new ExpandableArrayBuffer(4096);
     private final ExpandableArrayBuffer backlog = new ExpandableArrayBuffer(64 * 1024);
     private Long2ObjectHashMap<ClientSession> blockedSessions = new Long2ObjectHashMap<>();
@@ -88,6 +90,31 @@ final class EgressPublisher
             .code(code)
             .putPayload(payload, offset, length);
         send(session, MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength());
+    }
+
+    /**
+     * A message from the service to a session (not an answer to a command).
+     *
+     * @return false if it was dropped because the session's backlog is full; true if sent or queued in order.
+     */
+    boolean message(
+        final ClientSession session,
+        final long term,
+        final long logIndex,
+        final int sequence,
+        final long timestamp,
+        final DirectBuffer payload,
+        final int offset,
+        final int length)
+    {
+        messageEncoder.wrapAndApplyHeader(frame, 0, headerEncoder)
+            .clientSessionId(session.id)
+            .leadershipTerm(term)
+            .logIndex(logIndex)
+            .sequence(sequence)
+            .timestamp(timestamp)
+            .putPayload(payload, offset, length);
+        return send(session, MessageHeaderEncoder.ENCODED_LENGTH + messageEncoder.encodedLength());
     }
 
     void redirect(final ClientSession session, final long correlationId, final long term, final int leaderId)
@@ -155,7 +182,7 @@ final class EgressPublisher
         return MessageHeaderEncoder.ENCODED_LENGTH + eventEncoder.encodedLength();
     }
 
-    private void send(final ClientSession session, final int length)
+    private boolean send(final ClientSession session, final int length)
     {
         if (null == session.publication)
         {
@@ -163,9 +190,9 @@ final class EgressPublisher
         }
         if (!blockedSessions.containsKey(session.id) && null != session.publication && offer(session, length))
         {
-            return;
+            return true;
         }
-        addToBacklog(session, length);
+        return addToBacklog(session, length);
     }
 
     private boolean offer(final ClientSession session, final int length)
@@ -219,12 +246,12 @@ final class EgressPublisher
         }
     }
 
-    private void addToBacklog(final ClientSession session, final int length)
+    private boolean addToBacklog(final ClientSession session, final int length)
     {
         if (backlogLimit + RECORD_HEADER_LENGTH + length > MAX_BACKLOG_BYTES)
         {
             counters.egressDropped.increment();
-            return;
+            return false;
         }
         backlog.putLong(backlogLimit, session.id);
         backlog.putLong(backlogLimit + 8, nowNs + BACKLOG_TIMEOUT_NS);
@@ -232,6 +259,7 @@ final class EgressPublisher
         backlog.putBytes(backlogLimit + RECORD_HEADER_LENGTH, frame, 0, length);
         backlogLimit += RECORD_HEADER_LENGTH + length;
         blockedSessions.put(session.id, session);
+        return true;
     }
 
     int doWork(final long nowNs)

@@ -240,6 +240,11 @@ public final class MemberConfiguration
     public static final int MAX_SESSIONS_DEFAULT = 4096;
 
     /**
+     * Most service timers scheduled at once ({@code Cluster.scheduleTimer}); must be the same on every member.
+     */
+    public static final String MAX_TIMERS_PROP_NAME = "raftline.max.timers";
+
+    /**
      * How long a session may stay silent before the leader closes it.
      */
     public static final String SESSION_TIMEOUT_PROP_NAME = "raftline.session.timeout";
@@ -410,6 +415,11 @@ public final class MemberConfiguration
     static int maxSessions()
     {
         return intProperty(MAX_SESSIONS_PROP_NAME, MAX_SESSIONS_DEFAULT);
+    }
+
+    static int maxTimers()
+    {
+        return intProperty(MAX_TIMERS_PROP_NAME, io.raftline.engine.Cluster.MAX_TIMERS_DEFAULT);
     }
 
     static long sessionTimeoutNs()

@@ -42,6 +42,7 @@ public final class MemberContext implements Cloneable
     private String aeronDirectoryName = MemberConfiguration.aeronDir();
     private String driverDir = MemberConfiguration.driverDir();
     private int maxSessions = MemberConfiguration.maxSessions();
+    private int maxTimers = MemberConfiguration.maxTimers();
     private long sessionTimeoutNs = MemberConfiguration.sessionTimeoutNs();
     private int responseCacheEntries = MemberConfiguration.responseCacheEntries();
     private int responseCacheLength = MemberConfiguration.responseCacheLength();
@@ -558,6 +559,24 @@ public final class MemberContext implements Cloneable
     public int maxSessions()
     {
         return maxSessions;
+    }
+
+    /**
+     * @param maxTimers most service timers scheduled at once; the same on every member.
+     * @return this for a fluent API.
+     */
+    public MemberContext maxTimers(final int maxTimers)
+    {
+        this.maxTimers = maxTimers;
+        return this;
+    }
+
+    /**
+     * @return most service timers scheduled at once.
+     */
+    public int maxTimers()
+    {
+        return maxTimers;
     }
 
     /**

@@ -51,6 +51,10 @@ final class MemberCounters implements AutoCloseable, FrameRejectionHandler
     final AtomicCounter maxCycleNs;
     final AtomicCounter slowCycles;
     final AtomicCounter pauses;
+    final AtomicCounter timersFired;
+    final AtomicCounter serviceMessagesSent;
+    final AtomicCounter serviceMessagesCounted;
+    final AtomicCounter serviceMessagesBackPressured;
     private final List<Counter> all = new ArrayList<>();
 
     MemberCounters(final Aeron aeron, final int memberId)
@@ -76,6 +80,10 @@ final class MemberCounters implements AutoCloseable, FrameRejectionHandler
         maxCycleNs = add(aeron, EVENTS_TYPE_ID, prefix + "max-duty-cycle-ns");
         slowCycles = add(aeron, EVENTS_TYPE_ID, prefix + "duty-cycles-over-1ms");
         pauses = add(aeron, EVENTS_TYPE_ID, prefix + "pauses-discounted");
+        timersFired = add(aeron, EVENTS_TYPE_ID, prefix + "timers-fired");
+        serviceMessagesSent = add(aeron, EVENTS_TYPE_ID, prefix + "service-messages-sent");
+        serviceMessagesCounted = add(aeron, EVENTS_TYPE_ID, prefix + "service-messages-counted");
+        serviceMessagesBackPressured = add(aeron, EVENTS_TYPE_ID, prefix + "service-messages-back-pressured");
         leaderId.setRelease(-1);
     }
 

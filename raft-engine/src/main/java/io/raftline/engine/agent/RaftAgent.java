@@ -12,6 +12,7 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochNanoClock;
 
 import java.util.SplittableRandom;
 
@@ -101,6 +102,10 @@ final class RaftAgent implements Agent
             clock.nanoTime());
         decoder.node(node);
         sessions.node(node);
+        // Cluster time is ns since the epoch; the cycle's clock is monotonic with an arbitrary origin: one offset,
+        // measured here, turns one into the other, so stamps advance with the monotonic clock.
+        node.clusterClock().epochOffsetNs(new SystemEpochNanoClock().nanoTime() - clock.nanoTime());
+        sessions.cluster().onStart();
         sessionIngress.node(node);
         this.cycle = new DutyCycle(node, this::pollInputs, this::syncStorage, publisher::releasePending, outbox);
         // Far above any idle strategy's sleep, far below an election timeout.
@@ -202,6 +207,7 @@ final class RaftAgent implements Agent
         sessionIngress.nowNs(nowNs);
         workCount += ingressSubscription.poll(ingressAssembler, fragmentLimit);
         ingressAdapter.rethrowFailure();
+        workCount += sessions.cluster().proposeDue();
 
         final long snapshotOutcome = snapshotTaker.pollCompleted();
         if (SnapshotTaker.NONE != snapshotOutcome)
@@ -288,6 +294,10 @@ final class RaftAgent implements Agent
 
     public void onClose()
     {
+        if (!isFailed)
+        {
+            sessions.cluster().onTerminate();
+        }
         sessionIngress.close();
         publisher.close();
         snapshotTaker.close();

@@ -265,6 +265,7 @@ final class SessionIngress implements RoleListener
         {
             heldReattaches.clear();
         }
+        table.onRoleChange(to);
     }
 
     int doWork(final long nowNs)

@@ -4,8 +4,11 @@ import io.raftline.codecs.ClientRequestDecoder;
 import io.raftline.codecs.ClientResponseCode;
 import io.raftline.codecs.MessageHeaderDecoder;
 import io.raftline.codecs.SessionCloseEntryDecoder;
+import io.raftline.codecs.SessionCloseReason;
 import io.raftline.codecs.SessionEventCode;
 import io.raftline.codecs.SessionOpenEntryDecoder;
+import io.raftline.codecs.TimerEntryDecoder;
+import io.raftline.engine.CloseReason;
 import io.raftline.engine.RaftService;
 import io.raftline.engine.SnapshotSource;
 import io.raftline.engine.core.RaftNode;
@@ -38,7 +41,12 @@ final class SessionStateMachine implements StateMachine
      * First word of the engine's section of a snapshot ("RLSN").
      */
     static final int SNAPSHOT_MAGIC = 0x524C534E;
-    static final int SNAPSHOT_VERSION = 1;
+    static final int SNAPSHOT_VERSION = 2;
+    // Version 1: magic, version, index, sessions, the service's bytes. Version 2 puts tagged blocks between the
+    // sessions and the service's bytes: { int tag, int length, length bytes } each, then a tag 0; a reader skips a
+    // block whose tag it does not know.
+    private static final int SNAPSHOT_VERSION_WITHOUT_BLOCKS = 1;
+    private static final int END_OF_BLOCKS = 0;
 
     private final MemberContext ctx;
     private final RaftService service;
@@ -51,6 +59,8 @@ final class SessionStateMachine implements StateMachine
     private final ClientRequestDecoder requestDecoder = new ClientRequestDecoder();
     private final SessionOpenEntryDecoder openDecoder = new SessionOpenEntryDecoder();
     private final SessionCloseEntryDecoder closeDecoder = new SessionCloseEntryDecoder();
+    private final TimerEntryDecoder timerDecoder = new TimerEntryDecoder();
+    private final ServiceCluster cluster;
     private final ExpandableArrayBuffer responseBuffer = new ExpandableArrayBuffer(1024);
     private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
     private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
@@ -67,11 +77,34 @@ final class SessionStateMachine implements StateMachine
         this.counters = counters;
         this.egress = egress;
         this.snapshotTaker = snapshotTaker;
+        this.cluster = new ServiceCluster(ctx, counters, egress, this);
     }
 
     void node(final RaftNode node)
     {
         this.node = node;
+        cluster.node(node);
+    }
+
+    /**
+     * @return the service's cluster: time, timers, egress, role events.
+     */
+    ServiceCluster cluster()
+    {
+        return cluster;
+    }
+
+    /**
+     * A leader's role change reaches the service.
+     */
+    void onRoleChange(final RaftRole to)
+    {
+        cluster.onRoleChange(to);
+    }
+
+    public long restoredTimestamp()
+    {
+        return cluster.time();
     }
 
     void nowNs(final long nowNs)
@@ -118,10 +151,31 @@ final class SessionStateMachine implements StateMachine
         pendingOpens = 0;
     }
 
-    /**
-     * Apply a committed entry: a client's command, a session opening or closing, or a leader's no-op.
-     */
     public void onApply(final long index, final long term, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        onApply(index, term, 0, buffer, offset, length);
+    }
+
+    /**
+     * Apply a committed entry at its cluster time: a client's command, a session opening or closing, a timer, or a
+     * leader's no-op.
+     */
+    public void onApply(final long index, final long term, final long timestamp, final DirectBuffer buffer,
+        final int offset, final int length)
+    {
+        cluster.beginEntry(index, timestamp);
+        try
+        {
+            applyEntry(index, term, buffer, offset, length);
+        }
+        finally
+        {
+            cluster.endEntry();
+        }
+    }
+
+    private void applyEntry(final long index, final long term, final DirectBuffer buffer, final int offset,
         final int length)
     {
         if (0 == length)
@@ -150,7 +204,12 @@ final class SessionStateMachine implements StateMachine
 
             case SessionCloseEntryDecoder.TEMPLATE_ID:
                 closeDecoder.wrap(buffer, bodyOffset, blockLength, version);
-                applyClose(closeDecoder.clientSessionId());
+                applyClose(closeDecoder.clientSessionId(), closeReason(closeDecoder.reasonRaw()));
+                break;
+
+            case TimerEntryDecoder.TEMPLATE_ID:
+                timerDecoder.wrap(buffer, bodyOffset, blockLength, version);
+                cluster.onTimerEntry(timerDecoder.correlationId(), timerDecoder.deadline());
                 break;
 
             default:
@@ -194,7 +253,8 @@ final class SessionStateMachine implements StateMachine
         }
         final int payloadLength = request.payloadLength();
         request.wrapPayload(payloadView);
-        final int responseLength = service.onApply(index, term, payloadView, 0, payloadLength, responseBuffer);
+        final int responseLength =
+            service.onApply(index, term, cluster.time(), payloadView, 0, payloadLength, responseBuffer);
         session.lastCorrelationId = correlationId;
         session.cacheResponse(correlationId, responseBuffer, 0, responseLength);
         if (isLeader)
@@ -213,7 +273,7 @@ final class SessionStateMachine implements StateMachine
         session.lastActivityNs = nowNs;
         sessions.put(index, session);
         sessionList.add(session);
-        service.onSessionOpen(index);
+        service.onSessionOpen(index, cluster.time());
         if (RaftRole.LEADER == node.role())
         {
             pendingOpens = Math.max(0, pendingOpens - 1);
@@ -221,7 +281,13 @@ final class SessionStateMachine implements StateMachine
         }
     }
 
-    private void applyClose(final long clientSessionId)
+    private static CloseReason closeReason(final short raw)
+    {
+        return SessionCloseReason.TIMED_OUT.value() == raw ? CloseReason.TIMED_OUT :
+            SessionCloseReason.EVICTED.value() == raw ? CloseReason.EVICTED : CloseReason.CLIENT_CLOSED;
+    }
+
+    private void applyClose(final long clientSessionId, final CloseReason reason)
     {
         final ClientSession session = sessions.remove(clientSessionId);
         if (null == session)
@@ -229,7 +295,8 @@ final class SessionStateMachine implements StateMachine
             return;
         }
         sessionList.remove(session);
-        service.onSessionClose(clientSessionId);
+        cluster.onSessionClosed(clientSessionId);
+        service.onSessionClose(clientSessionId, cluster.time(), reason);
         if (RaftRole.LEADER == node.role())
         {
             egress.sessionEvent(session, 0, node.currentTerm(), ctx.memberId(), SessionEventCode.CLOSED, "closed");
@@ -241,9 +308,10 @@ final class SessionStateMachine implements StateMachine
      * Capture the replicated state: the session table (encoded now, on the agent thread; it is small) and the
      * service's view; the bytes go to disk on the snapshot thread.
      * <pre>
-     *   int magic "RLSN", int version, long index, int sessionCount,
+     *   int magic "RLSN", int version (2), long index, int sessionCount,
      *   sessionCount x { long id, long lastCorrelationId, int responseStreamId, ascii responseChannel,
      *                    int cacheSlots, cacheSlots x { long correlationId, int length, length bytes } },
+     *   blocks { int tag, int length, length bytes } (the service cluster's "RLTM": time, timers), int 0,
      *   the service's bytes to the end (little-endian throughout)
      * </pre>
      */
@@ -263,6 +331,9 @@ final class SessionStateMachine implements StateMachine
         {
             position = session.encode(snapshotBuffer, position);
         }
+        position = cluster.encodeSnapshotBlock(snapshotBuffer, position);
+        snapshotBuffer.putInt(position, END_OF_BLOCKS);
+        position += 4;
         final byte[] engineSection = new byte[position];
         snapshotBuffer.getBytes(0, engineSection);
         snapshotTaker.submit(index, term, engineSection, source);
@@ -275,10 +346,11 @@ final class SessionStateMachine implements StateMachine
         final int magic = cursor.readInt();
         final int version = cursor.readInt();
         final long index = cursor.readLong();
-        if (SNAPSHOT_MAGIC != magic || SNAPSHOT_VERSION != version || index != metadata.index())
+        if (SNAPSHOT_MAGIC != magic || version < SNAPSHOT_VERSION_WITHOUT_BLOCKS || version > SNAPSHOT_VERSION ||
+            index != metadata.index())
         {
             throw new IllegalStateException("snapshot at index " + metadata.index() + " is not a Raftline " +
-                "snapshot of version " + SNAPSHOT_VERSION + ": magic=" + Integer.toHexString(magic) +
+                "snapshot of version 1 to " + SNAPSHOT_VERSION + ": magic=" + Integer.toHexString(magic) +
                 " version=" + version + " index=" + index);
         }
         for (final ClientSession session : sessionList)
@@ -296,7 +368,33 @@ final class SessionStateMachine implements StateMachine
             sessions.put(session.id, session);
             sessionList.add(session);
         }
+        cluster.resetForSnapshot();
+        if (version > SNAPSHOT_VERSION_WITHOUT_BLOCKS)
+        {
+            readBlocks(cursor, index);
+        }
         service.loadSnapshot(index, cursor);
+    }
+
+    private void readBlocks(final SnapshotCursor cursor, final long index)
+    {
+        for (int tag = cursor.readInt(); END_OF_BLOCKS != tag; tag = cursor.readInt())
+        {
+            final int length = cursor.readInt();
+            if (length < 0 || length > cursor.remaining())
+            {
+                throw new IllegalStateException("snapshot at index " + index + " has a block " +
+                    Integer.toHexString(tag) + " of length " + length + " beyond its end");
+            }
+            if (ServiceCluster.SNAPSHOT_BLOCK_TAG == tag)
+            {
+                cluster.decodeSnapshotBlock(cursor, index);
+            }
+            else
+            {
+                cursor.readBytes(length);
+            }
+        }
     }
 
     /**

@@ -17,6 +17,7 @@ import io.raftline.codecs.SessionCloseEncoder;
 import io.raftline.codecs.SessionConnectEncoder;
 import io.raftline.codecs.SessionEventCode;
 import io.raftline.codecs.SessionEventDecoder;
+import io.raftline.codecs.SessionMessageDecoder;
 import io.raftline.codecs.SessionKeepAliveEncoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -85,6 +86,7 @@ public final class RaftClient implements AutoCloseable
     private final ClientResponseDecoder responseDecoder = new ClientResponseDecoder();
     private final ClientRedirectDecoder redirectDecoder = new ClientRedirectDecoder();
     private final SessionEventDecoder eventDecoder = new SessionEventDecoder();
+    private final SessionMessages messages;
     private final ExpandableArrayBuffer controlBuffer = new ExpandableArrayBuffer(512);
     private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
     private final byte[] credentials;
@@ -126,6 +128,7 @@ public final class RaftClient implements AutoCloseable
     {
         this.ctx = ctx.conclude();
         this.listener = ctx.listener();
+        this.messages = new SessionMessages(listener);
         this.credentials = ctx.credentials();
         this.maxInflight = ctx.maxInflight();
         this.frames = new ExpandableArrayBuffer[maxInflight];
@@ -741,6 +744,10 @@ public final class RaftClient implements AutoCloseable
                     {
                         switchLeader(redirectDecoder.leaderMemberId(), redirectDecoder.leadershipTerm());
                     }
+                    break;
+
+                case SessionMessageDecoder.TEMPLATE_ID:
+                    messages.onFrame(buffer, bodyOffset, blockLength, version, offset + length, sessionId);
                     break;
 
                 case SessionEventDecoder.TEMPLATE_ID:

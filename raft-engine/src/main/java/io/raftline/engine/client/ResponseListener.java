@@ -3,7 +3,8 @@ package io.raftline.engine.client;
 import org.agrona.DirectBuffer;
 
 /**
- * Receives the outcome of each command, on the thread that calls {@link RaftClient#poll()}, in correlation order.
+ * Receives the outcome of each command, on the thread that calls {@link RaftClient#poll()}, in correlation order,
+ * and the messages the service sends this client's session ({@link #onMessage}).
  */
 @FunctionalInterface
 public interface ResponseListener
@@ -43,4 +44,27 @@ public interface ResponseListener
      * @param length        of the answer.
      */
     void onResponse(long correlationId, int outcome, long logIndex, DirectBuffer buffer, int offset, int length);
+
+    /**
+     * A message the service sent to this session ({@code Cluster.offer} or {@code broadcast}), not an answer to a
+     * command: in the order of the log, each once per session (a copy a new leader sends again is dropped). A
+     * message may be lost when the leader dies before sending it, or when the client reads too slowly; a client
+     * that must not miss one asks the service for the state with a command.
+     *
+     * @param clientSessionId the session it was sent to.
+     * @param logIndex        of the entry whose application sent it.
+     * @param timestamp       the cluster time of that entry, ns since the epoch.
+     * @param buffer          holding the message; valid only during the call.
+     * @param offset          of the message.
+     * @param length          of the message.
+     */
+    default void onMessage(
+        final long clientSessionId,
+        final long logIndex,
+        final long timestamp,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+    }
 }

@@ -73,6 +73,7 @@ final class Applier
             }
             stateMachine.restoreSnapshot(metadata, reader);
         }
+        log.clock().observe(stateMachine.restoredTimestamp());
         commit.applied(metadata.index());
         snapshotIndex = Math.max(snapshotIndex, metadata.index());
         commit.advanceCommitIndex(metadata.index());
@@ -129,7 +130,9 @@ final class Applier
                 throw new IllegalStateException("committed entry " + index + " is missing from the log: base=" +
                     log.baseIndex() + " last=" + log.lastIndex());
             }
-            stateMachine.onApply(index, applyView.term(), applyView.buffer(), applyView.offset(), applyView.length());
+            log.clock().observe(applyView.timestamp());
+            stateMachine.onApply(index, applyView.term(), applyView.timestamp(), applyView.buffer(),
+                applyView.offset(), applyView.length());
             appliedBytesSinceSnapshot += applyView.length();
             commit.applied(index);
             applied++;

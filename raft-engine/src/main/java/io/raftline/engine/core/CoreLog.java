@@ -22,6 +22,9 @@ final class CoreLog
     private int votedFor;
     private long persistedIndex;
     private boolean isPersistPending;
+    // Cluster time: the stamp a leader's append gets is max(clock, timestampFloor), so no entry is ever stamped
+    // below one this member has held or applied, also across a change of leader.
+    private final ClusterClock clock = new ClusterClock();
 
     CoreLog(final RaftLog log, final MetadataStore metadata)
     {
@@ -30,6 +33,15 @@ final class CoreLog
         this.currentTerm = metadata.currentTerm();
         this.votedFor = metadata.votedFor();
         this.persistedIndex = log.lastIndex();
+        clock.observeLastEntry(log);
+    }
+
+    /**
+     * @return the cluster clock: the time a leader stamps its appends with.
+     */
+    ClusterClock clock()
+    {
+        return clock;
     }
 
     // ------------------------------------------------------------------------------------------------ reads
@@ -106,10 +118,24 @@ final class CoreLog
 
     // ------------------------------------------------------------------------------------------------ writes
 
+    /**
+     * Append as the leader: the entry is stamped with the cluster clock ({@link ClusterClock#nextStamp()}).
+     */
     long append(final long term, final DirectBuffer buffer, final int offset, final int length)
     {
         isPersistPending = true;
-        return log.append(term, buffer, offset, length);
+        return log.append(term, clock.nextStamp(), buffer, offset, length);
+    }
+
+    /**
+     * Append as a follower: the entry keeps the stamp the leader gave it.
+     */
+    long appendReplicated(
+        final long term, final long timestamp, final DirectBuffer buffer, final int offset, final int length)
+    {
+        isPersistPending = true;
+        clock.observe(timestamp);
+        return log.append(term, timestamp, buffer, offset, length);
     }
 
     void truncateAfter(final long index)

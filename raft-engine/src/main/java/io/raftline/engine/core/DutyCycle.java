@@ -105,6 +105,7 @@ public final class DutyCycle
      */
     public int run(final long nowNs)
     {
+        node.clock(nowNs);
         int workCount = inputs.poll(nowNs);
         workCount += node.doWork(nowNs);
         workCount += transport.flush();

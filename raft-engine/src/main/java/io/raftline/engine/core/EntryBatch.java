@@ -1,5 +1,6 @@
 package io.raftline.engine.core;
 
+import io.raftline.log.RaftLog;
 import org.agrona.DirectBuffer;
 
 /**
@@ -24,6 +25,15 @@ public interface EntryBatch
      * @return the term of the current entry.
      */
     long term();
+
+    /**
+     * @return the cluster time the leader stamped the current entry with, or {@link RaftLog#NO_TIMESTAMP} for an
+     * entry of a frame older than schema version 3.
+     */
+    default long timestamp()
+    {
+        return RaftLog.NO_TIMESTAMP;
+    }
 
     /**
      * @return the buffer holding the current entry's payload.

@@ -85,7 +85,7 @@ final class LogReceiver
                 }
                 log.truncateAfter(index - 1);
             }
-            log.append(entryTerm, entries.buffer(), entries.offset(), entries.length());
+            log.appendReplicated(entryTerm, entries.timestamp(), entries.buffer(), entries.offset(), entries.length());
         }
 
         // Only entries verified against this leader may be marked committed: a longer local log may hold

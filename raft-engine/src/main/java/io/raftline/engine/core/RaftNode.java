@@ -186,6 +186,7 @@ public final class RaftNode
      */
     public int doWork(final long nowNs)
     {
+        log.clock().tick(nowNs);
         int workCount = 0;
         if (LEADER == roles.role())
         {
@@ -208,6 +209,24 @@ public final class RaftNode
         workCount += applier.applyBatch();
         workCount += applier.maybeTakeSnapshot();
         return workCount;
+    }
+
+    /**
+     * The time of the cycle, before its inputs: what a leader stamps the entries it appends with (cluster time).
+     *
+     * @param nowNs the current time.
+     */
+    public void clock(final long nowNs)
+    {
+        log.clock().tick(nowNs);
+    }
+
+    /**
+     * @return the cluster clock: this member's stamps and the floor below which none goes.
+     */
+    public ClusterClock clusterClock()
+    {
+        return log.clock();
     }
 
     /**

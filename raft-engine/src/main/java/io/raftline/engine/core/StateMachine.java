@@ -26,6 +26,35 @@ public interface StateMachine
     void onApply(long index, long term, DirectBuffer buffer, int offset, int length);
 
     /**
+     * Apply one committed entry with its cluster time; what the core calls. A state machine that has no use for time
+     * keeps implementing the method above, which this one calls.
+     *
+     * @param index     of the entry in the log.
+     * @param term      in which the entry was created.
+     * @param timestamp the cluster time the leader stamped the entry with, ns since the epoch (0: unstamped).
+     * @param buffer    holding the payload; valid only during the call.
+     * @param offset    of the payload.
+     * @param length    of the payload; 0 for the empty entry a new leader appends to commit its term.
+     */
+    default void onApply(
+        final long index, final long term, final long timestamp, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        onApply(index, term, buffer, offset, length);
+    }
+
+    /**
+     * The cluster time of the entry the last {@link #restoreSnapshot} covers, so that the core never stamps an entry
+     * below it (a member whose log a snapshot replaced holds no entry to read it from).
+     *
+     * @return the timestamp, or 0 if the state machine does not keep time.
+     */
+    default long restoredTimestamp()
+    {
+        return 0;
+    }
+
+    /**
      * Start a snapshot of the state as of the entry just applied at {@code index}. The state machine captures a
      * consistent view now and may write the bytes later, off the agent thread, while applying goes on; when the
      * snapshot is durable in the snapshot store the driver calls {@link RaftNode#onSnapshotTaken}.

@@ -13,6 +13,7 @@ import io.raftline.engine.core.EntryBatch;
 import io.raftline.engine.core.Outbox;
 import io.raftline.engine.core.RaftConfig;
 import io.raftline.engine.core.RaftNode;
+import io.raftline.log.RaftLog;
 import org.agrona.DirectBuffer;
 
 /**
@@ -452,7 +453,8 @@ public final class ConsensusDecoder
         }
         final int entryBlockLength = buffer.getShort(groupOffset, AppendEntriesDecoder.BYTE_ORDER) & 0xFFFF;
         final int count = buffer.getShort(groupOffset + 2, AppendEntriesDecoder.BYTE_ORDER) & 0xFFFF;
-        if (entryBlockLength < AppendEntriesDecoder.EntriesDecoder.sbeBlockLength())
+        // A version 2 entry's block ends at its term (the timestamp came in version 3).
+        if (entryBlockLength < AppendEntriesDecoder.EntriesDecoder.timestampEncodingOffset())
         {
             return false;
         }
@@ -521,6 +523,7 @@ public final class ConsensusDecoder
         private AppendEntriesDecoder.EntriesDecoder entries;
         private int count;
         private long term;
+        private long timestamp;
         private int offset;
         private int length;
 
@@ -544,6 +547,9 @@ public final class ConsensusDecoder
             }
             entries.next();
             term = entries.term();
+            final long stamp = entries.timestamp();
+            timestamp =
+                AppendEntriesDecoder.EntriesDecoder.timestampNullValue() == stamp ? RaftLog.NO_TIMESTAMP : stamp;
             length = entries.payloadLength();
             offset = decoder.limit() + AppendEntriesDecoder.EntriesDecoder.payloadHeaderLength();
             entries.skipPayload();
@@ -553,6 +559,11 @@ public final class ConsensusDecoder
         public long term()
         {
             return term;
+        }
+
+        public long timestamp()
+        {
+            return timestamp;
         }
 
         public DirectBuffer buffer()

@@ -254,6 +254,7 @@ public final class ConsensusEncoder
             }
             entries.next()
                 .term(entryView.term())
+                .timestamp(entryView.timestamp())
                 .putPayload(entryView.buffer(), entryView.offset(), entryView.length());
         }
         return MessageHeaderEncoder.ENCODED_LENGTH + appendEntriesEncoder.encodedLength();

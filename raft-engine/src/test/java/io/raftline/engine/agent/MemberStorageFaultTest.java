@@ -297,10 +297,11 @@ class MemberStorageFaultTest
             }
         }
 
-        public long append(final long term, final DirectBuffer buffer, final int offset, final int length)
+        public long append(
+            final long term, final long timestamp, final DirectBuffer buffer, final int offset, final int length)
         {
             checkSpace();
-            return super.append(term, buffer, offset, length);
+            return super.append(term, timestamp, buffer, offset, length);
         }
 
         public void truncateAfter(final long index)

@@ -1,5 +1,6 @@
 package io.raftline.engine.protocol;
 
+import io.raftline.codecs.AppendEntriesEncoder;
 import io.raftline.codecs.InstallSnapshotDecoder;
 import io.raftline.codecs.InstallSnapshotResponseDecoder;
 import io.raftline.codecs.MessageHeaderEncoder;
@@ -14,6 +15,7 @@ import io.raftline.log.InMemoryMetadataStore;
 import io.raftline.log.InMemoryRaftLog;
 import io.raftline.log.InMemorySnapshotStore;
 import io.raftline.log.LogEntryView;
+import io.raftline.log.RaftLog;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -73,6 +75,63 @@ class ConsensusCodecTest
         assertEquals(0, view.length());
         assertEquals(List.of("appendEntriesResponse to 2 term 2 success true match 3"), outboxCalls);
         assertEquals(3, node.commitIndex());
+    }
+
+    @Test
+    void eachEntryCarriesItsTimestampToTheFollowersLog()
+    {
+        final InMemoryRaftLog leaderLog = new InMemoryRaftLog();
+        leaderLog.append(1, 1_764_547_200_000_000_001L, new UnsafeBuffer(new byte[]{1, 2, 3}), 0, 3);
+        leaderLog.append(1, 1_764_547_200_000_000_002L, new UnsafeBuffer(new byte[0]), 0, 0);
+
+        final int length = encoder.appendEntries(buffer, 0, 2, 1, 1, 0, 0, 0, leaderLog, 1, 2);
+
+        assertTrue(decoder.onFrame(buffer, 0, length, 0));
+        final LogEntryView view = new LogEntryView();
+        assertTrue(receiverLog.read(1, view));
+        assertEquals(1_764_547_200_000_000_001L, view.timestamp());
+        assertTrue(receiverLog.read(2, view));
+        assertEquals(1_764_547_200_000_000_002L, view.timestamp());
+    }
+
+    @Test
+    void aVersion2AppendEntriesWithoutTimestampsDecodesItsEntriesAsUnstamped()
+    {
+        final InMemoryRaftLog leaderLog = new InMemoryRaftLog();
+        leaderLog.append(1, 77, new UnsafeBuffer(new byte[]{1, 2, 3}), 0, 3);
+        leaderLog.append(1, 78, new UnsafeBuffer(new byte[]{4}), 0, 1);
+        final int v3Length = encoder.appendEntries(buffer, 0, 2, 1, 1, 0, 0, 0, leaderLog, 1, 2);
+        // Rewrite as version 2 wrote it: header version 2, an entry block of the term alone.
+        final int entryBlockV2 = AppendEntriesEncoder.EntriesEncoder.timestampEncodingOffset();
+        final int stampLength = AppendEntriesEncoder.EntriesEncoder.sbeBlockLength() - entryBlockV2;
+        final ExpandableArrayBuffer v2 = new ExpandableArrayBuffer(v3Length);
+        final int groupOffset = ConsensusEncoder.APPEND_ENTRIES_HEADER_LENGTH - 4;
+        v2.putBytes(0, buffer, 0, groupOffset);
+        v2.putShort(6, (short)2, MessageHeaderEncoder.BYTE_ORDER);
+        v2.putShort(groupOffset, (short)entryBlockV2, MessageHeaderEncoder.BYTE_ORDER);
+        v2.putShort(groupOffset + 2, (short)2, MessageHeaderEncoder.BYTE_ORDER);
+        int from = groupOffset + 4;
+        int to = from;
+        for (final int payloadLength : new int[]{3, 1})
+        {
+            v2.putBytes(to, buffer, from, entryBlockV2);
+            from += entryBlockV2 + stampLength;
+            to += entryBlockV2;
+            v2.putBytes(to, buffer, from, 4 + payloadLength);
+            from += 4 + payloadLength;
+            to += 4 + payloadLength;
+        }
+        assertEquals(v3Length, from);
+
+        assertTrue(decoder.onFrame(v2, 0, to, 0), rejections.toString());
+        assertEquals(2, receiverLog.lastIndex());
+        final LogEntryView view = new LogEntryView();
+        assertTrue(receiverLog.read(1, view));
+        assertEquals(RaftLog.NO_TIMESTAMP, view.timestamp());
+        assertEquals(3, view.length());
+        assertEquals(3, view.buffer().getByte(view.offset() + 2));
+        assertTrue(receiverLog.read(2, view));
+        assertEquals(4, view.buffer().getByte(view.offset()));
     }
 
     @Test
@@ -183,7 +242,8 @@ class ConsensusCodecTest
         final InMemoryRaftLog leaderLog = new InMemoryRaftLog();
         leaderLog.append(1, new UnsafeBuffer(new byte[16]), 0, 16);
         final int length = encoder.appendEntries(buffer, 0, 2, 1, 1, 0, 0, 0, leaderLog, 1, 1);
-        final int payloadLengthOffset = ConsensusEncoder.APPEND_ENTRIES_HEADER_LENGTH + 8;
+        final int payloadLengthOffset =
+            ConsensusEncoder.APPEND_ENTRIES_HEADER_LENGTH + AppendEntriesEncoder.EntriesEncoder.sbeBlockLength();
         buffer.putInt(payloadLengthOffset, 1_000_000, MessageHeaderEncoder.BYTE_ORDER);
         assertFalse(decoder.onFrame(buffer, 0, length, 0));
         buffer.putInt(payloadLengthOffset, 16, MessageHeaderEncoder.BYTE_ORDER);

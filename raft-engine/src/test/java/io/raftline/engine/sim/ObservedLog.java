@@ -68,14 +68,26 @@ final class ObservedLog extends ForwardingRaftLog<InMemoryRaftLog>
         {
             delegate.read(i, view);
             final long previous = i - 1 == base ? baseChain : chain[(int)(i - 1)];
-            chain[(int)i] = Hashing.chain(previous, Hashing.entry(view.term(), view.buffer(), view.offset(),
-                view.length()));
+            chain[(int)i] = Hashing.chain(previous, Hashing.entry(view.term(), view.timestamp(), view.buffer(),
+                view.offset(), view.length()));
         }
         if (index > validTo)
         {
             validTo = index;
         }
         return chain[(int)index];
+    }
+
+    /**
+     * @return the cluster time of the entry at {@code index}, which the log holds.
+     */
+    long timestampAt(final long index)
+    {
+        if (!delegate.read(index, view))
+        {
+            throw new IllegalArgumentException("no entry at " + index);
+        }
+        return view.timestamp();
     }
 
     private void ensureCapacity(final long index)
@@ -91,9 +103,10 @@ final class ObservedLog extends ForwardingRaftLog<InMemoryRaftLog>
         validTo = Math.min(validTo, index - 1);
     }
 
-    public long append(final long term, final DirectBuffer buffer, final int offset, final int length)
+    public long append(
+        final long term, final long timestamp, final DirectBuffer buffer, final int offset, final int length)
     {
-        final long index = delegate.append(term, buffer, offset, length);
+        final long index = delegate.append(term, timestamp, buffer, offset, length);
         dirtyFrom(index);
         return index;
     }
