@@ -28,6 +28,8 @@ final class Invariants
     private long[] commitTerm = new long[1024];
     // The state machine's state (a hash) right after applying each index, as first seen.
     private long[] appliedState = new long[1024];
+    // The cluster time of each committed index: never lower than the one before, whoever led.
+    private long[] committedTimestamp = new long[1024];
     private long appliedStateMax;
     private long committedMax;
     private long checks;
@@ -123,6 +125,14 @@ final class Invariants
                         committedMax);
                 }
                 ensureCapacity(index);
+                final long timestamp = log.timestampAt(index);
+                if (index > 1 && timestamp < committedTimestamp[(int)index - 1])
+                {
+                    throw sim.failure("cluster time went back: member " + node.id() + " commits index " + index +
+                        " stamped " + timestamp + " after index " + (index - 1) + " stamped " +
+                        committedTimestamp[(int)index - 1]);
+                }
+                committedTimestamp[(int)index] = timestamp;
                 committedTerm[(int)index] = term;
                 committedChain[(int)index] = chain;
                 commitTerm[(int)index] = node.core().currentTerm();
@@ -227,6 +237,7 @@ final class Invariants
             committedChain = Arrays.copyOf(committedChain, length);
             commitTerm = Arrays.copyOf(commitTerm, length);
             appliedState = Arrays.copyOf(appliedState, length);
+            committedTimestamp = Arrays.copyOf(committedTimestamp, length);
         }
     }
 }

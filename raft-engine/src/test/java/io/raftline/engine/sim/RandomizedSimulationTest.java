@@ -14,8 +14,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Many seeded runs of a cluster under random faults: message delay, loss, duplication and reordering; symmetric and
  * asymmetric partitions; crashes and restarts (the leader more often), including crashes inside a step after the
- * immediate messages left but before the sync; client proposals throughout. The invariants of {@link Invariants}
- * are checked after every step. After the chaos, the network heals and every member restarts: a leader must emerge
+ * immediate messages left but before the sync; client proposals throughout, some of which schedule and cancel
+ * service timers ({@link SimTimers}). The invariants of {@link Invariants} and {@link SimTimers} are checked after
+ * every step. After the chaos, the network heals and every member restarts: a leader must emerge
  * and a final proposal must be applied by every member (liveness).
  * <p>
  * Seeds: {@code -Draftline.sim.seed0} (default 1) and {@code -Draftline.sim.seeds} (default 10,000: about a minute
@@ -37,6 +38,7 @@ class RandomizedSimulationTest
         long snapshotsTaken = 0;
         long snapshotsRestored = 0;
         long fuzzFrames = 0;
+        long timersFired = 0;
         double inFlightShare = 0;
         long inFlightSeed = seed0;
         for (long seed = seed0; seed < seed0 + count && failures.size() < 5; seed++)
@@ -49,6 +51,7 @@ class RandomizedSimulationTest
                 snapshotsTaken += result.snapshotsTaken;
                 snapshotsRestored += result.snapshotsRestored;
                 fuzzFrames += result.fuzzFrames;
+                timersFired += result.timersFired;
                 if (result.inFlightShare > inFlightShare)
                 {
                     inFlightShare = result.inFlightShare;
@@ -66,9 +69,10 @@ class RandomizedSimulationTest
             }
         }
         System.out.printf("RandomizedSimulationTest: seeds %d..%d, %d steps, %d committed entries, %d snapshots " +
-            "taken, %d restored (at start or installed), %d fuzz frames, most in flight on a link %.1f%% of its " +
-            "bound (seed %d), %.1f s%n", seed0, seed0 + count - 1, steps, commits, snapshotsTaken, snapshotsRestored,
-            fuzzFrames, 100 * inFlightShare, inFlightSeed, (System.nanoTime() - startNs) / 1e9);
+            "taken, %d restored (at start or installed), %d fuzz frames, %d timers fired, most in flight on a link " +
+            "%.1f%% of its bound (seed %d), %.1f s%n", seed0, seed0 + count - 1, steps, commits, snapshotsTaken,
+            snapshotsRestored, fuzzFrames, timersFired, 100 * inFlightShare, inFlightSeed,
+            (System.nanoTime() - startNs) / 1e9);
         if (!failures.isEmpty())
         {
             fail(failures.size() + " failing seed(s):" + System.lineSeparator() +
@@ -83,7 +87,8 @@ class RandomizedSimulationTest
     }
 
     record RunResult(
-        long steps, long committed, long snapshotsTaken, long snapshotsRestored, long fuzzFrames, double inFlightShare)
+        long steps, long committed, long snapshotsTaken, long snapshotsRestored, long fuzzFrames, double inFlightShare,
+        long timersFired)
     {
     }
 
@@ -163,6 +168,7 @@ class RandomizedSimulationTest
             }
         }
         checkLiveness(sim, electionMinNs);
+        checkNoTimerOverdue(sim, electionMinNs);
         long taken = 0;
         long restored = 0;
         for (final SimNode node : sim.nodes())
@@ -171,7 +177,47 @@ class RandomizedSimulationTest
             restored += node.snapshotsRestored();
         }
         return new RunResult(sim.steps(), sim.invariants().committedMax(), taken, restored, fuzzer.frames,
-            (double)sim.network().inFlightMax() / sim.network().inFlightLimit());
+            (double)sim.network().inFlightMax() / sim.network().inFlightLimit(), sim.timers().fired());
+    }
+
+    /**
+     * After healing: once no timer can become due any more (the client stopped; deadlines lie at most half a second
+     * after their command) and the leader's log is applied everywhere, no member may hold a timer the leader's clock
+     * has passed. Catching up is awaited as in {@link #checkLiveness}: a failure is a stall, not a slow config.
+     */
+    private static void checkNoTimerOverdue(final Simulation sim, final long electionMinNs)
+    {
+        sim.runFor(700 * MS);
+        final long stallLimitNs = 40 * electionMinNs;
+        final long hardDeadlineNs = sim.nowNs() + 120_000 * MS;
+        long lastProgress = progress(sim);
+        long lastProgressNs = sim.nowNs();
+        while (true)
+        {
+            final SimNode leader = leaderOf(sim);
+            if (null != leader && isApplied(sim, leader.log().lastIndex()))
+            {
+                final long clusterNowNs =
+                    Math.max(leader.core().clusterClock().epochNowNs(), leader.core().clusterClock().floorNs());
+                for (final SimNode node : sim.nodes())
+                {
+                    sim.timers().checkNothingOverdue(node, node.timers(), clusterNowNs, 1_000 * MS);
+                }
+                return;
+            }
+            if (sim.nowNs() - lastProgressNs > stallLimitNs || sim.nowNs() > hardDeadlineNs)
+            {
+                throw sim.failure("timers: the leader's log is not applied by every member after healing" +
+                    describe(sim));
+            }
+            sim.runFor(10 * MS);
+            final long progress = progress(sim);
+            if (progress != lastProgress)
+            {
+                lastProgress = progress;
+                lastProgressNs = sim.nowNs();
+            }
+        }
     }
 
     /**
@@ -285,6 +331,7 @@ class RandomizedSimulationTest
         private final SplittableRandom random;
         private boolean isStopped;
         private long sequence;
+        private long timerIds;
 
         Client(final Simulation sim, final SplittableRandom random)
         {
@@ -316,9 +363,26 @@ class RandomizedSimulationTest
                 {
                     target = sim.node(random.nextInt(sim.memberCount()));
                 }
-                final byte[] command = new byte[1 + random.nextInt(200)];
-                random.nextBytes(command);
-                command[0] = (byte)sequence++;
+                final int kind = random.nextInt(10);
+                final byte[] command;
+                if (kind < 2)
+                {
+                    // A service timer, due within half a second of cluster time (some at once).
+                    command = SimTimers.schedule(++timerIds, random.nextLong(500 * MS) - 50 * MS);
+                }
+                else if (kind < 3 && timerIds > 0)
+                {
+                    // Cancel an earlier timer, or move it (a stale timer entry must then not fire it early).
+                    final long correlationId = 1 + random.nextLong(timerIds);
+                    command = random.nextBoolean() ? SimTimers.cancel(correlationId) :
+                        SimTimers.schedule(correlationId, random.nextLong(500 * MS));
+                }
+                else
+                {
+                    command = new byte[1 + random.nextInt(200)];
+                    random.nextBytes(command);
+                    command[0] = (byte)sequence++;
+                }
                 final long result = target.propose(command);
                 if (result == RaftNode.ENTRY_TOO_LARGE)
                 {

@@ -1,5 +1,6 @@
 package io.raftline.engine.sim;
 
+import io.raftline.engine.agent.TimerTable;
 import io.raftline.engine.core.DeferredOutbox;
 import io.raftline.engine.core.DutyCycle;
 import io.raftline.engine.core.RaftConfig;
@@ -62,6 +63,13 @@ final class SimNode implements StateMachine, RaftEventListener
     private long commitSeen;
     private long appliedSeen;
     private long nextTickNs = Long.MAX_VALUE;
+    // Service timers (SimTimers) and cluster time: this member's clock is the simulator's plus a skew of its own, so
+    // that leaders disagree about the time and a stamp that went back across a change of leader would show.
+    private final long clockSkewNs;
+    private TimerTable timers;
+    private long serviceTime;
+    private final ExpandableArrayBuffer timerEntryBuffer = new ExpandableArrayBuffer(64);
+    private final TimerTable.DueHandler proposeTimer = this::proposeTimer;
 
     SimNode(final Simulation sim, final int id, final RaftConfig config)
     {
@@ -70,6 +78,13 @@ final class SimNode implements StateMachine, RaftEventListener
         this.config = config;
         this.decoder = new ConsensusDecoder(config, FrameRejectionHandler.NO_OP);
         this.log = new ObservedLog(storage, (index) -> sim.invariants().committedChain(index));
+        // From the seed, but not from the run's generator: the runs' other choices stay as they were.
+        this.clockSkewNs = new SplittableRandom(sim.seed() * 31 + id).nextLong(300_000_000L);
+    }
+
+    TimerTable timers()
+    {
+        return timers;
     }
 
     InMemorySnapshotStore snapshots()
@@ -164,9 +179,12 @@ final class SimNode implements StateMachine, RaftEventListener
         commitSeen = storage.baseIndex();
         appliedSeen = storage.baseIndex();
         stateHash = 0;
+        timers = new TimerTable(4096);
+        serviceTime = 0;
         final DeferredOutbox lanes = new DeferredOutbox(outbox);
         core = new RaftNode(config, log, metadata, snapshots, lanes, this,
             new SplittableRandom(sim.random().nextLong()), this, sim.nowNs());
+        core.clusterClock().epochOffsetNs(clockSkewNs);
         cycle = new DutyCycle(core, this::pollInput, this::sync, this::flush, lanes);
         decoder.node(core);
         nextTickNs = Long.MAX_VALUE;
@@ -275,7 +293,18 @@ final class SimNode implements StateMachine, RaftEventListener
             inputSnapshotIndex = -1;
             workCount++;
         }
+        if (RaftRole.LEADER == core.role())
+        {
+            final long clusterNowNs = Math.max(core.clusterClock().epochNowNs(), core.clusterClock().floorNs());
+            workCount += timers.pollDue(clusterNowNs, proposeTimer, 64);
+        }
         return workCount;
+    }
+
+    private boolean proposeTimer(final long correlationId, final long deadlineNs)
+    {
+        final int length = SimTimers.encodeTimerEntry(timerEntryBuffer, correlationId, deadlineNs);
+        return core.propose(timerEntryBuffer, 0, length) > 0;
     }
 
     /**
@@ -326,7 +355,13 @@ final class SimNode implements StateMachine, RaftEventListener
         {
             return;
         }
-        final long deadlineNs = Math.max(core.nextDeadlineNs(), sim.nowNs());
+        long nextNs = core.nextDeadlineNs();
+        if (RaftRole.LEADER == core.role() && timers.nextDeadlineNs() != Long.MAX_VALUE)
+        {
+            // The leader wakes when its clock reaches the next timer's deadline.
+            nextNs = Math.min(nextNs, timers.nextDeadlineNs() - clockSkewNs);
+        }
+        final long deadlineNs = Math.max(nextNs, sim.nowNs());
         if (deadlineNs == Long.MAX_VALUE || (nextTickNs >= sim.nowNs() && deadlineNs >= nextTickNs))
         {
             return;
@@ -346,11 +381,25 @@ final class SimNode implements StateMachine, RaftEventListener
     public void onApply(
         final long index, final long term, final DirectBuffer buffer, final int offset, final int length)
     {
-        stateHash = Hashing.chain(stateHash, Hashing.entry(term, buffer, offset, length));
+        onApply(index, term, 0, buffer, offset, length);
+    }
+
+    public void onApply(
+        final long index, final long term, final long timestamp, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        stateHash = Hashing.chain(stateHash, Hashing.entry(term, timestamp, buffer, offset, length));
         sim.invariants().onApply(this, index, term);
+        serviceTime = Math.max(serviceTime, timestamp);
+        sim.timers().apply(this, timers, index, timestamp, buffer, offset, length);
         final byte[] payload = new byte[length];
         buffer.getBytes(offset, payload);
         sim.onApplied(id, index, term, payload);
+    }
+
+    public long restoredTimestamp()
+    {
+        return serviceTime;
     }
 
     /**
@@ -361,9 +410,17 @@ final class SimNode implements StateMachine, RaftEventListener
     {
         final byte[] service = sim.serviceSnapshot(id, index);
         final int filler = (int)Math.floorMod(stateHash, 2000L);
-        final ByteBuffer data = ByteBuffer.allocate(20 + service.length + filler)
-            .putLong(index).putLong(stateHash).putInt(service.length).put(service);
-        Arrays.fill(data.array(), 20 + service.length, data.capacity(), (byte)index);
+        final int timersLength = 12 + 16 * timers.size();
+        final ByteBuffer data = ByteBuffer.allocate(20 + service.length + timersLength + filler)
+            .putLong(index).putLong(stateHash).putInt(service.length).put(service)
+            .putLong(serviceTime).putInt(timers.size());
+        timers.forEach((correlationId, deadlineNs) ->
+        {
+            data.putLong(correlationId).putLong(deadlineNs);
+            return true;
+        });
+        Arrays.fill(data.array(), 20 + service.length + timersLength, data.capacity(), (byte)index);
+        sim.timers().onSnapshot(this, index, timers);
         final int takenIncarnation = incarnation;
         sim.schedule(sim.nowNs() + sim.random().nextLong(sim.snapshotWriteDelayMaxNs() + 1), () ->
         {
@@ -397,6 +454,16 @@ final class SimNode implements StateMachine, RaftEventListener
                 " that holds index " + index);
         }
         stateHash = restoredHash;
+        serviceTime = buffer.getLong(20 + serviceLength, java.nio.ByteOrder.BIG_ENDIAN);
+        final int timerCount = buffer.getInt(28 + serviceLength, java.nio.ByteOrder.BIG_ENDIAN);
+        timers.clear();
+        for (int i = 0; i < timerCount; i++)
+        {
+            final int at = 32 + serviceLength + 16 * i;
+            timers.schedule(buffer.getLong(at, java.nio.ByteOrder.BIG_ENDIAN),
+                buffer.getLong(at + 8, java.nio.ByteOrder.BIG_ENDIAN));
+        }
+        sim.timers().onRestore(this, index, timers);
         snapshotsRestored++;
         sim.invariants().onRestore(this, index, restoredHash);
         sim.serviceRestore(id, index, service);
@@ -411,6 +478,11 @@ final class SimNode implements StateMachine, RaftEventListener
         final long nowNs)
     {
         sim.trace(id, from + " -> " + to + " term " + term + ": " + reason);
+        if (RaftRole.LEADER == to)
+        {
+            // A new leader proposes again whatever is due, also what it handed over as an earlier leader.
+            timers.rebuildHeap();
+        }
         sim.invariants().onRoleChange(this, to, term);
     }
 

@@ -71,6 +71,7 @@ final class Simulation
     private final SimNode[] nodes;
     private final SimNetwork network;
     private final Invariants invariants;
+    private final SimTimers timers = new SimTimers(this);
     private final ArrayDeque<String> trace = new ArrayDeque<>();
     private final int maxFrameLength;
     private long nowNs;
@@ -202,6 +203,11 @@ final class Simulation
     SimNetwork network()
     {
         return network;
+    }
+
+    SimTimers timers()
+    {
+        return timers;
     }
 
     Invariants invariants()
