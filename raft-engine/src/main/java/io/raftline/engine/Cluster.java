@@ -43,6 +43,12 @@ public interface Cluster
     long logIndex();
 
     /**
+     * @return the client session whose command {@code onApply} is applying (where to send its answers later), 0 in
+     * any other callback.
+     */
+    long clientSessionId();
+
+    /**
      * Schedule a timer, or move an existing one with the same correlation id, to fire when the cluster time reaches
      * {@code deadlineNs}: the leader appends a timer entry once its clock passes the deadline, and every member
      * calls {@link RaftService#onTimer} at that entry, once. Only while an entry is applied ({@code onApply},

@@ -53,6 +53,7 @@ final class ServiceCluster implements Cluster
     private ClusterRole role = ClusterRole.FOLLOWER;
     private long time;
     private long logIndex;
+    private long clientSessionId;
     private boolean isApplying;
 
     ServiceCluster(final MemberContext ctx, final MemberCounters counters, final EgressPublisher egress,
@@ -122,6 +123,12 @@ final class ServiceCluster implements Cluster
     void endEntry()
     {
         isApplying = false;
+        clientSessionId = 0;
+    }
+
+    void commandOf(final long clientSessionId)
+    {
+        this.clientSessionId = clientSessionId;
     }
 
     void onTimerEntry(final long correlationId, final long deadlineNs)
@@ -217,6 +224,11 @@ final class ServiceCluster implements Cluster
     public long logIndex()
     {
         return logIndex;
+    }
+
+    public long clientSessionId()
+    {
+        return clientSessionId;
     }
 
     public boolean scheduleTimer(final long correlationId, final long deadlineNs)

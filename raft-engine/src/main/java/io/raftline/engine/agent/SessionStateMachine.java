@@ -253,6 +253,7 @@ final class SessionStateMachine implements StateMachine
         }
         final int payloadLength = request.payloadLength();
         request.wrapPayload(payloadView);
+        cluster.commandOf(clientSessionId);
         final int responseLength =
             service.onApply(index, term, cluster.time(), payloadView, 0, payloadLength, responseBuffer);
         session.lastCorrelationId = correlationId;
