@@ -60,6 +60,71 @@ class AgentAllocationTest
         }
     }
 
+    /**
+     * The same with time, timers and egress on the path: 10,000 timers stay scheduled throughout, and every command
+     * schedules one more, due 1 ms of cluster time later, whose firing (a timer entry the leader appends) sends the
+     * command's session a message. Timer entries, the timer table, the due scan and egress allocate nothing.
+     */
+    @Test
+    void agentThreadAllocatesNothingWith10000LiveTimersFiringAndSendingMessages()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        threads.setThreadAllocatedMemoryEnabled(true);
+        final TimerLoadService[] services = {new TimerLoadService(), new TimerLoadService(), new TimerLoadService()};
+        final long[] answered = new long[1];
+        final long[] messages = new long[1];
+        try (LocalCluster cluster = LocalCluster.start(3, LocalClusterIpcTest.template()
+            .sessionTimeoutNs(600_000_000_000L)
+            .maxTimers(20_000)
+            .snapshotInterval(0, 0), (id) -> services[id]))
+        {
+            Await.until("a leader", 10_000, () -> cluster.leaderId() >= 0);
+            try (RaftClient client = RaftClient.connect(new ClientContext()
+                .aeronDirectoryName(cluster.aeronDirectoryName())
+                .members(cluster.membersString())
+                .maxInflight(64)
+                .listener(new io.raftline.engine.client.ResponseListener()
+                {
+                    public void onResponse(final long correlationId, final int outcome, final long logIndex,
+                        final org.agrona.DirectBuffer buffer, final int offset, final int length)
+                    {
+                        answered[0]++;
+                    }
+
+                    public void onMessage(final long clientSessionId, final long logIndex, final long timestamp,
+                        final org.agrona.DirectBuffer buffer, final int offset, final int length)
+                    {
+                        messages[0]++;
+                    }
+                })))
+            {
+                final UnsafeBuffer command = new UnsafeBuffer(new byte[32]);
+                command.putLong(0, TimerLoadService.SCHEDULE_LIVE);
+                run(client, command, answered, 1);
+                Await.until("10,000 live timers on every member", 10_000, () -> services[0].liveTimers() == 10_000 &&
+                    services[1].liveTimers() == 10_000 && services[2].liveTimers() == 10_000);
+                command.putLong(0, TimerLoadService.SCHEDULE_SOON);
+                run(client, command, answered, 600_000);
+
+                final long threadId = cluster.agentThread().getId();
+                final String stateBefore = describe(cluster);
+                final long firedBefore = services[cluster.leaderId()].fired();
+                final long before = threads.getThreadAllocatedBytes(threadId);
+                run(client, command, answered, 100_000);
+                final long after = threads.getThreadAllocatedBytes(threadId);
+
+                assertTrue(services[cluster.leaderId()].fired() - firedBefore > 90_000,
+                    "timers fired during the window: " + (services[cluster.leaderId()].fired() - firedBefore));
+                assertEquals(10_000, services[cluster.leaderId()].liveTimers() - services[cluster.leaderId()]
+                    .pendingSoon(), "the 10,000 long-lived timers are still scheduled");
+                assertTrue(messages[0] > 0, "the client received the firings as messages");
+                assertEquals(0, after - before, "bytes allocated by the agent thread for 100,000 commands with " +
+                    "10,000 live timers; before: " + stateBefore + ", after: " + describe(cluster));
+            }
+        }
+    }
+
     private static String describe(final LocalCluster cluster)
     {
         final StringBuilder builder = new StringBuilder();
