@@ -49,6 +49,7 @@ public final class ProcessCluster implements AutoCloseable
     private final List<Path> logs = new ArrayList<>();
     private final Set<String> reportedAeronDirs = new LinkedHashSet<>();
     private final File driverDirBase;
+    private String subcommand = "node";
 
     /**
      * @param size      members.
@@ -70,6 +71,33 @@ public final class ProcessCluster implements AutoCloseable
             builder.append(0 == i ? "" : ",").append(i).append("@127.0.0.1:").append(freeUdpPort());
         }
         this.members = builder.toString();
+    }
+
+    /**
+     * @param subcommand that runs one member, {@code node} unless set ({@code auction-node} for the auction).
+     * @return this for a fluent API.
+     */
+    public ProcessCluster subcommand(final String subcommand)
+    {
+        this.subcommand = subcommand;
+        return this;
+    }
+
+    /**
+     * @param id of a member.
+     * @return the output files of its starts so far, oldest first.
+     */
+    public List<Path> logsOf(final int id)
+    {
+        final List<Path> ofMember = new ArrayList<>();
+        for (final Path log : logs)
+        {
+            if (log.getFileName().toString().startsWith("member-" + id + "-"))
+            {
+                ofMember.add(log);
+            }
+        }
+        return ofMember;
     }
 
     /**
@@ -158,7 +186,7 @@ public final class ProcessCluster implements AutoCloseable
         {
             command.addAll(List.of(jvmOptions.split("\\s+")));
         }
-        command.addAll(List.of("-jar", jar(), "node",
+        command.addAll(List.of("-jar", jar(), subcommand,
             "--id", Integer.toString(id), "--members", members, "--dir", dir.resolve("data").toString()));
         command.addAll(extraArgs);
         try
