@@ -28,8 +28,8 @@ import java.util.Locale;
  * </pre>
  * Options ({@code name=value}): {@code duration} of each measured phase, {@code warmup}, {@code quick=true} (one
  * second each, for a smoke run), {@code report=perf-report} (output directory), {@code sections=...} (a comma list
- * of floor, ipc, cluster, sweep, sizes, five, udp, snapshots; default all), {@code udpIdle} (idle strategy of the UDP
- * member processes, default yield), {@code memberOpts=-Da=b,-Dc=d} (JVM options of the UDP member processes),
+ * of floor, ipc, cluster, sweep, sizes, five, udp, snapshots, timers; default all), {@code udpIdle} (idle strategy of
+ * the UDP member processes, default yield), {@code memberOpts=-Da=b,-Dc=d} (JVM options of the UDP member processes),
  * {@code stateMb=100} (state of each member in the snapshots section), {@code ipcIdle=busy} (idle strategy of the
  * IPC cluster's member thread).
  */
@@ -72,7 +72,7 @@ public final class PerfSuite
             isQuick ? "1s" : "10s"));
         final long warmupNs = SystemUtil.parseDuration("warmup", options.getOrDefault("warmup", isQuick ? "1s" : "3s"));
         final List<String> sections = List.of(options.getOrDefault("sections",
-            "floor,ipc,cluster,sweep,sizes,five,udp,snapshots").split(","));
+            "floor,ipc,cluster,sweep,sizes,five,udp,snapshots,timers").split(","));
         final PerfSuite suite = new PerfSuite(
             durationNs, warmupNs, new File(options.getOrDefault("report", "perf-report")), sections);
         suite.udpIdle = options.getOrDefault("udpIdle", "yield");
@@ -155,11 +155,26 @@ public final class PerfSuite
         {
             snapshots();
         }
+        if (sections.contains("timers"))
+        {
+            timers();
+        }
         print();
         final File ipcPng = ipcPlot.write(reportDir, "ipc", "3 members over IPC, one command outstanding, 32 B");
         final File udpPng = udpPlot.write(reportDir, "udp", "3 member processes over UDP 127.0.0.1, 32 B");
         System.out.printf("plots: %s %s (.hgrm files beside them)%n", ipcPng.getAbsolutePath(),
             udpPng.getAbsolutePath());
+    }
+
+    private void timers()
+    {
+        final TimerScenarios.Result result = TimerScenarios.auctions(warmupNs, durationNs);
+        rows.add(new Row("Raftline 3 members IPC, auction bids (time and a timer per auction)",
+            result.bidRoundTrip(), result.bidsPerSecond(), ""));
+        rows.add(new Row("Raftline timer firing delay, deadline to onTimer on the leader", result.firingDelay(), 0,
+            result.auctions() + " auctions of 20 ms"));
+        rows.add(new Row("Raftline deadline to outcome at a participant", result.deadlineToOutcome(), 0,
+            result.outcomesMissing() + " outcomes missing"));
     }
 
     private void floor()

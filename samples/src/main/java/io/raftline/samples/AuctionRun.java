@@ -201,7 +201,7 @@ public final class AuctionRun implements AutoCloseable
      *
      * @return outcomes that record {@code now - deadline} on the leader into {@code recorder}.
      */
-    static AuctionService.Outcomes timerDelay(
+    public static AuctionService.Outcomes timerDelay(
         final Recorder recorder, final java.util.function.BooleanSupplier isLeader)
     {
         final EpochNanoClock clock = new SystemEpochNanoClock();
