@@ -133,14 +133,14 @@ class LocalClusterTimersTest
         for (final TimerEgressService service : services)
         {
             Await.until("every member fired timer 99", 20_000,
-                () -> service.firings.stream().anyMatch((firing) -> 99 == firing.timerId()));
+                () -> new ArrayList<>(service.firings).stream().anyMatch((firing) -> 99 == firing.timerId()));
         }
 
         final Map<Long, TimerEgressService.Firing> reference = checkEveryFiringAgrees();
         assertEquals(75, reference.size(), "54 + 20 timers and timer 99 fired");
         final TimerEgressService restarted = services[crashed];
         Await.until("the restarted member replayed every firing", 20_000, () -> restarted.firings.size() > 0 &&
-            restarted.firings.stream().anyMatch((firing) -> 99 == firing.timerId()));
+            new ArrayList<>(restarted.firings).stream().anyMatch((firing) -> 99 == firing.timerId()));
         assertTrue(restarted.events.get(0).startsWith("loaded "), "restored from its snapshot first: " +
             restarted.events);
         assertTrue(restarted.events.get(1).startsWith("start applied=0 time="), "onStart after the snapshot, " +
@@ -165,9 +165,9 @@ class LocalClusterTimersTest
         for (final TimerEgressService service : services)
         {
             Await.until("the closed session's close reached every member", 20_000,
-                () -> service.events.stream().anyMatch((event) -> event.endsWith(" CLIENT_CLOSED")));
+                () -> new ArrayList<>(service.events).stream().anyMatch((event) -> event.endsWith(" CLIENT_CLOSED")));
         }
-        assertTrue(instances.get(0).events.stream().anyMatch((event) -> event.endsWith("at a time")),
+        assertTrue(new ArrayList<>(instances.get(0).events).stream().anyMatch((event) -> event.endsWith("at a time")),
             "a session opening carries its time: " + instances.get(0).events);
     }
 
@@ -205,6 +205,27 @@ class LocalClusterTimersTest
             }
         }
         return reference;
+    }
+
+    @Test
+    void aSessionTheServiceClosesClosesEverywhereAsEvictedAndTimersAreRefusedOutsideAnEntry()
+    {
+        cluster = LocalCluster.start(3, LocalClusterIpcTest.template(), (id) ->
+        {
+            services[id] = new TimerEgressService();
+            return services[id];
+        });
+        Await.until("a leader", 10_000, () -> cluster.leaderId() >= 0);
+        client = connect(received);
+        final long sessionId = client.sessionId();
+        send(client, TimerEgressService.command(TimerEgressService.EVICT_ME, 0, 0));
+        for (final TimerEgressService service : services)
+        {
+            Await.until("the eviction applied on every member", 10_000,
+                () -> service.events.contains("close " + sessionId + " EVICTED"));
+        }
+        assertTrue(services[cluster.leaderId()].timerOutsideAnEntryRefused,
+            "scheduleTimer from onRoleChange is refused");
     }
 
     private void awaitMessages(final int count)

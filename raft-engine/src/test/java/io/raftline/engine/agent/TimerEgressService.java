@@ -26,6 +26,7 @@ final class TimerEgressService implements RaftService
 {
     static final long SCHEDULE = 1;
     static final long CANCEL = 2;
+    static final long EVICT_ME = 3;
 
     /**
      * One firing, as this member saw it.
@@ -44,6 +45,7 @@ final class TimerEgressService implements RaftService
     private long lastTime;
     volatile long applied;
     volatile boolean timeWentBack;
+    volatile boolean timerOutsideAnEntryRefused;
 
     static UnsafeBuffer command(final long kind, final long timerId, final long delayNs)
     {
@@ -76,6 +78,10 @@ final class TimerEgressService implements RaftService
             owners.put(timerId, cluster.clientSessionId());
             deadlines.put(timerId, deadline);
             response.putLong(0, cluster.scheduleTimer(timerId, deadline) ? deadline : -1);
+        }
+        else if (EVICT_ME == kind)
+        {
+            response.putLong(0, cluster.closeSession(cluster.clientSessionId()) ? 1 : 0);
         }
         else
         {
@@ -113,6 +119,15 @@ final class TimerEgressService implements RaftService
     public void onRoleChange(final ClusterRole role)
     {
         roles.add(role);
+        try
+        {
+            cluster.scheduleTimer(-1, 0);
+        }
+        catch (final IllegalStateException expected)
+        {
+            // A role change is not an entry: a timer scheduled here would not be scheduled on the other members.
+            timerOutsideAnEntryRefused = true;
+        }
     }
 
     public void onTerminate(final Cluster cluster)
