@@ -64,6 +64,11 @@ final class ServiceCluster implements Cluster
         this.counters = counters;
         this.egress = egress;
         this.sessions = sessions;
+        if (ctx.maxTimers() < 1)
+        {
+            throw new IllegalArgumentException(MemberConfiguration.MAX_TIMERS_PROP_NAME + "=" + ctx.maxTimers() +
+                ": a member needs room for at least one timer");
+        }
         this.timers = new TimerTable(ctx.maxTimers());
         requireOnApply(service);
     }
