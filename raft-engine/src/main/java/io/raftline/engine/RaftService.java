@@ -14,8 +14,8 @@ import org.agrona.MutableDirectBuffer;
  * <p>
  * Time, timers and messages: {@link Cluster#time()} (or the {@code timestamp} argument) is the cluster time of the
  * entry being applied, the same on every member; {@link Cluster#scheduleTimer} fires {@link #onTimer} at one entry on
- * every member; {@link Cluster#offer} sends to any session from the leader. Implement one of the two
- * {@code onApply} methods.
+ * every member; {@link Cluster#offer} sends to any session from the leader. Every method but the first
+ * {@code onApply} has a default, so a service written for an earlier version (or a lambda) compiles unchanged.
  */
 public interface RaftService
 {
@@ -30,20 +30,12 @@ public interface RaftService
      * @param response where to write the answer, from offset 0; it grows as needed.
      * @return the length of the answer written to {@code response}, 0 for none.
      */
-    default int onApply(
-        final long index,
-        final long term,
-        final DirectBuffer command,
-        final int offset,
-        final int length,
-        final MutableDirectBuffer response)
-    {
-        throw new UnsupportedOperationException(getClass().getName() + " implements neither onApply method");
-    }
+    int onApply(long index, long term, DirectBuffer command, int offset, int length, MutableDirectBuffer response);
 
     /**
-     * Apply one committed command at its cluster time and write the answer for the client; by default the method
-     * above, which has no time.
+     * Apply one committed command at its cluster time and write the answer for the client: what the engine calls. By
+     * default the method above, which reads the time from {@link Cluster#time()} if it needs it; a service may
+     * override this one instead to take the time as an argument (the method above then only has to exist).
      *
      * @param index     of the command in the replicated log.
      * @param term      in which the command was proposed.

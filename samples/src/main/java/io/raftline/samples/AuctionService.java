@@ -119,13 +119,14 @@ public final class AuctionService implements RaftService
     /**
      * {@inheritDoc}
      */
-    public int onApply(final long index, final long term, final long timestamp, final DirectBuffer command,
-        final int offset, final int length, final MutableDirectBuffer response)
+    public int onApply(final long index, final long term, final DirectBuffer command, final int offset,
+        final int length, final MutableDirectBuffer response)
     {
         final long auctionId = command.getLong(offset + 1, ByteOrder.LITTLE_ENDIAN);
         final long value = command.getLong(offset + 9, ByteOrder.LITTLE_ENDIAN);
-        response.putByte(0, OPEN == command.getByte(offset) ?
-            open(auctionId, timestamp + value) : bid(auctionId, value, timestamp));
+        // The command's cluster time: the leader's clock when it appended it, the same on every member.
+        final long now = cluster.time();
+        response.putByte(0, OPEN == command.getByte(offset) ? open(auctionId, now + value) : bid(auctionId, value));
         return 1;
     }
 
@@ -141,7 +142,7 @@ public final class AuctionService implements RaftService
         return ACCEPTED;
     }
 
-    private byte bid(final long auctionId, final long price, final long timestamp)
+    private byte bid(final long auctionId, final long price)
     {
         final Auction auction = open.get(auctionId);
         if (null == auction)

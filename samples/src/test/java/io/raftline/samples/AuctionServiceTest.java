@@ -37,7 +37,7 @@ class AuctionServiceTest
         cluster.session = session;
         cluster.index = ++index;
         final int length = AuctionService.command(command, type, auctionId, value);
-        service.onApply(index, 1, cluster.time, command, 0, length, response);
+        service.onApply(index, 1, command, 0, length, response);
         return response.getByte(0);
     }
 

@@ -296,7 +296,16 @@ final class RaftAgent implements Agent
     {
         if (!isFailed)
         {
-            sessions.cluster().onTerminate();
+            try
+            {
+                sessions.cluster().onTerminate();
+            }
+            catch (final Throwable t)
+            {
+                // The member closes whatever the service does in its last callback.
+                counters.errors.increment();
+                errorHandler.onError(t);
+            }
         }
         sessionIngress.close();
         publisher.close();

@@ -70,7 +70,6 @@ final class ServiceCluster implements Cluster
                 ": a member needs room for at least one timer");
         }
         this.timers = new TimerTable(ctx.maxTimers());
-        requireOnApply(service);
     }
 
     void node(final RaftNode node)
@@ -374,27 +373,5 @@ final class ServiceCluster implements Cluster
         {
             evictions.add(cursor.readLong());
         }
-    }
-
-    private static void requireOnApply(final RaftService service)
-    {
-        for (final Class<?>[] signature : new Class<?>[][]{
-            {long.class, long.class, DirectBuffer.class, int.class, int.class, MutableDirectBuffer.class},
-            {long.class, long.class, long.class, DirectBuffer.class, int.class, int.class, MutableDirectBuffer.class}})
-        {
-            try
-            {
-                if (RaftService.class != service.getClass().getMethod("onApply", signature).getDeclaringClass())
-                {
-                    return;
-                }
-            }
-            catch (final NoSuchMethodException ex)
-            {
-                throw new IllegalStateException(ex);
-            }
-        }
-        throw new IllegalArgumentException("service " + service.getClass().getName() +
-            " must implement one of RaftService's onApply methods");
     }
 }

@@ -62,6 +62,12 @@ final class TimerEgressService implements RaftService
         events.add("start applied=" + applied + " time=" + cluster.time());
     }
 
+    public int onApply(final long index, final long term, final DirectBuffer command, final int offset,
+        final int length, final MutableDirectBuffer response)
+    {
+        throw new AssertionError("the engine calls the onApply that takes the time");
+    }
+
     public int onApply(final long index, final long term, final long timestamp, final DirectBuffer command,
         final int offset, final int length, final MutableDirectBuffer response)
     {

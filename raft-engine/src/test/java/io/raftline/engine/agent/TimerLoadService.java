@@ -45,9 +45,10 @@ final class TimerLoadService implements RaftService
         return fired;
     }
 
-    public int onApply(final long index, final long term, final long timestamp, final DirectBuffer command,
-        final int offset, final int length, final MutableDirectBuffer response)
+    public int onApply(final long index, final long term, final DirectBuffer command, final int offset,
+        final int length, final MutableDirectBuffer response)
     {
+        final long timestamp = cluster.time();
         ownerSessionId = cluster.clientSessionId();
         if (SCHEDULE_LIVE == command.getLong(offset))
         {
