@@ -208,7 +208,7 @@ class LocalClusterTimersTest
     }
 
     @Test
-    void aSessionTheServiceClosesClosesEverywhereAsEvictedAndTimersAreRefusedOutsideAnEntry()
+    void broadcastReachesEverySessionAndASessionTheServiceClosesClosesEverywhereAsEvicted()
     {
         cluster = LocalCluster.start(3, LocalClusterIpcTest.template(), (id) ->
         {
@@ -217,7 +217,22 @@ class LocalClusterTimersTest
         });
         Await.until("a leader", 10_000, () -> cluster.leaderId() >= 0);
         client = connect(received);
+        final List<long[]> otherReceived = new ArrayList<>();
+        final RaftClient other = connect(otherReceived);
         final long sessionId = client.sessionId();
+        send(client, TimerEgressService.command(TimerEgressService.BROADCAST, 1234, 0));
+        final long deadline = System.nanoTime() + 20_000 * MS;
+        while (received.isEmpty() || otherReceived.isEmpty())
+        {
+            client.poll();
+            other.poll();
+            assertTrue(System.nanoTime() < deadline, "both sessions receive the broadcast");
+        }
+        assertEquals(1234, received.get(0)[0]);
+        assertEquals(1234, otherReceived.get(0)[0]);
+        assertEquals(received.get(0)[1], otherReceived.get(0)[1], "one entry sent both");
+        other.close();
+
         send(client, TimerEgressService.command(TimerEgressService.EVICT_ME, 0, 0));
         for (final TimerEgressService service : services)
         {

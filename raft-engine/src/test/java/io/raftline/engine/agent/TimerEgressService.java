@@ -27,6 +27,7 @@ final class TimerEgressService implements RaftService
     static final long SCHEDULE = 1;
     static final long CANCEL = 2;
     static final long EVICT_ME = 3;
+    static final long BROADCAST = 4;
 
     /**
      * One firing, as this member saw it.
@@ -84,6 +85,12 @@ final class TimerEgressService implements RaftService
             owners.put(timerId, cluster.clientSessionId());
             deadlines.put(timerId, deadline);
             response.putLong(0, cluster.scheduleTimer(timerId, deadline) ? deadline : -1);
+        }
+        else if (BROADCAST == kind)
+        {
+            message.putLong(0, timerId);
+            message.putLong(8, -1);
+            response.putLong(0, cluster.broadcast(message, 0, 16));
         }
         else if (EVICT_ME == kind)
         {
