@@ -90,6 +90,15 @@ final class EgressPublisher
         send(session, MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength());
     }
 
+    /**
+     * A frame its caller encoded (an admin answer): sent, or queued behind the session's backlog like any other.
+     */
+    void send(final ClientSession session, final DirectBuffer buffer, final int offset, final int length)
+    {
+        frame.putBytes(0, buffer, offset, length);
+        send(session, length);
+    }
+
     void redirect(final ClientSession session, final long correlationId, final long term, final int leaderId)
     {
         redirectEncoder.wrapAndApplyHeader(frame, 0, headerEncoder)

@@ -150,6 +150,25 @@ public final class LocalCluster implements AutoCloseable
     }
 
     /**
+     * Stop a member gracefully: if it leads it hands leadership to another voter first (as a member process does on
+     * SIGTERM), then it stops as {@link #crash} does, keeping its storage for {@link #restart}.
+     *
+     * @param memberId of the member.
+     * @return whether it did not lead when it stopped.
+     */
+    public boolean stop(final int memberId)
+    {
+        final RaftMember member = members.get(memberId);
+        if (null == member)
+        {
+            return true;
+        }
+        final boolean isHandedOver = member.handOverLeadership(member.handoverTimeoutNs());
+        crash(memberId);
+        return isHandedOver;
+    }
+
+    /**
      * Restart a crashed member from its storage, with a fresh state machine from the services function (a
      * restarted process rebuilds its state from the log).
      *

@@ -51,6 +51,10 @@ final class MemberCounters implements AutoCloseable, FrameRejectionHandler
     final AtomicCounter maxCycleNs;
     final AtomicCounter slowCycles;
     final AtomicCounter pauses;
+    // Operations (issue 11): campaigns by cause, so a rolling restart can prove it caused no election timeout.
+    final AtomicCounter timeoutElections;
+    final AtomicCounter transferElections;
+    final AtomicCounter adminRequests;
     private final List<Counter> all = new ArrayList<>();
 
     MemberCounters(final Aeron aeron, final int memberId)
@@ -76,6 +80,9 @@ final class MemberCounters implements AutoCloseable, FrameRejectionHandler
         maxCycleNs = add(aeron, EVENTS_TYPE_ID, prefix + "max-duty-cycle-ns");
         slowCycles = add(aeron, EVENTS_TYPE_ID, prefix + "duty-cycles-over-1ms");
         pauses = add(aeron, EVENTS_TYPE_ID, prefix + "pauses-discounted");
+        timeoutElections = add(aeron, EVENTS_TYPE_ID, prefix + "elections-timeout");
+        transferElections = add(aeron, EVENTS_TYPE_ID, prefix + "elections-transfer");
+        adminRequests = add(aeron, EVENTS_TYPE_ID, prefix + "admin-requests");
         leaderId.setRelease(-1);
     }
 

@@ -4,7 +4,6 @@ import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.raftline.engine.core.DeferredOutbox;
 import io.raftline.engine.core.DutyCycle;
-import io.raftline.engine.core.RaftEventListener;
 import io.raftline.engine.core.RaftNode;
 import io.raftline.engine.core.RaftRole;
 import io.raftline.engine.protocol.ConsensusDecoder;
@@ -45,6 +44,7 @@ final class RaftAgent implements Agent
     private final SessionIngress sessionIngress;
     private final MemberRole memberRole;
     private final SnapshotTaker snapshotTaker;
+    private final AdminHandler admin;
     private final ConsensusDecoder decoder;
     private final RaftNode node;
     private final DutyCycle cycle;
@@ -88,6 +88,7 @@ final class RaftAgent implements Agent
         this.roleName = "raftline-member-" + ctx.memberId();
         this.decoder = new ConsensusDecoder(ctx.raftConfig(), counters);
         final DeferredOutbox outbox = new DeferredOutbox(publisher);
+        final ElectionCauses electionCauses = new ElectionCauses(counters.timeoutElections, counters.transferElections);
         this.node = new RaftNode(
             ctx.raftConfig(),
             storage.log(),
@@ -96,17 +97,20 @@ final class RaftAgent implements Agent
             outbox,
             sessions,
             new SplittableRandom(ctx.randomSeed()),
-            RaftEventListener.NO_OP,
+            electionCauses,
             memberRole,
             clock.nanoTime());
         decoder.node(node);
         sessions.node(node);
         sessionIngress.node(node);
+        this.admin = new AdminHandler(ctx, counters, sessionIngress.egress(), sessions, electionCauses);
+        admin.node(node);
         this.cycle = new DutyCycle(node, this::pollInputs, this::syncStorage, publisher::releasePending, outbox);
         // Far above any idle strategy's sleep, far below an election timeout.
         this.pauseThresholdNs = ctx.raftConfig().electionTimeoutMinNs() / 4;
         this.consensusAdapter = new ConsensusAdapter(decoder);
         this.ingressAdapter = new IngressAdapter(sessionIngress, counters, ctx.maxCommandLength());
+        ingressAdapter.admin(admin);
         this.consensusAssembler = new FragmentAssembler(consensusAdapter, 64 * 1024, true);
         this.ingressAssembler = new FragmentAssembler(ingressAdapter, 64 * 1024, true);
     }
@@ -124,6 +128,14 @@ final class RaftAgent implements Agent
     boolean isFailed()
     {
         return isFailed;
+    }
+
+    /**
+     * @return the admin side of this member, through which a shutdown hands leadership over.
+     */
+    AdminHandler admin()
+    {
+        return admin;
     }
 
     RaftRole role()
@@ -174,6 +186,7 @@ final class RaftAgent implements Agent
 
         workCount += cycle.run(nowNs);
         workCount += sessionIngress.doWork(nowNs);
+        workCount += admin.doWork(nowNs);
         publishProgress();
         if (workCount > 0)
         {

@@ -16,6 +16,7 @@ import org.agrona.concurrent.IdleStrategy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A running cluster member: its storage, Aeron publications and subscriptions, and the {@link RaftAgent} that runs
@@ -262,10 +263,50 @@ public final class RaftMember implements AutoCloseable
     }
 
     /**
-     * Stop the agent (if this member runs it) and release everything the member owns, its storage included.
+     * If this member leads, hand leadership to another voter and wait until another member leads, every voter was
+     * tried, or {@code timeoutNs} passed. {@link #close()} does it first for a member on its own thread, so a rolling
+     * restart costs no election timeout. The agent must keep running meanwhile (its own thread, or the caller's
+     * composite on another thread).
+     *
+     * @param timeoutNs the longest wait.
+     * @return whether this member does not lead when it returns.
+     */
+    public boolean handOverLeadership(final long timeoutNs)
+    {
+        if (agent.isFailed() || RaftRole.LEADER != agent.role())
+        {
+            return RaftRole.LEADER != agent.role();
+        }
+        agent.admin().requestHandover();
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        while (!agent.admin().isHandoverDone() && !agent.isFailed() && System.nanoTime() < deadlineNs)
+        {
+            LockSupport.parkNanos(100_000L);
+        }
+        return RaftRole.LEADER != agent.role();
+    }
+
+    /**
+     * @return how long a hand-over may take: an election timeout (when the core gives a transfer up) for each other
+     * voter, and some heartbeats for the last election.
+     */
+    long handoverTimeoutNs()
+    {
+        final int voters = ctx.raftConfig().memberIds().length;
+        return Math.max(1, voters - 1) * (ctx.raftConfig().electionTimeoutMaxNs() +
+            4 * ctx.raftConfig().heartbeatIntervalNs());
+    }
+
+    /**
+     * Hand leadership over if this member leads and runs on its own thread ({@link #handOverLeadership}), then stop
+     * the agent and release everything the member owns, its storage included.
      */
     public void close()
     {
+        if (null != runner)
+        {
+            handOverLeadership(handoverTimeoutNs());
+        }
         closeResources();
         CloseHelper.quietClose(storage);
         CloseHelper.quietClose(embedded);

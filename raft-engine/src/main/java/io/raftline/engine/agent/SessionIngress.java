@@ -50,6 +50,11 @@ final class SessionIngress implements RoleListener
         this.node = node;
     }
 
+    EgressPublisher egress()
+    {
+        return egress;
+    }
+
     /**
      * The time of this duty cycle, before the ingress poll; a cycle is also the unit of redirect coalescing.
      */

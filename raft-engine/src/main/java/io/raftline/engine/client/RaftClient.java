@@ -88,6 +88,7 @@ public final class RaftClient implements AutoCloseable
     private final ExpandableArrayBuffer controlBuffer = new ExpandableArrayBuffer(512);
     private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
     private final byte[] credentials;
+    private FragmentHandler extensionHandler;
 
     // In-flight commands: a ring indexed by correlation id, each slot holding the encoded request frame.
     private final ExpandableArrayBuffer[] frames;
@@ -367,6 +368,29 @@ public final class RaftClient implements AutoCloseable
             work++;
         }
         return work;
+    }
+
+    /**
+     * Send a frame that is not a command (an admin request) to one member, outside the ordered commands.
+     *
+     * @param memberId of the member, or -1 for the leader this client follows.
+     * @param buffer   holding the frame.
+     * @param offset   of the frame.
+     * @param length   of the frame.
+     * @return as {@link Publication#offer}, or {@link #NOT_CONNECTED} for an unknown member or leader.
+     */
+    public long offerFrame(final int memberId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int index = memberId < 0 ? leaderIndex : indexOf(memberId);
+        return isClosed ? CLOSED : index < 0 ? NOT_CONNECTED : ingress[index].offer(buffer, offset, length);
+    }
+
+    /**
+     * @param handler gets the egress frames of templates this client does not handle (admin answers); or null.
+     */
+    public void extensionHandler(final FragmentHandler handler)
+    {
+        this.extensionHandler = handler;
     }
 
     /**
@@ -750,6 +774,10 @@ public final class RaftClient implements AutoCloseable
                     break;
 
                 default:
+                    if (null != extensionHandler)
+                    {
+                        extensionHandler.onFragment(buffer, offset, length, header);
+                    }
                     break;
             }
         }

@@ -22,6 +22,8 @@ final class Applier
     long snapshotIndex;
     boolean isSnapshotInProgress;
     long appliedBytesSinceSnapshot;
+    // An operator asked for a snapshot now: the next one starts whatever the intervals say.
+    boolean isSnapshotRequested;
 
     Applier(
         final RaftConfig config,
@@ -87,10 +89,11 @@ final class Applier
         }
         final long entries = config.snapshotIntervalEntries();
         final long bytes = config.snapshotIntervalBytes();
-        if (((entries > 0 && lastApplied - snapshotIndex >= entries) ||
+        if ((isSnapshotRequested || (entries > 0 && lastApplied - snapshotIndex >= entries) ||
             (bytes > 0 && appliedBytesSinceSnapshot >= bytes)) &&
             stateMachine.takeSnapshot(lastApplied, log.termAt(lastApplied)))
         {
+            isSnapshotRequested = false;
             isSnapshotInProgress = true;
             appliedBytesSinceSnapshot = 0;
             return 1;

@@ -517,6 +517,15 @@ public final class RaftNode
     }
 
     /**
+     * Take a snapshot of everything applied as soon as no other is in progress, whatever the snapshot intervals say
+     * (an operator's request). Nothing happens while nothing new was applied since the newest snapshot.
+     */
+    public void requestSnapshot()
+    {
+        applier.isSnapshotRequested = true;
+    }
+
+    /**
      * @return the index of the newest durable snapshot this member knows of.
      */
     public long snapshotIndex()
