@@ -9,8 +9,8 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 /**
- * Entry point of {@code raftline-samples.jar}: the subcommands {@code cluster}, {@code node}, {@code client} and
- * {@code stat}, each with {@code --help}.
+ * Entry point of {@code raftline-samples.jar}: the subcommands {@code cluster}, {@code node}, {@code client},
+ * {@code stat} and {@code admin}, each with {@code --help}.
  * <p>
  * A wrong argument is answered with one line naming the subcommand and the mistake, and exit status 2; a subcommand
  * that fails (an unreachable cluster, no member at a directory, a port in use) with one line and exit status 1.
@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
         CounterNode.class,
         CounterClient.class,
         StatCommand.class,
+        AdminCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer>

@@ -117,6 +117,32 @@ public final class ClusterMembers
     }
 
     /**
+     * Check the endpoint of a member that joins: {@code host:port}, a port from 1 to 65535, nothing that would break
+     * a members list or an Aeron channel.
+     *
+     * @param endpoint to check.
+     * @return null if it is well formed, else why not, in a few words.
+     */
+    public static String endpointError(final String endpoint)
+    {
+        if (null == endpoint || endpoint.isEmpty())
+        {
+            return "malformed endpoint '': expected host:port";
+        }
+        final int colon = endpoint.lastIndexOf(':');
+        if (colon <= 0 || colon == endpoint.length() - 1 || !endpoint.matches("[A-Za-z0-9.\\-\\[\\]:_]+"))
+        {
+            return "malformed endpoint '" + endpoint + "': expected host:port";
+        }
+        final String portText = endpoint.substring(colon + 1);
+        if (!portText.matches("[0-9]{1,5}") || Integer.parseInt(portText) < 1 || Integer.parseInt(portText) > 65535)
+        {
+            return "malformed endpoint '" + endpoint + "': the port must be 1 to 65535";
+        }
+        return null;
+    }
+
+    /**
      * @return the members in the order given.
      */
     public List<Member> members()
