@@ -55,7 +55,7 @@ final class AdmissionGate
      */
     int admit(final int senderId, final long term, final int kind, final String type, final long nowNs)
     {
-        if (senderId == memberId || !members.admits(senderId, kind))
+        if (senderId == memberId || !members.admits(senderId, kind, term))
         {
             return refuse(senderId, type);
         }

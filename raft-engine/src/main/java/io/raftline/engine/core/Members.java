@@ -37,7 +37,7 @@ final class Members
     private final RaftEventListener events;
     private final LogEntryView scanView = new LogEntryView();
     private Outbox outbox;
-    private Roles roles;
+    private RoleState roles;
     private Membership[] history = new Membership[4];
     private int historyCount;
     // Every member of the effective configuration, this one included when it is a member, and departing peers.
@@ -61,7 +61,7 @@ final class Members
         this.self = new Peer(selfId, 0, config.maxInflightBatches());
     }
 
-    void attach(final Outbox outbox, final Roles roles)
+    void attach(final Outbox outbox, final RoleState roles)
     {
         this.outbox = outbox;
         this.roles = roles;
@@ -472,20 +472,22 @@ final class Members
 
     /**
      * Whether {@code senderId} may send a message of {@code kind}: a leader's message, a response or a vote only from
-     * a member of the effective configuration (a vote or its answer only from a voter). The one exception is a member
-     * that is not in its own configuration (it joins and knows none yet, or was removed): it accepts a leader's
-     * messages from anyone not removed, since that is how it learns the configuration; terms, not membership, keep
-     * leaders apart. The price of refusing the rest (and so a forged or misrouted frame with an unknown id) is that a
-     * voter that has not yet received the entry adding a member does not hear that member until a leader it knows
-     * brings it up to date (see the design note in the README).
+     * a member of the effective configuration (a vote or its answer only from a voter). Two exceptions for a leader's
+     * messages: from the leader this member follows in this term even if the newest configuration removed it (a
+     * leader that removes itself leads until that configuration commits, and hands over with TimeoutNow); and, in a
+     * member that is not in its own configuration (it joins and knows none yet, or was removed), from anyone not
+     * removed, since that is how it learns the configuration. Terms, not membership, keep leaders apart. The price
+     * of refusing the rest (and so a forged or misrouted frame with an unknown id) is that a voter that has not yet
+     * received the entry adding a member does not hear that member until a leader it knows brings it up to date (see
+     * the design note in the README).
      */
-    boolean admits(final int senderId, final int kind)
+    boolean admits(final int senderId, final int kind, final long term)
     {
         final Membership effective = effective();
         switch (kind)
         {
             case AdmissionGate.FROM_LEADER:
-                return effective.contains(senderId) ||
+                return effective.contains(senderId) || isLeaderOfTerm(senderId, term) ||
                     (!effective.contains(selfId) && senderId >= 0 && !effective.isRetired(senderId));
 
             case AdmissionGate.RESPONSE:
@@ -495,6 +497,11 @@ final class Members
                 final Peer peer = find(peers, senderId);
                 return null != peer && (peer.isVoter || peer.isOldVoter);
         }
+    }
+
+    private boolean isLeaderOfTerm(final int senderId, final long term)
+    {
+        return NO_MEMBER != senderId && senderId == roles.leaderId() && term == log.currentTerm();
     }
 
     // ------------------------------------------------------------------------------------------------ quorums
