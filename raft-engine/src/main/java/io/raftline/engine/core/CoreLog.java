@@ -22,6 +22,8 @@ final class CoreLog
     private int votedFor;
     private long persistedIndex;
     private boolean isPersistPending;
+    // Told of every configuration entry appended and every truncation (configurations are effective on append).
+    private Members members;
 
     CoreLog(final RaftLog log, final MetadataStore metadata)
     {
@@ -30,6 +32,11 @@ final class CoreLog
         this.currentTerm = metadata.currentTerm();
         this.votedFor = metadata.votedFor();
         this.persistedIndex = log.lastIndex();
+    }
+
+    void members(final Members members)
+    {
+        this.members = members;
     }
 
     // ------------------------------------------------------------------------------------------------ reads
@@ -109,7 +116,12 @@ final class CoreLog
     long append(final long term, final DirectBuffer buffer, final int offset, final int length)
     {
         isPersistPending = true;
-        return log.append(term, buffer, offset, length);
+        final long index = log.append(term, buffer, offset, length);
+        if (null != members && MembershipCodec.isMembershipEntry(buffer, offset, length))
+        {
+            members.onAppend(index, buffer, offset, length);
+        }
+        return index;
     }
 
     void truncateAfter(final long index)
@@ -117,6 +129,10 @@ final class CoreLog
         isPersistPending = true;
         log.truncateAfter(index);
         persistedIndex = Math.min(persistedIndex, index);
+        if (null != members)
+        {
+            members.onTruncate(index);
+        }
     }
 
     void compactTo(final long index)

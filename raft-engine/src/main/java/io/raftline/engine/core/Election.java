@@ -14,8 +14,7 @@ final class Election
     private final RaftConfig config;
     private final CoreLog log;
     private final Outbox outbox;
-    private final Peer[] peers;
-    private final Peer self;
+    private final Members members;
     private final Roles roles;
     // Counts the campaigns of this member's lifetime; a pre-vote round does not change the term, so the term alone
     // cannot tell an answer to this round from a late one to an earlier round.
@@ -25,15 +24,13 @@ final class Election
         final RaftConfig config,
         final CoreLog log,
         final Outbox outbox,
-        final Peer[] peers,
-        final int selfPosition,
+        final Members members,
         final Roles roles)
     {
         this.config = config;
         this.log = log;
         this.outbox = outbox;
-        this.peers = peers;
-        this.self = peers[selfPosition];
+        this.members = members;
         this.roles = roles;
     }
 
@@ -49,13 +46,21 @@ final class Election
      */
     void campaign(final long nowNs, final boolean preVote, final String reason)
     {
+        if (!members.isSelfVoter())
+        {
+            // A learner, a member that joins and knows no configuration yet, or one that was removed: it waits to
+            // hear from a leader.
+            roles.resetElectionDeadline(nowNs);
+            return;
+        }
         roles.transitionTo(preVote ? PRE_CANDIDATE : CANDIDATE, nowNs, reason);
         round++;
+        final Peer self = members.self();
         self.hasVoteResponse = true;
         self.isVoteGranted = true;
-        for (final Peer peer : peers)
+        for (final Peer peer : members.peers())
         {
-            peer.isVoteRequestPending = peer != self;
+            peer.isVoteRequestPending = peer != self && (peer.isVoter || peer.isOldVoter);
         }
         if (!countVotes(nowNs))
         {
@@ -65,7 +70,8 @@ final class Election
 
     void resetVotes()
     {
-        for (final Peer peer : peers)
+        members.self().resetVote();
+        for (final Peer peer : members.peers())
         {
             peer.resetVote();
         }
@@ -73,7 +79,7 @@ final class Election
 
     boolean hasPendingVoteRequests()
     {
-        for (final Peer peer : peers)
+        for (final Peer peer : members.peers())
         {
             if (peer.isVoteRequestPending)
             {
@@ -90,7 +96,7 @@ final class Election
         final long lastLogIndex = log.lastIndex();
         final long lastLogTerm = log.lastTerm();
         int sent = 0;
-        for (final Peer peer : peers)
+        for (final Peer peer : members.peers())
         {
             if (peer.isVoteRequestPending &&
                 outbox.requestVote(peer.memberId, term, lastLogIndex, lastLogTerm, preVote, round))
@@ -179,7 +185,11 @@ final class Election
         {
             return;
         }
-        final Peer peer = peers[config.positionOf(voterId)];
+        final Peer peer = members.peer(voterId);
+        if (null == peer)
+        {
+            return;
+        }
         peer.hasVoteResponse = true;
         peer.isVoteGranted = granted;
         countVotes(nowNs);
@@ -190,24 +200,8 @@ final class Election
      */
     private boolean countVotes(final long nowNs)
     {
-        int grants = 0;
-        int refusals = 0;
-        for (final Peer peer : peers)
-        {
-            if (peer.hasVoteResponse)
-            {
-                if (peer.isVoteGranted)
-                {
-                    grants++;
-                }
-                else
-                {
-                    refusals++;
-                }
-            }
-        }
-        final int majority = Quorum.majority(peers.length);
-        if (grants >= majority)
+        final int outcome = members.voteOutcome();
+        if (Members.WON == outcome)
         {
             if (PRE_CANDIDATE == roles.role())
             {
@@ -215,11 +209,11 @@ final class Election
             }
             else
             {
-                roles.transitionTo(LEADER, nowNs, "won election with " + grants + " votes");
+                roles.transitionTo(LEADER, nowNs, "won election with " + members.grantCount() + " votes");
             }
             return true;
         }
-        if (refusals >= majority)
+        if (Members.LOST == outcome)
         {
             roles.transitionTo(FOLLOWER, nowNs, (PRE_CANDIDATE == roles.role() ? "lost pre-vote" : "lost election"));
             return true;

@@ -2,6 +2,7 @@ package io.raftline.engine.sim;
 
 import io.raftline.engine.core.DeferredOutbox;
 import io.raftline.engine.core.DutyCycle;
+import io.raftline.engine.core.MembershipSnapshots;
 import io.raftline.engine.core.RaftConfig;
 import io.raftline.engine.core.RaftEventListener;
 import io.raftline.engine.core.RaftNode;
@@ -43,6 +44,8 @@ final class SimNode implements StateMachine, RaftEventListener
     private final ObservedLog log;
     private final InMemoryMetadataStore metadata = new InMemoryMetadataStore();
     private final InMemorySnapshotStore snapshots = new InMemorySnapshotStore();
+    // Writes the configuration block the core prepared before the state machine's bytes, as the agent's store does.
+    private final MembershipSnapshots snapshotWriter = MembershipSnapshots.wrap(snapshots);
     // The state machine: a hash chain over every entry applied (or restored from a snapshot).
     private long stateHash;
     private long snapshotsTaken;
@@ -165,7 +168,7 @@ final class SimNode implements StateMachine, RaftEventListener
         appliedSeen = storage.baseIndex();
         stateHash = 0;
         final DeferredOutbox lanes = new DeferredOutbox(outbox);
-        core = new RaftNode(config, log, metadata, snapshots, lanes, this,
+        core = new RaftNode(config, log, metadata, snapshotWriter, lanes, this,
             new SplittableRandom(sim.random().nextLong()), this, sim.nowNs());
         cycle = new DutyCycle(core, this::pollInput, this::sync, this::flush, lanes);
         decoder.node(core);
@@ -369,7 +372,7 @@ final class SimNode implements StateMachine, RaftEventListener
         {
             if (isAlive && incarnation == takenIncarnation)
             {
-                snapshots.put(index, term, data.array());
+                snapshotWriter.put(index, term, data.array());
                 snapshotsTaken++;
                 inputSnapshotIndex = index;
                 endStep();
