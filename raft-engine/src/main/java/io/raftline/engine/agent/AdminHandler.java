@@ -95,6 +95,16 @@ final class AdminHandler
         return ctx;
     }
 
+    EgressPublisher egress()
+    {
+        return egress;
+    }
+
+    SessionStateMachine table()
+    {
+        return table;
+    }
+
     /**
      * An admin request from a client session.
      *
@@ -156,6 +166,25 @@ final class AdminHandler
                 respond(session, correlationId, AdminResponseCode.ERROR, 0, "unknown admin action " + action);
                 break;
         }
+    }
+
+    /**
+     * The configuration changed (the core's listener, on this thread).
+     */
+    void onMembershipChange(final io.raftline.engine.core.Membership configuration)
+    {
+        membership.onChange(configuration);
+    }
+
+    void onBecomeLeader()
+    {
+        membership.onBecomeLeader();
+    }
+
+    void onNotLeaderConnect(final long correlationId, final long clientSessionId, final int responseStreamId,
+        final String responseChannel)
+    {
+        membership.onNotLeaderConnect(clientSessionId, responseStreamId, responseChannel);
     }
 
     /**

@@ -33,6 +33,11 @@ public final class ClusterMembers
     }
 
     /**
+     * The channel of every member of a cluster in one host; members differ by stream id.
+     */
+    static final String IPC_CHANNEL = "aeron:ipc?term-length=16m";
+
+    /**
      * Parse a membership string.
      *
      * @param text {@code "0,1,2"} or {@code "0@host:port,1@host:port,..."}.
@@ -197,7 +202,7 @@ public final class ClusterMembers
      */
     public String channel(final int id)
     {
-        return isIpc ? "aeron:ipc?term-length=16m" : "aeron:udp?endpoint=" + member(id).endpoint();
+        return isIpc ? IPC_CHANNEL : "aeron:udp?endpoint=" + member(id).endpoint();
     }
 
     /**

@@ -146,6 +146,25 @@ final class EgressPublisher
         }
     }
 
+    /**
+     * A frame its caller encoded, to a client that has no session here: its own short-lived publication.
+     */
+    void oneOff(final String channel, final int streamId, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(offset, bytes);
+        try
+        {
+            oneOffs.add(new OneOff(aeron.asyncAddExclusivePublication(channel, streamId), bytes,
+                nowNs + BACKLOG_TIMEOUT_NS));
+        }
+        catch (final RuntimeException ex)
+        {
+            counters.egressDropped.increment();
+        }
+    }
+
     private int encodeEvent(
         final long clientSessionId,
         final long correlationId,

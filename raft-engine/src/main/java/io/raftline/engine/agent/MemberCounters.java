@@ -55,6 +55,8 @@ final class MemberCounters implements AutoCloseable, FrameRejectionHandler
     final AtomicCounter timeoutElections;
     final AtomicCounter transferElections;
     final AtomicCounter adminRequests;
+    final AtomicCounter removed;
+    final AtomicCounter removedMemberFrames;
     private final List<Counter> all = new ArrayList<>();
 
     MemberCounters(final Aeron aeron, final int memberId)
@@ -83,6 +85,8 @@ final class MemberCounters implements AutoCloseable, FrameRejectionHandler
         timeoutElections = add(aeron, EVENTS_TYPE_ID, prefix + "elections-timeout");
         transferElections = add(aeron, EVENTS_TYPE_ID, prefix + "elections-transfer");
         adminRequests = add(aeron, EVENTS_TYPE_ID, prefix + "admin-requests");
+        removed = add(aeron, EVENTS_TYPE_ID, prefix + "removed-from-configuration");
+        removedMemberFrames = add(aeron, EVENTS_TYPE_ID, prefix + "removed-member-frames");
         leaderId.setRelease(-1);
     }
 
@@ -100,6 +104,10 @@ final class MemberCounters implements AutoCloseable, FrameRejectionHandler
         final int length)
     {
         rejectedFrames.increment();
+        if (FrameRejection.REMOVED_MEMBER == reason)
+        {
+            removedMemberFrames.increment();
+        }
     }
 
     public void close()

@@ -45,6 +45,8 @@ final class RaftAgent implements Agent
     private final MemberRole memberRole;
     private final SnapshotTaker snapshotTaker;
     private final AdminHandler admin;
+    private PeerPublications peers;
+    private long reportedRemovedCount;
     private final ConsensusDecoder decoder;
     private final RaftNode node;
     private final DutyCycle cycle;
@@ -105,6 +107,8 @@ final class RaftAgent implements Agent
         sessionIngress.node(node);
         this.admin = new AdminHandler(ctx, counters, sessionIngress.egress(), sessions, electionCauses);
         admin.node(node);
+        sessionIngress.beforeLeaderRedirects(admin::onBecomeLeader);
+        sessionIngress.notLeaderConnect(admin::onNotLeaderConnect);
         this.cycle = new DutyCycle(node, this::pollInputs, this::syncStorage, publisher::releasePending, outbox);
         // Far above any idle strategy's sleep, far below an election timeout.
         this.pauseThresholdNs = ctx.raftConfig().electionTimeoutMinNs() / 4;
@@ -128,6 +132,28 @@ final class RaftAgent implements Agent
     boolean isFailed()
     {
         return isFailed;
+    }
+
+    /**
+     * Follow the configuration: the peers' publications open and close with it, the frames of removed members are
+     * rejected (unless from the leader this member follows: a leader that removed itself leads until the change
+     * commits), and sessions hear of new members. The core reports the configuration in effect at once.
+     */
+    void peers(final PeerPublications peers)
+    {
+        this.peers = peers;
+        decoder.senderFilter((senderId) -> peers.isRetired(senderId) && senderId != node.leaderId());
+        node.membershipListener((membership) ->
+        {
+            peers.onMembershipChange(membership);
+            admin.onMembershipChange(membership);
+        });
+        final String mismatch = node.membershipChanges().bootstrapMismatch();
+        if (null != mismatch)
+        {
+            // The command line's member list only bootstraps a new cluster: the log's configuration is the one.
+            System.err.println("raftline member " + ctx.memberId() + ": " + mismatch);
+        }
     }
 
     /**
@@ -208,6 +234,7 @@ final class RaftAgent implements Agent
      */
     private int pollInputs(final long nowNs)
     {
+        final int opened = null == peers ? 0 : peers.poll();
         consensusAdapter.nowNs(nowNs);
         int workCount = consensusSubscription.poll(consensusAssembler, fragmentLimit);
         consensusAdapter.rethrowFailure();
@@ -216,6 +243,7 @@ final class RaftAgent implements Agent
         workCount += ingressSubscription.poll(ingressAssembler, fragmentLimit);
         ingressAdapter.rethrowFailure();
 
+        workCount += opened;
         final long snapshotOutcome = snapshotTaker.pollCompleted();
         if (SnapshotTaker.NONE != snapshotOutcome)
         {
@@ -285,6 +313,14 @@ final class RaftAgent implements Agent
         counters.elections.setRelease(node.electionCount());
         counters.sessions.setRelease(sessions.sessionCount());
         counters.consensusBackPressure.setRelease(publisher.backPressureCount());
+        final long removedCount = node.membershipChanges().removedCount();
+        if (removedCount != reportedRemovedCount)
+        {
+            reportedRemovedCount = removedCount;
+            counters.removed.setRelease(removedCount);
+            System.err.println("raftline member " + ctx.memberId() + ": removed from the configuration " +
+                node.membership() + "; it no longer campaigns");
+        }
         return sessionIngress.slowTick(nowNs);
     }
 

@@ -2,7 +2,6 @@ package io.raftline.engine.agent;
 
 import io.aeron.Aeron;
 import io.aeron.CommonContext;
-import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
@@ -86,19 +85,10 @@ public final class RaftMember implements AutoCloseable
             owned.add(consensus);
             final Subscription ingress = aeron.addSubscription(channel, ctx.ingressStreamBase() + ctx.memberId());
             owned.add(ingress);
-            final int[] ids = ctx.raftConfig().memberIds();
-            final ExclusivePublication[] publications = new ExclusivePublication[ids.length];
-            for (int i = 0; i < ids.length; i++)
-            {
-                if (ids[i] != ctx.memberId())
-                {
-                    publications[i] = aeron.addExclusivePublication(members.channel(ids[i]),
-                        ctx.consensusStreamBase() + ids[i]);
-                    owned.add(publications[i]);
-                }
-            }
+            final PeerPublications peers = PeerPublications.open(aeron, ctx, counters);
+            owned.add(peers::close);
             final ConsensusPublisher publisher = publisherFactory.create(
-                ctx.raftConfig(), storage.log(), storage.snapshots(), publications, ctx.maxFrameLength());
+                ctx.raftConfig(), storage.log(), storage.snapshots(), peers, ctx.maxFrameLength());
             final SnapshotTaker snapshotTaker =
                 new SnapshotTaker(storage.snapshots(), ctx.errorHandler(), ctx.memberId());
             final EgressPublisher egress = new EgressPublisher(aeron, counters);
@@ -106,6 +96,7 @@ public final class RaftMember implements AutoCloseable
             final SessionIngress sessionIngress = new SessionIngress(ctx, counters, egress, sessions);
             this.agent = new RaftAgent(ctx, storage, counters, consensus, ingress, publisher, sessions,
                 sessionIngress, snapshotTaker, isDedicatedThread);
+            agent.peers(peers);
             this.runnable = null == launchedAeron ? agent : new CompositeAgent(launchedAeron.agent(), agent);
         }
         catch (final RuntimeException ex)

@@ -141,7 +141,8 @@ public final class RaftAdmin implements AutoCloseable
     }
 
     /**
-     * Ask every member for its view and wait up to the command timeout for all to answer.
+     * Ask every member for its view and wait up to the command timeout for all to answer: the members named when
+     * connecting and those the leader named since (a configuration change is announced to every session).
      *
      * @return the answers, by member id; a member that did not answer in time is missing.
      */
@@ -149,7 +150,8 @@ public final class RaftAdmin implements AutoCloseable
     {
         statuses.clear();
         final long describeCorrelationId = ++correlationId;
-        final int[] ids = ctx.clusterMembers().ids();
+        // The members this client was started with, and those the leader told it of since.
+        final int[] ids = client.memberIds().clone();
         final long[] sentNs = new long[ids.length];
         final long deadlineNs = System.nanoTime() + timeoutNs;
         awaitedCorrelationId = describeCorrelationId;

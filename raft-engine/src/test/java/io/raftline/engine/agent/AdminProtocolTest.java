@@ -102,7 +102,7 @@ class AdminProtocolTest
         {
             assertEquals(leader, status.leaderId(), status::toString);
             assertEquals(statuses.get(0).term(), status.term(), status::toString);
-            assertTrue(status.configuration().contains("0,1,2"), status::configuration);
+            assertTrue(status.configuration().contains("voters=[0, 1, 2]"), status::configuration);
             assertTrue(status.commitIndex() > 0 && status.appliedIndex() <= status.commitIndex(), status::toString);
             leaders += "LEADER".equals(status.role()) ? 1 : 0;
         }
