@@ -109,7 +109,7 @@ class AdminCommandTest
         assertTrue(text.startsWith("member role"), text);
         assertEquals(1, text.split("LEADER", -1).length - 1, text);
         assertEquals(2, text.split("FOLLOWER", -1).length - 1, text);
-        assertTrue(text.contains("configuration: voters 0,1,2"), text);
+        assertTrue(text.contains("configuration: Membership{index=0, voters=[0, 1, 2]"), text);
     }
 
     @Test
