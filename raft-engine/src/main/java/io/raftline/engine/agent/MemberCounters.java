@@ -54,9 +54,11 @@ final class MemberCounters implements AutoCloseable, FrameRejectionHandler
     // Operations (issue 11): campaigns by cause, so a rolling restart can prove it caused no election timeout.
     final AtomicCounter timeoutElections;
     final AtomicCounter transferElections;
+    final AtomicCounter timeoutPreVotes;
     final AtomicCounter adminRequests;
     final AtomicCounter removed;
     final AtomicCounter removedMemberFrames;
+    final AtomicCounter snapshotsLoaded;
     private final List<Counter> all = new ArrayList<>();
 
     MemberCounters(final Aeron aeron, final int memberId)
@@ -84,9 +86,11 @@ final class MemberCounters implements AutoCloseable, FrameRejectionHandler
         pauses = add(aeron, EVENTS_TYPE_ID, prefix + "pauses-discounted");
         timeoutElections = add(aeron, EVENTS_TYPE_ID, prefix + "elections-timeout");
         transferElections = add(aeron, EVENTS_TYPE_ID, prefix + "elections-transfer");
+        timeoutPreVotes = add(aeron, EVENTS_TYPE_ID, prefix + "prevotes-timeout");
         adminRequests = add(aeron, EVENTS_TYPE_ID, prefix + "admin-requests");
         removed = add(aeron, EVENTS_TYPE_ID, prefix + "removed-from-configuration");
         removedMemberFrames = add(aeron, EVENTS_TYPE_ID, prefix + "removed-member-frames");
+        snapshotsLoaded = add(aeron, EVENTS_TYPE_ID, prefix + "snapshots-loaded");
         leaderId.setRelease(-1);
     }
 

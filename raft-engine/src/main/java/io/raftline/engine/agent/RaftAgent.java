@@ -90,7 +90,8 @@ final class RaftAgent implements Agent
         this.roleName = "raftline-member-" + ctx.memberId();
         this.decoder = new ConsensusDecoder(ctx.raftConfig(), counters);
         final DeferredOutbox outbox = new DeferredOutbox(publisher);
-        final ElectionCauses electionCauses = new ElectionCauses(counters.timeoutElections, counters.transferElections);
+        final ElectionCauses electionCauses = new ElectionCauses(counters.timeoutElections, counters.transferElections,
+            counters.timeoutPreVotes);
         this.node = new RaftNode(
             ctx.raftConfig(),
             storage.log(),
