@@ -169,9 +169,11 @@ class AdminProtocolTest
         assertEquals(follower, onFollower.responderId());
         assertTrue(onFollower.logIndex() > 0, onFollower::toString);
 
+        // Nothing new applied since (unless the closing load session's entry landed): no new snapshot is needed.
         final RaftAdmin.Result again = admin.snapshot(follower);
         assertTrue(again.isOk(), again::toString);
-        assertTrue(again.detail().contains("already covers"), again::toString);
+        assertTrue(again.detail().contains("already covers") || again.logIndex() > onFollower.logIndex(),
+            again::toString);
         assertTrue(admin.describe().get(follower).snapshotIndex() >= onFollower.logIndex());
     }
 
