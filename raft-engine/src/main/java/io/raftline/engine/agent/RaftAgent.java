@@ -157,6 +157,11 @@ final class RaftAgent implements Agent
         }
     }
 
+    PeerPublications peers()
+    {
+        return peers;
+    }
+
     /**
      * @return the admin side of this member, through which a shutdown hands leadership over.
      */

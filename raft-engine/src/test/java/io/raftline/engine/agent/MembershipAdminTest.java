@@ -115,6 +115,52 @@ class MembershipAdminTest
         System.out.println("refusals: " + unknown + " | " + again + " | " + notCaughtUp + " | " + reused);
     }
 
+    @Test
+    void publicationsFollowTheConfiguration()
+    {
+        final RaftMember leader = cluster.member(cluster.leaderId());
+        final PeerPublications peers = leader.raftAgent().peers();
+        assertEquals(2, peers.peerIds().length, java.util.Arrays.toString(peers.peerIds()));
+
+        assertTrue(admin.addLearner(5, "").isOk());
+        Await.until("a publication to member 5", 5_000, () -> null != peers.publication(5));
+        assertEquals(3, peers.peerIds().length);
+
+        assertTrue(admin.remove(5).isOk());
+        Await.until("no publication to member 5", 5_000, () -> peers.slotOf(5) < 0);
+        assertEquals(2, peers.peerIds().length, java.util.Arrays.toString(peers.peerIds()));
+    }
+
+    /**
+     * A member removed while it was down comes back with a log that still names it a voter: it campaigns, and the
+     * others reject its frames before their cores see them (counted), so it disturbs nobody.
+     */
+    @Test
+    void framesOfAMemberRemovedWhileDownAreRejected()
+    {
+        final int leader = cluster.leaderId();
+        final int removed = (leader + 1) % 3;
+        final int other = (leader + 2) % 3;
+        cluster.crash(removed);
+        final RaftMember joiner = cluster.join(3);
+        assertTrue(admin.addLearner(3, "").isOk());
+        Await.until("the learner caught up", 10_000, () -> joiner.appliedIndex() >= cluster.member(leader)
+            .commitIndex());
+        final RaftAdmin.Result replaced = admin.replace(removed, 3, "");
+        assertTrue(replaced.isOk(), replaced::toString);
+        final long term = cluster.member(leader).term();
+
+        cluster.restart(removed);
+        Await.until("the removed member's frames rejected", 10_000, () ->
+            cluster.member(leader).counters().removedMemberFrames.get() +
+            cluster.member(other).counters().removedMemberFrames.get() > 0);
+        runCommands(100);
+        assertEquals(leader, cluster.leaderId(), "the leader leads on");
+        assertEquals(term, cluster.member(leader).term(), "no new term");
+        assertEquals(0, outcomes[ResponseListener.TIMED_OUT] + outcomes[ResponseListener.REJECTED] +
+            outcomes[ResponseListener.ERROR]);
+    }
+
     private void runCommands(final int count)
     {
         try (RaftClient load = RaftClient.connect(context().maxInflight(16)
