@@ -50,6 +50,8 @@ final class Members
     private long removedCount;
     private String bootstrapMismatch;
     private Membership notified;
+    // The highest term a candidate outside the configuration asked a pre-vote for (see isUnknownCandidate).
+    private long strangerPreVoteTerm;
 
     Members(
         final RaftConfig config,
@@ -507,8 +509,10 @@ final class Members
      *     knows, bring it to the current term first). A stranger's frame passes only if it names exactly that term.
      *     </li>
      * </ul>
-     * A member not in its own configuration also answers vote requests from any id never removed. Terms, not
-     * membership, keep leaders apart: one leader per term whoever admits it.
+     * A member not in its own configuration also answers vote requests from any id never removed, and any member that
+     * knows no leader answers a stranger's pre-vote, and its vote request for the next term or the term of its
+     * pre-vote. Terms, not membership,
+     * keep leaders apart: one leader per term whoever admits it.
      */
     boolean admits(final int senderId, final int kind, final long term)
     {
@@ -524,17 +528,40 @@ final class Members
                 return null != find(peers, senderId);
 
             case AdmissionGate.PRE_VOTE_REQUEST:
-                // A learner's pre-vote is a probe for the current term (it never counts the answers).
-                return effective.contains(senderId) || isStranger(effective, senderId);
+                // A learner's pre-vote is a probe for the current term (it never counts the answers). A pre-vote
+                // moves nothing here, so a stranger's is heard whenever no leader is known.
+                if (effective.contains(senderId) || isStranger(effective, senderId))
+                {
+                    return true;
+                }
+                if (isUnknownCandidate(effective, senderId))
+                {
+                    strangerPreVoteTerm = Math.max(strangerPreVoteTerm, term);
+                    return true;
+                }
+                return false;
 
             case AdmissionGate.VOTE_REQUEST:
                 // A member outside its own configuration may be a voter of one it has not learned yet (it joined
                 // through a change that is not committed): its vote can be what elects the leader that tells it.
-                return isVoterSender(senderId) || isStranger(effective, senderId);
+                return isVoterSender(senderId) || isStranger(effective, senderId) ||
+                    (isUnknownCandidate(effective, senderId) &&
+                    term <= Math.max(log.currentTerm() + 1, strangerPreVoteTerm));
 
             default:
                 return isVoterSender(senderId);
         }
+    }
+
+    /**
+     * A candidate this member does not know, while it knows no leader: a member that missed the entry adding the
+     * candidate may be the vote it needs (its configuration is newer than this member's). Its vote request is heard
+     * for the next term, or for a term it asked a pre-vote for first; a stranger's request for a term from nowhere
+     * is refused. Granting stays subject to the log rule.
+     */
+    private boolean isUnknownCandidate(final Membership effective, final int senderId)
+    {
+        return senderId >= 0 && !effective.isRetired(senderId) && NO_MEMBER == roles.leaderId();
     }
 
     private boolean isStranger(final Membership effective, final int senderId)

@@ -295,6 +295,10 @@ class RandomizedSimulationTest
         for (final SimNode node : sim.nodes())
         {
             builder.append(System.lineSeparator()).append("  ").append(node.isAlive() ? node.core() : "down");
+            if (node.isAlive() && (node.core().membership().index() > 0 || node.id() >= sim.initialCount()))
+            {
+                builder.append(' ').append(node.core().membership());
+            }
         }
         return builder.toString();
     }
