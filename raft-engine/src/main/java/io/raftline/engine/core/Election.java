@@ -36,6 +36,11 @@ final class Election
 
     void onElectionTimeout(final long nowNs)
     {
+        if (PRE_CANDIDATE == roles.role() || CANDIDATE == roles.role())
+        {
+            // A round that ended without a leader is lost too.
+            members.onLostElection();
+        }
         campaign(nowNs, config.isPreVoteEnabled(), "election timeout");
     }
 
@@ -80,6 +85,7 @@ final class Election
      */
     private void probeTerm()
     {
+        members.onLostElection();
         round++;
         final Peer self = members.self();
         for (final Peer peer : members.peers())
@@ -238,6 +244,7 @@ final class Election
         }
         if (Members.LOST == outcome)
         {
+            members.onLostElection();
             roles.transitionTo(FOLLOWER, nowNs, (PRE_CANDIDATE == roles.role() ? "lost pre-vote" : "lost election"));
             return true;
         }

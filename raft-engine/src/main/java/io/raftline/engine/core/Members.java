@@ -52,6 +52,9 @@ final class Members
     private Membership notified;
     // The highest term a candidate outside the configuration asked a pre-vote for (see isUnknownCandidate).
     private long strangerPreVoteTerm;
+    // The term in which this member lost an election, or probed for the term, since it last knew a leader: only
+    // then does it suspect that the others moved on to a configuration it has not seen.
+    private long suspectTerm = -1;
 
     Members(
         final RaftConfig config,
@@ -554,14 +557,35 @@ final class Members
     }
 
     /**
-     * A candidate this member does not know, while it knows no leader: a member that missed the entry adding the
-     * candidate may be the vote it needs (its configuration is newer than this member's). Its vote request is heard
+     * A candidate this member does not know, while it knows no leader and lost an election in this term: a member
+     * that missed the entry adding the candidate may be the vote it needs (its configuration is newer than this
+     * member's). Its vote request is heard
      * for the next term, or for a term it asked a pre-vote for first; a stranger's request for a term from nowhere
      * is refused. Granting stays subject to the log rule.
      */
     private boolean isUnknownCandidate(final Membership effective, final int senderId)
     {
-        return senderId >= 0 && !effective.isRetired(senderId) && NO_MEMBER == roles.leaderId();
+        return senderId >= 0 && !effective.isRetired(senderId) && NO_MEMBER == roles.leaderId() &&
+            suspectTerm == log.currentTerm();
+    }
+
+    /**
+     * This member lost an election, or probed for the term as a member that may not campaign: the voters it knows
+     * did not make it (or anyone it knows) leader.
+     */
+    void onLostElection()
+    {
+        suspectTerm = log.currentTerm();
+    }
+
+    /**
+     * @return true for a sender outside the configuration of a member that is in it: a vote request it answered
+     * for liveness is still counted as a frame from an unknown sender.
+     */
+    boolean isCountedStranger(final int senderId)
+    {
+        final Membership effective = effective();
+        return !effective.contains(senderId) && effective.contains(selfId);
     }
 
     private boolean isStranger(final Membership effective, final int senderId)

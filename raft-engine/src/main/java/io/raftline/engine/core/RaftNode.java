@@ -315,7 +315,7 @@ public final class RaftNode
         {
             election.onVoteRequest(candidateId, lastLogIndex, lastLogTerm, round, nowNs);
         }
-        return REFUSED != verdict;
+        return REFUSED != verdict && !members.isCountedStranger(candidateId);
     }
 
     /**
