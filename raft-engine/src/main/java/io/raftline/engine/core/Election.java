@@ -36,6 +36,11 @@ final class Election
 
     void onElectionTimeout(final long nowNs)
     {
+        if (PRE_CANDIDATE == roles.role() || CANDIDATE == roles.role())
+        {
+            // A round that ended without a leader is lost too.
+            members.onLostElection();
+        }
         campaign(nowNs, config.isPreVoteEnabled(), "election timeout");
     }
 
@@ -48,9 +53,13 @@ final class Election
     {
         if (!members.isSelfVoter())
         {
-            // A learner, a member that joins and knows no configuration yet, or one that was removed: it waits to
-            // hear from a leader.
+            // A learner, a member that joins and knows no configuration yet, or one that was removed (it says so
+            // once): it waits to hear from a leader.
             roles.resetElectionDeadline(nowNs);
+            if (!members.isRemoved())
+            {
+                probeTerm();
+            }
             return;
         }
         roles.transitionTo(preVote ? PRE_CANDIDATE : CANDIDATE, nowNs, reason);
@@ -65,6 +74,26 @@ final class Election
         if (!countVotes(nowNs))
         {
             sendPendingVoteRequests();
+        }
+    }
+
+    /**
+     * A member that may not campaign and hears from no leader asks the voters it knows for a pre-vote it will never
+     * count: their refusals carry the current term, which it joins. A learner that missed the entry adding the
+     * current leader would otherwise never admit that leader's messages (it knows no leader of its own term only
+     * once it is in the leader's term; see {@link Members#admits}).
+     */
+    private void probeTerm()
+    {
+        members.onLostElection();
+        round++;
+        final Peer self = members.self();
+        for (final Peer peer : members.peers())
+        {
+            if (peer != self && (peer.isVoter || peer.isOldVoter))
+            {
+                outbox.requestVote(peer.memberId, log.currentTerm() + 1, log.lastIndex(), log.lastTerm(), true, round);
+            }
         }
     }
 
@@ -215,6 +244,7 @@ final class Election
         }
         if (Members.LOST == outcome)
         {
+            members.onLostElection();
             roles.transitionTo(FOLLOWER, nowNs, (PRE_CANDIDATE == roles.role() ? "lost pre-vote" : "lost election"));
             return true;
         }

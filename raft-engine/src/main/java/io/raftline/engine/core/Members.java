@@ -44,10 +44,17 @@ final class Members
     private Peer[] peers = NO_PEERS;
     private Peer self;
     private long[] scratch = new long[0];
+    // Whether this member knows itself removed by a committed configuration (reported once per removal).
     private boolean isRemoved;
+    private CommitState commit;
     private long removedCount;
     private String bootstrapMismatch;
     private Membership notified;
+    // The highest term a candidate outside the configuration asked a pre-vote for (see isUnknownCandidate).
+    private long strangerPreVoteTerm;
+    // The term in which this member lost an election, or probed for the term, since it last knew a leader: only
+    // then does it suspect that the others moved on to a configuration it has not seen.
+    private long suspectTerm = -1;
 
     Members(
         final RaftConfig config,
@@ -61,8 +68,9 @@ final class Members
         this.self = new Peer(selfId, 0, config.maxInflightBatches());
     }
 
-    void attach(final Outbox outbox, final RoleState roles)
+    void attach(final Outbox outbox, final RoleState roles, final CommitState commit)
     {
+        this.commit = commit;
         this.outbox = outbox;
         this.roles = roles;
     }
@@ -285,13 +293,9 @@ final class Members
             self.isOldVoter = false;
         }
         scratch = new long[count];
-        final boolean wasRemoved = isRemoved;
-        isRemoved = effective.isRetired(selfId);
-        if (isRemoved && !wasRemoved)
+        if (!effective.isRetired(selfId))
         {
-            removedCount++;
-            events.onMembershipEvent(selfId, "member " + selfId + " is removed from the cluster by the " +
-                "configuration at index " + effective.index() + " (" + effective + "): it no longer campaigns");
+            isRemoved = false;
         }
         if (effective != notified)
         {
@@ -435,13 +439,36 @@ final class Members
         return find(peers, id);
     }
 
+    /**
+     * Whether this member may campaign: it votes in the effective configuration, or in the one before while the
+     * effective one is not known committed. A leader that removed itself and crashed before C_new committed may hold
+     * the longest log, which the remaining voters need (they may still count it, in C_old,new); only once the
+     * removal is committed does a removed member fall silent.
+     */
     boolean isSelfVoter()
     {
-        return self.isVoter || self.isOldVoter;
+        if (self.isVoter || self.isOldVoter)
+        {
+            return true;
+        }
+        final Membership effective = effective();
+        return historyCount > 1 && commit.commitIndex() < effective.index() &&
+            history[historyCount - 2].isVoter(selfId);
     }
 
+    /**
+     * @return true once this member knows a committed configuration removed it; the first time, says so.
+     */
     boolean isRemoved()
     {
+        final Membership effective = effective();
+        if (!isRemoved && effective.isRetired(selfId) && commit.commitIndex() >= effective.index())
+        {
+            isRemoved = true;
+            removedCount++;
+            events.onMembershipEvent(selfId, "member " + selfId + " is removed from the cluster by the " +
+                "configuration at index " + effective.index() + " (" + effective + "): it no longer campaigns");
+        }
         return isRemoved;
     }
 
@@ -472,14 +499,23 @@ final class Members
 
     /**
      * Whether {@code senderId} may send a message of {@code kind}: a leader's message, a response or a vote only from
-     * a member of the effective configuration (a vote or its answer only from a voter). Two exceptions for a leader's
-     * messages: from the leader this member follows in this term even if the newest configuration removed it (a
-     * leader that removes itself leads until that configuration commits, and hands over with TimeoutNow); and, in a
-     * member that is not in its own configuration (it joins and knows none yet, or was removed), from anyone not
-     * removed, since that is how it learns the configuration. Terms, not membership, keep leaders apart. The price
-     * of refusing the rest (and so a forged or misrouted frame with an unknown id) is that a voter that has not yet
-     * received the entry adding a member does not hear that member until a leader it knows brings it up to date (see
-     * the design note in the README).
+     * a member of the effective configuration (a vote or its answer only from a voter), so a forged or misrouted
+     * frame with an unknown id is refused and counted. Three exceptions for a leader's messages, from an id never
+     * removed:
+     * <ul>
+     *     <li>from the leader this member follows in this term, even once the newest configuration removed it (a
+     *     leader that removes itself leads until that configuration commits, then hands over with TimeoutNow);</li>
+     *     <li>in a member that is not in its own configuration (it joins and knows none yet, or was removed): that is
+     *     how it learns the configuration;</li>
+     *     <li>of the current term while this member knows no leader of it: a voter that missed the entry adding a
+     *     member would otherwise never hear that member once it leads (its pre-votes, refused by the members it
+     *     knows, bring it to the current term first). A stranger's frame passes only if it names exactly that term.
+     *     </li>
+     * </ul>
+     * A member not in its own configuration also answers vote requests from any id never removed, and any member that
+     * knows no leader answers a stranger's pre-vote, and its vote request for the next term or the term of its
+     * pre-vote. Terms, not membership,
+     * keep leaders apart: one leader per term whoever admits it.
      */
     boolean admits(final int senderId, final int kind, final long term)
     {
@@ -488,15 +524,79 @@ final class Members
         {
             case AdmissionGate.FROM_LEADER:
                 return effective.contains(senderId) || isLeaderOfTerm(senderId, term) ||
-                    (!effective.contains(selfId) && senderId >= 0 && !effective.isRetired(senderId));
+                    (senderId >= 0 && !effective.isRetired(senderId) &&
+                    (!effective.contains(selfId) || (term == log.currentTerm() && NO_MEMBER == roles.leaderId())));
 
             case AdmissionGate.RESPONSE:
                 return null != find(peers, senderId);
 
+            case AdmissionGate.PRE_VOTE_REQUEST:
+                // A learner's pre-vote is a probe for the current term (it never counts the answers). A pre-vote
+                // moves nothing here, so a stranger's is heard whenever no leader is known.
+                if (effective.contains(senderId) || isStranger(effective, senderId))
+                {
+                    return true;
+                }
+                if (isUnknownCandidate(effective, senderId))
+                {
+                    strangerPreVoteTerm = Math.max(strangerPreVoteTerm, term);
+                    return true;
+                }
+                return false;
+
+            case AdmissionGate.VOTE_REQUEST:
+                // A member outside its own configuration may be a voter of one it has not learned yet (it joined
+                // through a change that is not committed): its vote can be what elects the leader that tells it.
+                return isVoterSender(senderId) || isStranger(effective, senderId) ||
+                    (isUnknownCandidate(effective, senderId) &&
+                    term <= Math.max(log.currentTerm() + 1, strangerPreVoteTerm));
+
             default:
-                final Peer peer = find(peers, senderId);
-                return null != peer && (peer.isVoter || peer.isOldVoter);
+                return isVoterSender(senderId);
         }
+    }
+
+    /**
+     * A candidate this member does not know, while it knows no leader and lost an election in this term: a member
+     * that missed the entry adding the candidate may be the vote it needs (its configuration is newer than this
+     * member's). Its vote request is heard
+     * for the next term, or for a term it asked a pre-vote for first; a stranger's request for a term from nowhere
+     * is refused. Granting stays subject to the log rule.
+     */
+    private boolean isUnknownCandidate(final Membership effective, final int senderId)
+    {
+        return senderId >= 0 && !effective.isRetired(senderId) && NO_MEMBER == roles.leaderId() &&
+            suspectTerm == log.currentTerm();
+    }
+
+    /**
+     * This member lost an election, or probed for the term as a member that may not campaign: the voters it knows
+     * did not make it (or anyone it knows) leader.
+     */
+    void onLostElection()
+    {
+        suspectTerm = log.currentTerm();
+    }
+
+    /**
+     * @return true for a sender outside the configuration of a member that is in it: a vote request it answered
+     * for liveness is still counted as a frame from an unknown sender.
+     */
+    boolean isCountedStranger(final int senderId)
+    {
+        final Membership effective = effective();
+        return !effective.contains(senderId) && effective.contains(selfId);
+    }
+
+    private boolean isStranger(final Membership effective, final int senderId)
+    {
+        return !effective.contains(selfId) && senderId >= 0 && !effective.isRetired(senderId);
+    }
+
+    private boolean isVoterSender(final int senderId)
+    {
+        final Peer peer = find(peers, senderId);
+        return null != peer && (peer.isVoter || peer.isOldVoter);
     }
 
     private boolean isLeaderOfTerm(final int senderId, final long term)

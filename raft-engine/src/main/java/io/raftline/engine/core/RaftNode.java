@@ -175,7 +175,7 @@ public final class RaftNode
         this.changes = new ConfigurationChanges(config, this.log, commit, members, roles, replicator, listener);
 
         roles.attach(election, replicator);
-        members.attach(outbox, roles);
+        members.attach(outbox, roles, commit);
         members.start(applier.restoreNewestSnapshot());
         this.log.members(members);
         roles.start(nowNs);
@@ -315,7 +315,7 @@ public final class RaftNode
         {
             election.onVoteRequest(candidateId, lastLogIndex, lastLogTerm, round, nowNs);
         }
-        return REFUSED != verdict;
+        return REFUSED != verdict && !members.isCountedStranger(candidateId);
     }
 
     /**

@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.ToLongFunction;
 
 /**
  * One simulated member: a {@link RaftNode} over an in-memory log and metadata store that survive its crashes (up to
@@ -60,6 +61,8 @@ final class SimNode implements StateMachine, RaftEventListener
     private byte[] inputProposal;
     private long inputProposalResult;
     private long inputSnapshotIndex = -1;
+    private ToLongFunction<RaftNode> inputChange;
+    private long inputChangeResult;
     private boolean isAlive;
     private int incarnation;
     private long commitSeen;
@@ -172,6 +175,7 @@ final class SimNode implements StateMachine, RaftEventListener
             new SplittableRandom(sim.random().nextLong()), this, sim.nowNs());
         cycle = new DutyCycle(core, this::pollInput, this::sync, this::flush, lanes);
         decoder.node(core);
+        core.membershipListener((membership) -> sim.invariants().onMembershipChange(this, membership));
         nextTickNs = Long.MAX_VALUE;
         sim.trace(id, "start incarnation " + incarnation + " " + core);
         scheduleTick();
@@ -230,6 +234,24 @@ final class SimNode implements StateMachine, RaftEventListener
         return inputProposalResult;
     }
 
+    /**
+     * A configuration change or a leadership transfer asked of this member, as an operator would, in a step of its
+     * own.
+     *
+     * @return what the change returned, or {@link RaftNode#NOT_LEADER} if the member is down.
+     */
+    long change(final ToLongFunction<RaftNode> change)
+    {
+        if (!isAlive)
+        {
+            return RaftNode.NOT_LEADER;
+        }
+        inputChange = change;
+        inputChangeResult = RaftNode.NOT_LEADER;
+        endStep();
+        return inputChangeResult;
+    }
+
     private void endStep()
     {
         final long nowNs = sim.nowNs();
@@ -270,6 +292,12 @@ final class SimNode implements StateMachine, RaftEventListener
             proposalBuffer.wrap(inputProposal);
             inputProposalResult = core.propose(proposalBuffer, 0, inputProposal.length);
             inputProposal = null;
+            workCount++;
+        }
+        if (null != inputChange)
+        {
+            inputChangeResult = inputChange.applyAsLong(core);
+            inputChange = null;
             workCount++;
         }
         if (inputSnapshotIndex >= 0)
@@ -419,6 +447,10 @@ final class SimNode implements StateMachine, RaftEventListener
 
     public void onCommit(final int memberId, final long commitIndex)
     {
+        if (null != core && RaftRole.LEADER == core.role())
+        {
+            sim.invariants().onLeaderCommit(this, commitIndex);
+        }
         sim.invariants().onCommit(this, commitIndex);
     }
 }
