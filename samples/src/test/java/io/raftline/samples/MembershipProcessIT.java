@@ -161,6 +161,12 @@ class MembershipProcessIT
                 await("another member leads at once", 5, () -> cluster.leaderId() >= 0);
             }
             cluster.start(id);
+            if (id < 3)
+            {
+                // Started with --members 0,1,2: the log's configuration is used, and the difference said.
+                assertTrue(lastLog(id).contains("differs from the bootstrap member list"), "member " + id +
+                    " logged the mismatch with its command line");
+            }
             awaitLeader();
         }
         awaitAllCaughtUp(members);
@@ -197,6 +203,22 @@ class MembershipProcessIT
         }, "membership-clients");
         stop.thread.start();
         return stop;
+    }
+
+    private String lastLog(final int id)
+    {
+        try (java.util.stream.Stream<Path> files = Files.list(dir))
+        {
+            final Path log = files.filter((path) -> path.getFileName().toString().startsWith("member-" + id + "-"))
+                .max(java.util.Comparator.comparingInt((path) -> Integer.parseInt(
+                path.getFileName().toString().replaceAll("member-\\d+-(\\d+)\\.log", "$1"))))
+                .orElseThrow();
+            return Files.readString(log, StandardCharsets.UTF_8);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
     }
 
     private void awaitLeader() throws InterruptedException
