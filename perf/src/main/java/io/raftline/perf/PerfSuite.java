@@ -28,10 +28,12 @@ import java.util.Locale;
  * </pre>
  * Options ({@code name=value}): {@code duration} of each measured phase, {@code warmup}, {@code quick=true} (one
  * second each, for a smoke run), {@code report=perf-report} (output directory), {@code sections=...} (a comma list
- * of floor, ipc, cluster, sweep, sizes, five, udp, snapshots, timers; default all), {@code udpIdle} (idle strategy of
- * the UDP member processes, default yield), {@code memberOpts=-Da=b,-Dc=d} (JVM options of the UDP member processes),
- * {@code stateMb=100} (state of each member in the snapshots section), {@code ipcIdle=busy} (idle strategy of the
- * IPC cluster's member thread).
+ * of floor, ipc, cluster, sweep, sizes, five, udp, snapshots, timers, membership; default all), {@code udpIdle}
+ * (idle strategy of the UDP member processes, default yield), {@code memberOpts=-Da=b,-Dc=d} (JVM options of the
+ * UDP member processes), {@code stateMb=100} (state of each member in the snapshots and membership sections),
+ * {@code ipcIdle=busy} (idle strategy of the IPC cluster's member thread), {@code catchUpEntries=1000000} and
+ * {@code transfers=20} (the membership section: the log a new learner catches up from, and the leadership
+ * transfers timed).
  */
 public final class PerfSuite
 {
@@ -47,6 +49,8 @@ public final class PerfSuite
     private Histogram floorUdp;
     private String udpIdle = "yield";
     private long stateMb = 100;
+    private long catchUpEntries = 1_000_000;
+    private int transfers = 20;
     private Histogram clusterBaseline;
 
     record Row(String name, Histogram histogram, double rate, String comparison)
@@ -72,11 +76,13 @@ public final class PerfSuite
             isQuick ? "1s" : "10s"));
         final long warmupNs = SystemUtil.parseDuration("warmup", options.getOrDefault("warmup", isQuick ? "1s" : "3s"));
         final List<String> sections = List.of(options.getOrDefault("sections",
-            "floor,ipc,cluster,sweep,sizes,five,udp,snapshots,timers").split(","));
+            "floor,ipc,cluster,sweep,sizes,five,udp,snapshots,timers,membership").split(","));
         final PerfSuite suite = new PerfSuite(
             durationNs, warmupNs, new File(options.getOrDefault("report", "perf-report")), sections);
         suite.udpIdle = options.getOrDefault("udpIdle", "yield");
         suite.stateMb = Long.parseLong(options.getOrDefault("stateMb", "100"));
+        suite.catchUpEntries = Long.parseLong(options.getOrDefault("catchUpEntries", isQuick ? "20000" : "1000000"));
+        suite.transfers = Integer.parseInt(options.getOrDefault("transfers", isQuick ? "5" : "20"));
         if (options.containsKey("ipcIdle"))
         {
             System.setProperty(RaftlineScenarios.IPC_IDLE_PROP_NAME, options.get("ipcIdle"));
@@ -158,6 +164,13 @@ public final class PerfSuite
         if (sections.contains("timers"))
         {
             timers();
+        }
+        if (sections.contains("membership"))
+        {
+            final MembershipScenarios membership =
+                new MembershipScenarios(durationNs, catchUpEntries, stateMb, transfers).run();
+            rows.addAll(membership.rows());
+            notes.append(membership.notes());
         }
         print();
         final File ipcPng = ipcPlot.write(reportDir, "ipc", "3 members over IPC, one command outstanding, 32 B");

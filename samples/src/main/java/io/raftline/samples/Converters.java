@@ -110,4 +110,49 @@ final class Converters
             }
         }
     }
+
+    /**
+     * A member that joins: its id and endpoint.
+     *
+     * @param id       of the member.
+     * @param endpoint its {@code host:port}.
+     */
+    record NewMember(int id, String endpoint)
+    {
+    }
+
+    /**
+     * {@code ID@HOST:PORT}, checked as the member checks it, so a malformed endpoint is a usage error here.
+     */
+    static final class NewMemberValue implements ITypeConverter<NewMember>
+    {
+        public NewMember convert(final String value)
+        {
+            final int at = value.indexOf('@');
+            if (at <= 0)
+            {
+                throw new TypeConversionException("'" + value + "' is not ID@HOST:PORT");
+            }
+            final int id;
+            try
+            {
+                id = Integer.parseInt(value.substring(0, at));
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new TypeConversionException("member id '" + value.substring(0, at) + "' is not a number");
+            }
+            if (id < 0)
+            {
+                throw new TypeConversionException("member id " + id + " is negative");
+            }
+            final String endpoint = value.substring(at + 1);
+            final String error = ClusterMembers.endpointError(endpoint);
+            if (null != error)
+            {
+                throw new TypeConversionException(error);
+            }
+            return new NewMember(id, endpoint);
+        }
+    }
 }

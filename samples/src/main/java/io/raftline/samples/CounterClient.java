@@ -60,6 +60,14 @@ public final class CounterClient implements Callable<Integer>
         description = "clients, each with its own session and one add outstanding (default: ${DEFAULT-VALUE})")
     int concurrency;
 
+    @Option(names = "--duration", paramLabel = "DURATION", converter = Converters.DurationNs.class,
+        description = "stop starting adds after this long, even if fewer than --ops (default: no limit)")
+    Long durationNs;
+
+    @Option(names = "--stop-file", paramLabel = "FILE",
+        description = "stop starting adds once this file exists (default: none)")
+    File stopFile;
+
     @Option(names = "--history", paramLabel = "FILE",
         description = "write one JSON object per operation per line to this file")
     String historyFile;
@@ -247,8 +255,8 @@ public final class CounterClient implements Callable<Integer>
                         Math.max(timeoutNs, 10_000_000_000L))
                     .listener(sessions[i]));
             }
-            drive(sessions, ops, rate, 1);
-            drive(new Session[]{sessions[0]}, 1, 0, 0);
+            drive(sessions, ops, rate, 1, null == durationNs ? 0 : System.nanoTime() + durationNs, stopFile);
+            drive(new Session[]{sessions[0]}, 1, 0, 0, 0, null);
             summary.finalValue = sessions[0].lastValue;
             return summary;
         }
@@ -312,7 +320,8 @@ public final class CounterClient implements Callable<Integer>
         }
     }
 
-    private static void drive(final Session[] sessions, final long ops, final double rate, final long delta)
+    private static void drive(final Session[] sessions, final long ops, final double rate, final long delta,
+        final long deadlineNs, final File stopFile)
     {
         final UnsafeBuffer command = new UnsafeBuffer(new byte[8]);
         command.putLong(0, delta);
@@ -320,13 +329,22 @@ public final class CounterClient implements Callable<Integer>
         final long startNs = System.nanoTime();
         long started = 0;
         boolean isBusy = true;
-        while (started < ops || isBusy)
+        long nextStopCheckNs = 0;
+        boolean isStopped = false;
+        while ((started < ops && !isStopped) || isBusy)
         {
             isBusy = false;
+            final long nowNs = System.nanoTime();
+            if (nowNs >= nextStopCheckNs)
+            {
+                // No new adds after the duration or once the stop file appears; those outstanding finish.
+                isStopped = (0 != deadlineNs && nowNs >= deadlineNs) || (null != stopFile && stopFile.exists());
+                nextStopCheckNs = nowNs + 50_000_000L;
+            }
             for (final Session session : sessions)
             {
                 session.client.poll();
-                if (session.isIdle() && started < ops &&
+                if (session.isIdle() && started < ops && !isStopped &&
                     (0 == intervalNs || System.nanoTime() >= startNs + (long)(started * intervalNs)))
                 {
                     final long invokeNs = System.nanoTime();

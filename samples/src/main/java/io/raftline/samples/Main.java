@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 
 /**
  * Entry point of {@code raftline-samples.jar}: the subcommands {@code cluster}, {@code node}, {@code client},
- * {@code stat}, {@code auction} and {@code auction-node}, each with {@code --help}.
+ * {@code stat}, {@code admin}, {@code auction} and {@code auction-node}, each with {@code --help}.
  * <p>
  * A wrong argument is answered with one line naming the subcommand and the mistake, and exit status 2; a subcommand
  * that fails (an unreachable cluster, no member at a directory, a port in use) with one line and exit status 1.
@@ -28,6 +28,7 @@ import java.util.concurrent.Callable;
         StatCommand.class,
         AuctionCommand.class,
         AuctionNode.class,
+        AdminCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer>

@@ -1,8 +1,12 @@
 package io.raftline.samples;
 
+import io.raftline.engine.agent.ClusterMembers;
 import io.raftline.engine.agent.MemberContext;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The options of one member process ({@code node}), a mixin so that test builds of the member take the same ones.
@@ -12,10 +16,23 @@ final class NodeOptions
     @Option(names = "--id", paramLabel = "ID", required = true, description = "this member's id")
     int id;
 
-    @Option(names = "--members", required = true, paramLabel = "ID@HOST:PORT,...",
+    @Option(names = "--members", paramLabel = "ID@HOST:PORT,...",
         converter = Converters.MembersValue.class,
-        description = "every member of the cluster, this one included")
+        description = "every member of a new cluster, this one included; only an empty directory starts from it (a " +
+        "restarted member uses the configuration in its log and logs a mismatch)")
     String members;
+
+    @Option(names = "--join", paramLabel = "ID@HOST:PORT,...", converter = Converters.MembersValue.class,
+        description = "instead of --members: join a running cluster through these members; an operator adds this " +
+        "member (admin add-learner or replace), and it learns the configuration and the data from the leader")
+    String join;
+
+    @Option(names = "--endpoint", paramLabel = "HOST:PORT",
+        description = "with --join: this member's own endpoint")
+    String endpoint;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
 
     @Option(names = "--dir", paramLabel = "DIR", defaultValue = "raftline-data",
         description = "data directory (default: ${DEFAULT-VALUE})")
@@ -42,9 +59,25 @@ final class NodeOptions
      */
     MemberContext context()
     {
+        if ((null == members) == (null == join))
+        {
+            throw new ParameterException(spec.commandLine(), null == members ?
+                "Missing required option: '--members=ID@HOST:PORT,...' (or --join with --endpoint)" :
+                "--members bootstraps a new cluster and --join joins a running one: give one of them");
+        }
+        if (null != join && null == endpoint)
+        {
+            throw new ParameterException(spec.commandLine(), "--join needs --endpoint HOST:PORT, this member's own");
+        }
+        final String endpointError = null == endpoint ? null : ClusterMembers.endpointError(endpoint);
+        if (null != endpointError)
+        {
+            throw new ParameterException(spec.commandLine(), "--endpoint: " + endpointError);
+        }
         return storage.apply(new MemberContext(), idle)
             .memberId(id)
-            .members(members)
+            .members(null != join ? id + "@" + endpoint + "," + join : members)
+            .joining(null != join)
             .dir(dir)
             .electionTimeoutNs(electionTimeoutMs * 1_000_000L, 2L * electionTimeoutMs * 1_000_000L)
             .heartbeatIntervalNs(heartbeatMs * 1_000_000L);

@@ -39,9 +39,17 @@ public final class ProcessCluster implements AutoCloseable
      */
     static final String DRIVER_DIR_BASE_PROP_NAME = "raftline.driver.dir.base";
 
+    /**
+     * Members a cluster can have over its life, joined ones included.
+     */
+    static final int MAX_MEMBERS = 8;
+
     private final int size;
     private final Path dir;
     private final String members;
+    private final String[] endpoints = new String[MAX_MEMBERS];
+    private final boolean[] isJoining = new boolean[MAX_MEMBERS];
+    private final List<String> memberJvmOptions = new ArrayList<>();
     private final List<String> extraArgs;
     private final Process[] processes;
     private final String[] aeronDirs;
@@ -61,14 +69,15 @@ public final class ProcessCluster implements AutoCloseable
         this.size = size;
         this.dir = dir;
         this.extraArgs = List.of(extraArgs);
-        this.processes = new Process[size];
-        this.aeronDirs = new String[size];
-        this.readers = new Aeron[size];
+        this.processes = new Process[MAX_MEMBERS];
+        this.aeronDirs = new String[MAX_MEMBERS];
+        this.readers = new Aeron[MAX_MEMBERS];
         this.driverDirBase = newDriverDirBase();
         final StringBuilder builder = new StringBuilder();
         for (int i = 0; i < size; i++)
         {
-            builder.append(0 == i ? "" : ",").append(i).append("@127.0.0.1:").append(freeUdpPort());
+            endpoints[i] = "127.0.0.1:" + freeUdpPort();
+            builder.append(0 == i ? "" : ",").append(i).append('@').append(endpoints[i]);
         }
         this.members = builder.toString();
     }
@@ -145,6 +154,43 @@ public final class ProcessCluster implements AutoCloseable
     }
 
     /**
+     * @param options JVM options for every member process started from now on (e.g. {@code -Dname=value}).
+     * @return this for a fluent API.
+     */
+    public ProcessCluster memberJvmOptions(final String... options)
+    {
+        memberJvmOptions.addAll(List.of(options));
+        return this;
+    }
+
+    /**
+     * Name a new member that joins the running cluster (empty directory, a new port): {@link #start(int)} then runs
+     * {@code node --join <the first members> --endpoint <its own>}, and so does every restart of it.
+     *
+     * @param id a new id.
+     * @return its endpoint, {@code 127.0.0.1:<port>}.
+     */
+    public String addJoiningMember(final int id)
+    {
+        if (null != endpoints[id])
+        {
+            throw new IllegalArgumentException("member " + id + " exists");
+        }
+        endpoints[id] = "127.0.0.1:" + freeUdpPort();
+        isJoining[id] = true;
+        return endpoints[id];
+    }
+
+    /**
+     * @param id of a member.
+     * @return its endpoint.
+     */
+    public String endpoint(final int id)
+    {
+        return endpoints[id];
+    }
+
+    /**
      * @return the members string for clients.
      */
     public String members()
@@ -172,6 +218,35 @@ public final class ProcessCluster implements AutoCloseable
     }
 
     /**
+     * SIGTERM the member's process and wait until it exits: a graceful stop (a leader hands over first).
+     *
+     * @param id of the member.
+     * @return its exit status.
+     */
+    public int stop(final int id)
+    {
+        final Process process = processes[id];
+        CloseHelper.quietClose(readers[id]);
+        readers[id] = null;
+        process.destroy();
+        try
+        {
+            if (!process.waitFor(60, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+                throw new IllegalStateException("member " + id + " did not stop within 60 s of SIGTERM");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        processes[id] = null;
+        return process.exitValue();
+    }
+
+    /**
      * Start one member and wait until it runs.
      *
      * @param id of the member.
@@ -186,8 +261,11 @@ public final class ProcessCluster implements AutoCloseable
         {
             command.addAll(List.of(jvmOptions.split("\\s+")));
         }
-        command.addAll(List.of("-jar", jar(), subcommand,
-            "--id", Integer.toString(id), "--members", members, "--dir", dir.resolve("data").toString()));
+        command.addAll(memberJvmOptions);
+        command.addAll(List.of("-jar", jar(), subcommand, "--id", Integer.toString(id)));
+        command.addAll(isJoining[id] ? List.of("--join", members, "--endpoint", endpoints[id]) :
+            List.of("--members", members));
+        command.addAll(List.of("--dir", dir.resolve("data").toString()));
         command.addAll(extraArgs);
         try
         {
@@ -317,7 +395,7 @@ public final class ProcessCluster implements AutoCloseable
     {
         int leader = -1;
         long leaderTerm = -1;
-        for (int i = 0; i < size; i++)
+        for (int i = 0; i < MAX_MEMBERS; i++)
         {
             if (isRunning(i) && RaftRole.LEADER.code() == counter(i, "role") && counter(i, "term") > leaderTerm)
             {
@@ -334,8 +412,12 @@ public final class ProcessCluster implements AutoCloseable
     public String describe()
     {
         final StringBuilder builder = new StringBuilder();
-        for (int i = 0; i < size; i++)
+        for (int i = 0; i < MAX_MEMBERS; i++)
         {
+            if (null == endpoints[i])
+            {
+                continue;
+            }
             builder.append(System.lineSeparator()).append("  member ").append(i).append(isRunning(i) ?
                 " role=" + counter(i, "role") + " term=" + counter(i, "term") + " commit=" +
                 counter(i, "commit-index") + " applied=" + counter(i, "applied-index") : " down");
@@ -348,7 +430,7 @@ public final class ProcessCluster implements AutoCloseable
      */
     public void close()
     {
-        for (int i = 0; i < size; i++)
+        for (int i = 0; i < MAX_MEMBERS; i++)
         {
             if (null != processes[i])
             {
@@ -356,7 +438,7 @@ public final class ProcessCluster implements AutoCloseable
                 processes[i].destroy();
             }
         }
-        for (int i = 0; i < size; i++)
+        for (int i = 0; i < MAX_MEMBERS; i++)
         {
             if (null != processes[i])
             {

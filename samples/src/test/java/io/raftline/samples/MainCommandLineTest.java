@@ -95,7 +95,22 @@ class MainCommandLineTest
     void missingRequiredOption()
     {
         assertEquals(Main.USAGE_ERROR, run("node", "--id", "0"));
-        assertTrue(oneErrorLine().contains("Missing required option: '--members=ID@HOST:PORT,...'"), err::toString);
+        assertTrue(oneErrorLine().contains("Missing required option: '--members=ID@HOST:PORT,...' (or --join with " +
+            "--endpoint)"), err::toString);
+
+        err.getBuffer().setLength(0);
+        assertEquals(Main.USAGE_ERROR, run("node", "--id", "3", "--join", "0@127.0.0.1:20000"));
+        assertTrue(oneErrorLine().contains("--join needs --endpoint HOST:PORT"), err::toString);
+
+        err.getBuffer().setLength(0);
+        assertEquals(Main.USAGE_ERROR, run("node", "--id", "3", "--join", "0@127.0.0.1:20000", "--members",
+            "0@127.0.0.1:20000"));
+        assertTrue(oneErrorLine().contains("give one of them"), err::toString);
+
+        err.getBuffer().setLength(0);
+        assertEquals(Main.USAGE_ERROR, run("node", "--id", "3", "--join", "0@127.0.0.1:20000", "--endpoint",
+            "127.0.0.1"));
+        assertTrue(oneErrorLine().contains("--endpoint: malformed endpoint '127.0.0.1'"), err::toString);
     }
 
     @Test

@@ -33,6 +33,11 @@ public final class ClusterMembers
     }
 
     /**
+     * The channel of every member of a cluster in one host; members differ by stream id.
+     */
+    static final String IPC_CHANNEL = "aeron:ipc?term-length=16m";
+
+    /**
      * Parse a membership string.
      *
      * @param text {@code "0,1,2"} or {@code "0@host:port,1@host:port,..."}.
@@ -117,6 +122,32 @@ public final class ClusterMembers
     }
 
     /**
+     * Check the endpoint of a member that joins: {@code host:port}, a port from 1 to 65535, nothing that would break
+     * a members list or an Aeron channel.
+     *
+     * @param endpoint to check.
+     * @return null if it is well formed, else why not, in a few words.
+     */
+    public static String endpointError(final String endpoint)
+    {
+        if (null == endpoint || endpoint.isEmpty())
+        {
+            return "malformed endpoint '': expected host:port";
+        }
+        final int colon = endpoint.lastIndexOf(':');
+        if (colon <= 0 || colon == endpoint.length() - 1 || !endpoint.matches("[A-Za-z0-9.\\-\\[\\]:_]+"))
+        {
+            return "malformed endpoint '" + endpoint + "': expected host:port";
+        }
+        final String portText = endpoint.substring(colon + 1);
+        if (!portText.matches("[0-9]{1,5}") || Integer.parseInt(portText) < 1 || Integer.parseInt(portText) > 65535)
+        {
+            return "malformed endpoint '" + endpoint + "': the port must be 1 to 65535";
+        }
+        return null;
+    }
+
+    /**
      * @return the members in the order given.
      */
     public List<Member> members()
@@ -171,7 +202,7 @@ public final class ClusterMembers
      */
     public String channel(final int id)
     {
-        return isIpc ? "aeron:ipc?term-length=16m" : "aeron:udp?endpoint=" + member(id).endpoint();
+        return isIpc ? IPC_CHANNEL : "aeron:udp?endpoint=" + member(id).endpoint();
     }
 
     /**

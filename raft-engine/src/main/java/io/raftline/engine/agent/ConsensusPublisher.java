@@ -38,7 +38,7 @@ class ConsensusPublisher implements Outbox
             RaftConfig config,
             RaftLog log,
             SnapshotStore snapshots,
-            ExclusivePublication[] publications,
+            PeerPublications publications,
             int maxFrameLength);
     }
 
@@ -49,7 +49,7 @@ class ConsensusPublisher implements Outbox
     private final int memberId;
     private final RaftConfig config;
     private final RaftLog log;
-    private final ExclusivePublication[] publications;
+    private final PeerPublications peers;
     private final int maxFrameLength;
     private final ConsensusEncoder encoder = new ConsensusEncoder();
     private final SnapshotChunkReader snapshotChunks;
@@ -76,20 +76,31 @@ class ConsensusPublisher implements Outbox
         final ExclusivePublication[] publications,
         final int maxFrameLength)
     {
-        this.snapshotChunks = new SnapshotChunkReader(snapshots, publications.length);
+        this(config, log, snapshots, PeerPublications.fixed(config, publications), maxFrameLength);
+    }
+
+    /**
+     * @param config         of this member.
+     * @param log            to read entries from.
+     * @param snapshots      to read snapshot chunks from.
+     * @param peers          the publications to the peers, which follow the configuration.
+     * @param maxFrameLength longest frame to send.
+     */
+    ConsensusPublisher(
+        final RaftConfig config,
+        final RaftLog log,
+        final SnapshotStore snapshots,
+        final PeerPublications peers,
+        final int maxFrameLength)
+    {
+        this.snapshotChunks = new SnapshotChunkReader(snapshots, PeerPublications.MAX_SLOTS);
         this.memberId = config.memberId();
         this.config = config;
         this.log = log;
-        this.publications = publications;
-        int frameLimit = maxFrameLength;
-        for (final ExclusivePublication publication : publications)
-        {
-            if (null != publication)
-            {
-                frameLimit = Math.min(frameLimit, publication.maxMessageLength());
-            }
-        }
-        this.maxFrameLength = frameLimit;
+        this.peers = peers;
+        this.maxFrameLength = peers.maxMessageLength(maxFrameLength);
+        // A peer that leaves may leave a snapshot transfer open: its reader goes with its slot.
+        peers.slotListener(snapshotChunks::release);
     }
 
     int maxFrameLength()
@@ -107,9 +118,10 @@ class ConsensusPublisher implements Outbox
         final int maxEntries)
     {
         final ExclusivePublication publication = publication(followerId);
-        if (!publication.isConnected())
+        if (null == publication || !publication.isConnected())
         {
-            // Nothing reaches a peer that is down; refusing (rather than pretending to send) keeps the core from
+            // Nothing reaches a peer that is down (or whose publication is still being opened); refusing (rather
+            // than pretending to send) keeps the core from
             // advancing nextIndex, and costs one volatile read per cycle until the peer is back.
             return -1;
         }
@@ -209,12 +221,13 @@ class ConsensusPublisher implements Outbox
         final long transferId)
     {
         final ExclusivePublication publication = publication(followerId);
-        if (!publication.isConnected())
+        final int slot = peers.slotOf(followerId);
+        if (null == publication || !publication.isConnected())
         {
             return -1;
         }
         final int maxData = Math.min(maxChunkLength, maxFrameLength - ConsensusEncoder.INSTALL_SNAPSHOT_HEADER_LENGTH);
-        if (!snapshotChunks.read(config.positionOf(followerId), snapshotIndex, chunkOffset, maxData))
+        if (!snapshotChunks.read(slot, snapshotIndex, chunkOffset, maxData))
         {
             return SNAPSHOT_CHANGED;
         }
@@ -228,7 +241,11 @@ class ConsensusPublisher implements Outbox
 
     public void endSnapshotTransfer(final int followerId)
     {
-        snapshotChunks.release(config.positionOf(followerId));
+        final int slot = peers.slotOf(followerId);
+        if (slot >= 0)
+        {
+            snapshotChunks.release(slot);
+        }
     }
 
     void close()
@@ -266,9 +283,10 @@ class ConsensusPublisher implements Outbox
         {
             final int position = pending.getInt(offset);
             final int length = pending.getInt(offset + 4);
-            final ExclusivePublication publication = publications[position];
+            final ExclusivePublication publication = peers.publicationAt(position);
             pendingView.wrap(pending, offset + RECORD_HEADER_LENGTH, length);
-            final long result = publication.offer(pendingView, 0, length);
+            final long result = null == publication ? Publication.NOT_CONNECTED :
+                publication.offer(pendingView, 0, length);
             if (result < 0 && Publication.NOT_CONNECTED != result && isRetryable(result, publication))
             {
                 backPressureCount++;
@@ -319,7 +337,13 @@ class ConsensusPublisher implements Outbox
             droppedCount++;
             return -1;
         }
-        final int position = config.positionOf(recipientId);
+        final int position = peers.slotOf(recipientId);
+        if (position < 0)
+        {
+            // No publication to it: the configuration does not name it (a stale sender), or it is being opened.
+            droppedCount++;
+            return -1;
+        }
         final int offset = pendingLimit;
         pending.putInt(offset, position);
         pending.putInt(offset + 4, length);
@@ -329,7 +353,7 @@ class ConsensusPublisher implements Outbox
 
     private boolean offer(final ExclusivePublication publication, final MutableDirectBuffer buffer, final int length)
     {
-        if (!publication.isConnected())
+        if (null == publication || !publication.isConnected())
         {
             return false;
         }
@@ -379,6 +403,6 @@ class ConsensusPublisher implements Outbox
 
     private ExclusivePublication publication(final int memberId)
     {
-        return publications[config.positionOf(memberId)];
+        return peers.publication(memberId);
     }
 }

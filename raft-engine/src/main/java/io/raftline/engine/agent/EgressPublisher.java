@@ -117,6 +117,15 @@ final class EgressPublisher
         return send(session, MessageHeaderEncoder.ENCODED_LENGTH + messageEncoder.encodedLength());
     }
 
+    /**
+     * A frame its caller encoded (an admin answer): sent, or queued behind the session's backlog like any other.
+     */
+    void send(final ClientSession session, final DirectBuffer buffer, final int offset, final int length)
+    {
+        frame.putBytes(0, buffer, offset, length);
+        send(session, length);
+    }
+
     void redirect(final ClientSession session, final long correlationId, final long term, final int leaderId)
     {
         redirectEncoder.wrapAndApplyHeader(frame, 0, headerEncoder)
@@ -153,6 +162,25 @@ final class EgressPublisher
         final int length = encodeEvent(clientSessionId, correlationId, term, leaderId, code, detail);
         final byte[] bytes = new byte[length];
         frame.getBytes(0, bytes);
+        try
+        {
+            oneOffs.add(new OneOff(aeron.asyncAddExclusivePublication(channel, streamId), bytes,
+                nowNs + BACKLOG_TIMEOUT_NS));
+        }
+        catch (final RuntimeException ex)
+        {
+            counters.egressDropped.increment();
+        }
+    }
+
+    /**
+     * A frame its caller encoded, to a client that has no session here: its own short-lived publication.
+     */
+    void oneOff(final String channel, final int streamId, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(offset, bytes);
         try
         {
             oneOffs.add(new OneOff(aeron.asyncAddExclusivePublication(channel, streamId), bytes,

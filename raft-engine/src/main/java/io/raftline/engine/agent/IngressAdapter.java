@@ -2,6 +2,9 @@ package io.raftline.engine.agent;
 
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.raftline.codecs.AdminAction;
+import io.raftline.codecs.AdminRequestDecoder;
+import io.raftline.codecs.BooleanType;
 import io.raftline.codecs.ClientRequestDecoder;
 import io.raftline.codecs.MessageHeaderDecoder;
 import io.raftline.codecs.SessionCloseDecoder;
@@ -25,6 +28,8 @@ final class IngressAdapter implements FragmentHandler
     private final ClientRequestDecoder requestDecoder = new ClientRequestDecoder();
     private final SessionKeepAliveDecoder keepAliveDecoder = new SessionKeepAliveDecoder();
     private final SessionCloseDecoder closeDecoder = new SessionCloseDecoder();
+    private final AdminRequestDecoder adminDecoder = new AdminRequestDecoder();
+    private AdminHandler admin;
     private final SessionIngress sessions;
     private final FrameRejectionHandler rejectionHandler;
     private final int maxCommandLength;
@@ -38,6 +43,11 @@ final class IngressAdapter implements FragmentHandler
         this.sessions = sessions;
         this.rejectionHandler = rejectionHandler;
         this.maxCommandLength = maxCommandLength;
+    }
+
+    void admin(final AdminHandler admin)
+    {
+        this.admin = admin;
     }
 
     void nowNs(final long nowNs)
@@ -171,9 +181,42 @@ final class IngressAdapter implements FragmentHandler
                 sessions.onSessionClose(closeDecoder.clientSessionId(), nowNs);
                 return true;
 
+            case AdminRequestDecoder.TEMPLATE_ID:
+                return onAdminRequest(buffer, bodyOffset, blockLength, version, end, templateId, length);
+
             default:
                 return reject(FrameRejection.UNKNOWN_TEMPLATE, templateId, length);
         }
+    }
+
+    private boolean onAdminRequest(final DirectBuffer buffer, final int bodyOffset, final int blockLength,
+        final int version, final int end, final int templateId, final int length)
+    {
+        if (null == admin)
+        {
+            return reject(FrameRejection.UNKNOWN_TEMPLATE, templateId, length);
+        }
+        if (!hasBlock(AdminRequestDecoder.BLOCK_LENGTH, blockLength, length, templateId) ||
+            !fitsVarData(buffer, bodyOffset + blockLength, end, templateId, length))
+        {
+            return false;
+        }
+        adminDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        // The raw codes: the generated enum lookups throw on a value they do not know.
+        final short actionCode = adminDecoder.actionRaw();
+        if (actionCode < 0 || actionCode > AdminAction.REPLACE.value())
+        {
+            return reject(FrameRejection.MALFORMED, templateId, length);
+        }
+        final long clientSessionId = adminDecoder.clientSessionId();
+        final long correlationId = adminDecoder.correlationId();
+        final int memberId = adminDecoder.memberId();
+        final int newMemberId = adminDecoder.newMemberId();
+        final boolean force = BooleanType.TRUE.value() == adminDecoder.forceRaw();
+        final String endpoint = adminDecoder.endpoint();
+        admin.onAdminRequest(clientSessionId, correlationId, AdminAction.get(actionCode), memberId, newMemberId,
+            force, endpoint, nowNs);
+        return true;
     }
 
     private boolean fitsVarData(

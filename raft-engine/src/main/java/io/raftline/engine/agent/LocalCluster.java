@@ -29,6 +29,7 @@ public final class LocalCluster implements AutoCloseable
     private final IntFunction<RaftService> services;
     private final ConsensusPublisher.Factory publisherFactory;
     private final DynamicCompositeAgent composite;
+    private final MemberStorage.Factory templateStorage;
     private final AgentRunner runner;
 
     private LocalCluster(final int size, final MemberContext template, final IntFunction<RaftService> services,
@@ -36,6 +37,7 @@ public final class LocalCluster implements AutoCloseable
     {
         this.services = services;
         this.publisherFactory = publisherFactory;
+        this.templateStorage = template.storageFactory();
         driver = RaftMember.launchEmbeddedDriver("raftline-local");
         try
         {
@@ -147,6 +149,62 @@ public final class LocalCluster implements AutoCloseable
             CloseHelper.quietClose(storages.get(memberId));
             storages.set(memberId, null);
         }
+    }
+
+    /**
+     * Start a new member that joins the running cluster: it knows only itself and the existing members to reach them
+     * through, and waits for an operator to add it (as a learner, or by a replace) to learn the configuration and
+     * the data from the leader.
+     *
+     * @param memberId a new id, never used in this cluster.
+     * @return the new member.
+     */
+    public RaftMember join(final int memberId)
+    {
+        while (members.size() <= memberId)
+        {
+            members.add(null);
+            contexts.add(null);
+            storages.add(null);
+        }
+        final MemberContext ctx = contexts.get(0).copy()
+            .memberId(memberId)
+            .members(memberId + "," + contexts.get(0).members())
+            .joining(true)
+            .randomSeed(System.nanoTime())
+            .service(services.apply(memberId));
+        ctx.storageFactory((concluded) -> keptStorage(memberId, concluded, templateStorage));
+        contexts.set(memberId, ctx);
+        final RaftMember member = RaftMember.create(ctx.copy(), publisherFactory);
+        while (!composite.tryAdd(member.agent()))
+        {
+            Thread.onSpinWait();
+        }
+        while (!composite.hasAddAgentCompleted())
+        {
+            Thread.onSpinWait();
+        }
+        members.set(memberId, member);
+        return member;
+    }
+
+    /**
+     * Stop a member gracefully: if it leads it hands leadership to another voter first (as a member process does on
+     * SIGTERM), then it stops as {@link #crash} does, keeping its storage for {@link #restart}.
+     *
+     * @param memberId of the member.
+     * @return whether it did not lead when it stopped.
+     */
+    public boolean stop(final int memberId)
+    {
+        final RaftMember member = members.get(memberId);
+        if (null == member)
+        {
+            return true;
+        }
+        final boolean isHandedOver = member.handOverLeadership(member.handoverTimeoutNs());
+        crash(memberId);
+        return isHandedOver;
     }
 
     /**

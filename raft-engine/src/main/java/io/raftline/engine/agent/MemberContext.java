@@ -54,6 +54,7 @@ public final class MemberContext implements Cloneable
     private Aeron aeron;
     private MemberStorage.Factory storageFactory;
     private ClusterMembers clusterMembers;
+    private boolean isJoining;
     private RaftConfig raftConfig;
     private long randomSeed = System.nanoTime();
 
@@ -110,7 +111,12 @@ public final class MemberContext implements Cloneable
         }
         final RaftConfig requested = raft.copy()
             .memberId(memberId)
-            .memberIds(clusterMembers.ids())
+            // A joining member knows only itself and the seeds it reaches the cluster through; the configuration
+            // comes from the leader. Otherwise the list bootstraps a new cluster (a log's configuration wins).
+            .memberIds(isJoining ? new int[]{memberId} : clusterMembers.ids())
+            .endpoints(clusterMembers.isIpc() ? null : isJoining ?
+                new String[]{clusterMembers.member(memberId).endpoint()} : endpoints(clusterMembers))
+            .joining(isJoining)
             .maxEntryLength(largestEntry)
             // Sessions need it: a new leader learns which sessions are open only once it applies an entry of its
             // own term. The core's tests turn it off through RaftConfig itself.
@@ -159,6 +165,31 @@ public final class MemberContext implements Cloneable
             storageFactory = StorageType.MEMORY == storage ? MemberContext::inMemoryStorage : FileStorage::open;
         }
         return this;
+    }
+
+    private static String[] endpoints(final ClusterMembers members)
+    {
+        return members.members().stream().map(ClusterMembers.Member::endpoint).toArray(String[]::new);
+    }
+
+    /**
+     * @param joining true for a member that joins a running cluster: {@link #members(String)} names this member and
+     *                one or more existing members to reach it through; the configuration comes from the leader once
+     *                an operator added this member (e.g. as a learner). Only an empty log starts that way.
+     * @return this for a fluent API.
+     */
+    public MemberContext joining(final boolean joining)
+    {
+        this.isJoining = joining;
+        return this;
+    }
+
+    /**
+     * @return whether this member joins a running cluster.
+     */
+    public boolean isJoining()
+    {
+        return isJoining;
     }
 
     private int maxMemberId()

@@ -55,6 +55,14 @@ final class MemberCounters implements AutoCloseable, FrameRejectionHandler
     final AtomicCounter serviceMessagesSent;
     final AtomicCounter serviceMessagesCounted;
     final AtomicCounter serviceMessagesBackPressured;
+    // Operations (issue 11): campaigns by cause, so a rolling restart can prove it caused no election timeout.
+    final AtomicCounter timeoutElections;
+    final AtomicCounter transferElections;
+    final AtomicCounter timeoutPreVotes;
+    final AtomicCounter adminRequests;
+    final AtomicCounter removed;
+    final AtomicCounter removedMemberFrames;
+    final AtomicCounter snapshotsLoaded;
     private final List<Counter> all = new ArrayList<>();
 
     MemberCounters(final Aeron aeron, final int memberId)
@@ -84,6 +92,13 @@ final class MemberCounters implements AutoCloseable, FrameRejectionHandler
         serviceMessagesSent = add(aeron, EVENTS_TYPE_ID, prefix + "service-messages-sent");
         serviceMessagesCounted = add(aeron, EVENTS_TYPE_ID, prefix + "service-messages-counted");
         serviceMessagesBackPressured = add(aeron, EVENTS_TYPE_ID, prefix + "service-messages-back-pressured");
+        timeoutElections = add(aeron, EVENTS_TYPE_ID, prefix + "elections-timeout");
+        transferElections = add(aeron, EVENTS_TYPE_ID, prefix + "elections-transfer");
+        timeoutPreVotes = add(aeron, EVENTS_TYPE_ID, prefix + "prevotes-timeout");
+        adminRequests = add(aeron, EVENTS_TYPE_ID, prefix + "admin-requests");
+        removed = add(aeron, EVENTS_TYPE_ID, prefix + "removed-from-configuration");
+        removedMemberFrames = add(aeron, EVENTS_TYPE_ID, prefix + "removed-member-frames");
+        snapshotsLoaded = add(aeron, EVENTS_TYPE_ID, prefix + "snapshots-loaded");
         leaderId.setRelease(-1);
     }
 
@@ -101,6 +116,10 @@ final class MemberCounters implements AutoCloseable, FrameRejectionHandler
         final int length)
     {
         rejectedFrames.increment();
+        if (FrameRejection.REMOVED_MEMBER == reason)
+        {
+            removedMemberFrames.increment();
+        }
     }
 
     public void close()

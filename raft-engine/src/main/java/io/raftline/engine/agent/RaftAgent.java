@@ -4,7 +4,6 @@ import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.raftline.engine.core.DeferredOutbox;
 import io.raftline.engine.core.DutyCycle;
-import io.raftline.engine.core.RaftEventListener;
 import io.raftline.engine.core.RaftNode;
 import io.raftline.engine.core.RaftRole;
 import io.raftline.engine.protocol.ConsensusDecoder;
@@ -46,6 +45,9 @@ final class RaftAgent implements Agent
     private final SessionIngress sessionIngress;
     private final MemberRole memberRole;
     private final SnapshotTaker snapshotTaker;
+    private final AdminHandler admin;
+    private PeerPublications peers;
+    private long reportedRemovedCount;
     private final ConsensusDecoder decoder;
     private final RaftNode node;
     private final DutyCycle cycle;
@@ -89,6 +91,8 @@ final class RaftAgent implements Agent
         this.roleName = "raftline-member-" + ctx.memberId();
         this.decoder = new ConsensusDecoder(ctx.raftConfig(), counters);
         final DeferredOutbox outbox = new DeferredOutbox(publisher);
+        final ElectionCauses electionCauses = new ElectionCauses(counters.timeoutElections, counters.transferElections,
+            counters.timeoutPreVotes);
         this.node = new RaftNode(
             ctx.raftConfig(),
             storage.log(),
@@ -97,7 +101,7 @@ final class RaftAgent implements Agent
             outbox,
             sessions,
             new SplittableRandom(ctx.randomSeed()),
-            RaftEventListener.NO_OP,
+            electionCauses,
             memberRole,
             clock.nanoTime());
         decoder.node(node);
@@ -107,11 +111,16 @@ final class RaftAgent implements Agent
         node.clusterClock().epochOffsetNs(new SystemEpochNanoClock().nanoTime() - clock.nanoTime());
         sessions.cluster().onStart();
         sessionIngress.node(node);
+        this.admin = new AdminHandler(ctx, counters, sessionIngress.egress(), sessions, electionCauses);
+        admin.node(node);
+        sessionIngress.beforeLeaderRedirects(admin::onBecomeLeader);
+        sessionIngress.notLeaderConnect(admin::onNotLeaderConnect);
         this.cycle = new DutyCycle(node, this::pollInputs, this::syncStorage, publisher::releasePending, outbox);
         // Far above any idle strategy's sleep, far below an election timeout.
         this.pauseThresholdNs = ctx.raftConfig().electionTimeoutMinNs() / 4;
         this.consensusAdapter = new ConsensusAdapter(decoder);
         this.ingressAdapter = new IngressAdapter(sessionIngress, counters, ctx.maxCommandLength());
+        ingressAdapter.admin(admin);
         this.consensusAssembler = new FragmentAssembler(consensusAdapter, 64 * 1024, true);
         this.ingressAssembler = new FragmentAssembler(ingressAdapter, 64 * 1024, true);
     }
@@ -129,6 +138,41 @@ final class RaftAgent implements Agent
     boolean isFailed()
     {
         return isFailed;
+    }
+
+    /**
+     * Follow the configuration: the peers' publications open and close with it, the frames of removed members are
+     * rejected (unless from the leader this member follows: a leader that removed itself leads until the change
+     * commits), and sessions hear of new members. The core reports the configuration in effect at once.
+     */
+    void peers(final PeerPublications peers)
+    {
+        this.peers = peers;
+        decoder.senderFilter((senderId) -> peers.isRetired(senderId) && senderId != node.leaderId());
+        node.membershipListener((membership) ->
+        {
+            peers.onMembershipChange(membership);
+            admin.onMembershipChange(membership);
+        });
+        final String mismatch = node.membershipChanges().bootstrapMismatch();
+        if (null != mismatch)
+        {
+            // The command line's member list only bootstraps a new cluster: the log's configuration is the one.
+            System.err.println("raftline member " + ctx.memberId() + ": " + mismatch);
+        }
+    }
+
+    PeerPublications peers()
+    {
+        return peers;
+    }
+
+    /**
+     * @return the admin side of this member, through which a shutdown hands leadership over.
+     */
+    AdminHandler admin()
+    {
+        return admin;
     }
 
     RaftRole role()
@@ -179,6 +223,7 @@ final class RaftAgent implements Agent
 
         workCount += cycle.run(nowNs);
         workCount += sessionIngress.doWork(nowNs);
+        workCount += admin.doWork(nowNs);
         publishProgress();
         if (workCount > 0)
         {
@@ -200,6 +245,7 @@ final class RaftAgent implements Agent
      */
     private int pollInputs(final long nowNs)
     {
+        final int opened = null == peers ? 0 : peers.poll();
         consensusAdapter.nowNs(nowNs);
         int workCount = consensusSubscription.poll(consensusAssembler, fragmentLimit);
         consensusAdapter.rethrowFailure();
@@ -209,6 +255,7 @@ final class RaftAgent implements Agent
         ingressAdapter.rethrowFailure();
         workCount += sessions.cluster().proposeDue();
 
+        workCount += opened;
         final long snapshotOutcome = snapshotTaker.pollCompleted();
         if (SnapshotTaker.NONE != snapshotOutcome)
         {
@@ -278,6 +325,14 @@ final class RaftAgent implements Agent
         counters.elections.setRelease(node.electionCount());
         counters.sessions.setRelease(sessions.sessionCount());
         counters.consensusBackPressure.setRelease(publisher.backPressureCount());
+        final long removedCount = node.membershipChanges().removedCount();
+        if (removedCount != reportedRemovedCount)
+        {
+            reportedRemovedCount = removedCount;
+            counters.removed.setRelease(removedCount);
+            System.err.println("raftline member " + ctx.memberId() + ": removed from the configuration " +
+                node.membership() + "; it no longer campaigns");
+        }
         return sessionIngress.slowTick(nowNs);
     }
 

@@ -2,7 +2,6 @@ package io.raftline.engine.agent;
 
 import io.aeron.Aeron;
 import io.aeron.CommonContext;
-import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
@@ -16,6 +15,7 @@ import org.agrona.concurrent.IdleStrategy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A running cluster member: its storage, Aeron publications and subscriptions, and the {@link RaftAgent} that runs
@@ -85,19 +85,10 @@ public final class RaftMember implements AutoCloseable
             owned.add(consensus);
             final Subscription ingress = aeron.addSubscription(channel, ctx.ingressStreamBase() + ctx.memberId());
             owned.add(ingress);
-            final int[] ids = ctx.raftConfig().memberIds();
-            final ExclusivePublication[] publications = new ExclusivePublication[ids.length];
-            for (int i = 0; i < ids.length; i++)
-            {
-                if (ids[i] != ctx.memberId())
-                {
-                    publications[i] = aeron.addExclusivePublication(members.channel(ids[i]),
-                        ctx.consensusStreamBase() + ids[i]);
-                    owned.add(publications[i]);
-                }
-            }
+            final PeerPublications peers = PeerPublications.open(aeron, ctx, counters);
+            owned.add(peers::close);
             final ConsensusPublisher publisher = publisherFactory.create(
-                ctx.raftConfig(), storage.log(), storage.snapshots(), publications, ctx.maxFrameLength());
+                ctx.raftConfig(), storage.log(), storage.snapshots(), peers, ctx.maxFrameLength());
             final SnapshotTaker snapshotTaker =
                 new SnapshotTaker(storage.snapshots(), ctx.errorHandler(), ctx.memberId());
             final EgressPublisher egress = new EgressPublisher(aeron, counters);
@@ -105,6 +96,7 @@ public final class RaftMember implements AutoCloseable
             final SessionIngress sessionIngress = new SessionIngress(ctx, counters, egress, sessions);
             this.agent = new RaftAgent(ctx, storage, counters, consensus, ingress, publisher, sessions,
                 sessionIngress, snapshotTaker, isDedicatedThread);
+            agent.peers(peers);
             this.runnable = null == launchedAeron ? agent : new CompositeAgent(launchedAeron.agent(), agent);
         }
         catch (final RuntimeException ex)
@@ -262,10 +254,50 @@ public final class RaftMember implements AutoCloseable
     }
 
     /**
-     * Stop the agent (if this member runs it) and release everything the member owns, its storage included.
+     * If this member leads, hand leadership to another voter and wait until another member leads, every voter was
+     * tried, or {@code timeoutNs} passed. {@link #close()} does it first for a member on its own thread, so a rolling
+     * restart costs no election timeout. The agent must keep running meanwhile (its own thread, or the caller's
+     * composite on another thread).
+     *
+     * @param timeoutNs the longest wait.
+     * @return whether this member does not lead when it returns.
+     */
+    public boolean handOverLeadership(final long timeoutNs)
+    {
+        if (agent.isFailed() || RaftRole.LEADER != agent.role())
+        {
+            return RaftRole.LEADER != agent.role();
+        }
+        agent.admin().requestHandover();
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        while (!agent.admin().isHandoverDone() && !agent.isFailed() && System.nanoTime() < deadlineNs)
+        {
+            LockSupport.parkNanos(100_000L);
+        }
+        return RaftRole.LEADER != agent.role();
+    }
+
+    /**
+     * @return how long a hand-over may take: an election timeout (when the core gives a transfer up) for each other
+     * voter, and some heartbeats for the last election.
+     */
+    long handoverTimeoutNs()
+    {
+        final int voters = ctx.raftConfig().memberIds().length;
+        return Math.max(1, voters - 1) * (ctx.raftConfig().electionTimeoutMaxNs() +
+            4 * ctx.raftConfig().heartbeatIntervalNs());
+    }
+
+    /**
+     * Hand leadership over if this member leads and runs on its own thread ({@link #handOverLeadership}), then stop
+     * the agent and release everything the member owns, its storage included.
      */
     public void close()
     {
+        if (null != runner)
+        {
+            handOverLeadership(handoverTimeoutNs());
+        }
         closeResources();
         CloseHelper.quietClose(storage);
         CloseHelper.quietClose(embedded);

@@ -35,6 +35,17 @@ final class SessionIngress implements RoleListener
     private final List<HeldReattach> heldReattaches = new ArrayList<>();
     private RaftNode node;
     private long cycle;
+    private Runnable beforeLeaderRedirects = () -> {};
+    private ConnectListener notLeaderConnect = (correlationId, clientSessionId, streamId, channel) -> {};
+
+    /**
+     * A SessionConnect that reached a member that does not lead.
+     */
+    @FunctionalInterface
+    interface ConnectListener
+    {
+        void onConnect(long correlationId, long clientSessionId, int responseStreamId, String responseChannel);
+    }
 
     SessionIngress(final MemberContext ctx, final MemberCounters counters, final EgressPublisher egress,
         final SessionStateMachine table)
@@ -48,6 +59,24 @@ final class SessionIngress implements RoleListener
     void node(final RaftNode node)
     {
         this.node = node;
+    }
+
+    EgressPublisher egress()
+    {
+        return egress;
+    }
+
+    /**
+     * @param action run on becoming leader before the sessions are told (they must know how to reach this member).
+     */
+    void beforeLeaderRedirects(final Runnable action)
+    {
+        this.beforeLeaderRedirects = action;
+    }
+
+    void notLeaderConnect(final ConnectListener listener)
+    {
+        this.notLeaderConnect = listener;
     }
 
     /**
@@ -69,7 +98,9 @@ final class SessionIngress implements RoleListener
     {
         if (RaftRole.LEADER != node.role())
         {
-            // Clients send SessionConnect to every member; only the leader answers.
+            // Clients send SessionConnect to every member; only the leader answers, but a client started before
+            // the configuration changed may not know how to reach it: a follower tells it the members.
+            notLeaderConnect.onConnect(correlationId, clientSessionId, responseStreamId, responseChannel);
             return;
         }
         if (0 != clientSessionId)
@@ -252,6 +283,7 @@ final class SessionIngress implements RoleListener
         if (RaftRole.LEADER == to)
         {
             table.onBecomeLeader();
+            beforeLeaderRedirects.run();
             final List<ClientSession> sessions = table.sessions();
             for (int i = 0, size = sessions.size(); i < size; i++)
             {

@@ -343,6 +343,7 @@ final class SessionStateMachine implements StateMachine
 
     public void restoreSnapshot(final SnapshotMetadata metadata, final SnapshotReader reader)
     {
+        counters.snapshotsLoaded.increment();
         final SnapshotCursor cursor = new SnapshotCursor(reader);
         final int magic = cursor.readInt();
         final int version = cursor.readInt();

@@ -1,5 +1,6 @@
 package io.raftline.engine.client;
 
+import io.aeron.Subscription;
 import io.raftline.engine.agent.ClusterMembers;
 
 import java.io.IOException;
@@ -53,6 +54,35 @@ final class EgressRoute
         }
         final String address = local.getHostAddress();
         return "aeron:udp?endpoint=" + (address.indexOf(':') >= 0 ? "[" + address + "]" : address) + ":0";
+    }
+
+    /**
+     * The channel a client's answers come back on: the egress channel, with the port the driver picked when it asks
+     * for any free one (port 0), which the members must be told.
+     *
+     * @param ctx    of the client.
+     * @param egress the client's subscription on that channel.
+     * @return the channel to name in SessionConnect.
+     * @throws ClientException if the port is not known within the connect timeout.
+     */
+    static String resolveResponseChannel(final ClientContext ctx, final Subscription egress)
+    {
+        final String channel = ctx.egressChannel();
+        if (!channel.startsWith("aeron:udp") || !channel.matches(".*endpoint=[^|]*:0([|].*)?$"))
+        {
+            return channel;
+        }
+        final long deadlineNs = ctx.nanoClock().nanoTime() + ctx.connectTimeoutNs();
+        String resolved;
+        while (null == (resolved = egress.tryResolveChannelEndpointPort()))
+        {
+            if (ctx.nanoClock().nanoTime() > deadlineNs)
+            {
+                throw new ClientException("could not resolve the port of egress channel " + channel);
+            }
+            Thread.onSpinWait();
+        }
+        return resolved;
     }
 
     private static IllegalArgumentException noRoute(final ClusterMembers.Member member, final String reason)

@@ -11,6 +11,7 @@ import io.raftline.codecs.ClientRedirectDecoder;
 import io.raftline.codecs.ClientRequestEncoder;
 import io.raftline.codecs.ClientResponseCode;
 import io.raftline.codecs.ClientResponseDecoder;
+import io.raftline.codecs.ClusterMembersEventDecoder;
 import io.raftline.codecs.MessageHeaderDecoder;
 import io.raftline.codecs.MessageHeaderEncoder;
 import io.raftline.codecs.SessionCloseEncoder;
@@ -71,8 +72,9 @@ public final class RaftClient implements AutoCloseable
     private final boolean ownsAeron;
     private final AgentInvoker conductorInvoker;
     private final AgentInvoker driverInvoker;
-    private final ExclusivePublication[] ingress;
-    private final int[] memberIds;
+    // Grow when the cluster names members this client was not started with (ClusterMembersEvent).
+    private ExclusivePublication[] ingress;
+    private int[] memberIds;
     private final Subscription egress;
     private final String responseChannel;
     private final FragmentAssembler assembler;
@@ -90,6 +92,8 @@ public final class RaftClient implements AutoCloseable
     private final ExpandableArrayBuffer controlBuffer = new ExpandableArrayBuffer(512);
     private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
     private final byte[] credentials;
+    private FragmentHandler extensionHandler;
+    private final ClusterMembersEvents membersEvents = new ClusterMembersEvents();
 
     // In-flight commands: a ring indexed by correlation id, each slot holding the encoded request frame.
     private final ExpandableArrayBuffer[] frames;
@@ -157,7 +161,7 @@ public final class RaftClient implements AutoCloseable
                     ctx.ingressStreamBase() + memberIds[i]);
             }
             egress = aeron.addSubscription(ctx.egressChannel(), ctx.egressStreamId());
-            responseChannel = resolveResponseChannel();
+            responseChannel = EgressRoute.resolveResponseChannel(ctx, egress);
             assembler = new FragmentAssembler(new EgressHandler(), 4096, true);
         }
         catch (final RuntimeException ex)
@@ -187,26 +191,6 @@ public final class RaftClient implements AutoCloseable
             client.close();
             throw ex;
         }
-    }
-
-    private String resolveResponseChannel()
-    {
-        final String channel = ctx.egressChannel();
-        if (!channel.startsWith("aeron:udp") || !channel.matches(".*endpoint=[^|]*:0([|].*)?$"))
-        {
-            return channel;
-        }
-        final long deadlineNs = ctx.nanoClock().nanoTime() + ctx.connectTimeoutNs();
-        String resolved;
-        while (null == (resolved = egress.tryResolveChannelEndpointPort()))
-        {
-            if (ctx.nanoClock().nanoTime() > deadlineNs)
-            {
-                throw new ClientException("could not resolve the port of egress channel " + channel);
-            }
-            Thread.onSpinWait();
-        }
-        return resolved;
     }
 
     private void awaitSession()
@@ -370,6 +354,51 @@ public final class RaftClient implements AutoCloseable
             work++;
         }
         return work;
+    }
+
+    /**
+     * Send a frame that is not a command (an admin request) to one member, outside the ordered commands.
+     *
+     * @param memberId of the member, or -1 for the leader this client follows.
+     * @param buffer   holding the frame.
+     * @param offset   of the frame.
+     * @param length   of the frame.
+     * @return as {@link Publication#offer}, or {@link #NOT_CONNECTED} for an unknown member or leader.
+     */
+    public long offerFrame(final int memberId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int index = memberId < 0 ? leaderIndex : indexOf(memberId);
+        return isClosed ? CLOSED : index < 0 ? NOT_CONNECTED : ingress[index].offer(buffer, offset, length);
+    }
+
+    /**
+     * @param handler gets the egress frames of templates this client does not handle (admin answers); or null.
+     */
+    public void extensionHandler(final FragmentHandler handler)
+    {
+        this.extensionHandler = handler;
+    }
+
+    /**
+     * A member this client was not started with: from now on it is asked for the session and can be followed.
+     */
+    void addMember(final int memberId, final String endpoint)
+    {
+        if (indexOf(memberId) < 0 && !isClosed)
+        {
+            final ExclusivePublication publication = aeron.addExclusivePublication(ctx.clusterMembers().isIpc() ?
+                ctx.clusterMembers().channel(memberIds[0]) : "aeron:udp?endpoint=" + endpoint,
+                ctx.ingressStreamBase() + memberId);
+            ingress = Arrays.copyOf(ingress, ingress.length + 1);
+            ingress[ingress.length - 1] = publication;
+            memberIds = Arrays.copyOf(memberIds, memberIds.length + 1);
+            memberIds[memberIds.length - 1] = memberId;
+        }
+    }
+
+    int[] memberIds()
+    {
+        return memberIds;
     }
 
     /**
@@ -756,7 +785,15 @@ public final class RaftClient implements AutoCloseable
                         eventDecoder.leaderMemberId(), eventDecoder.leadershipTerm(), eventDecoder.code());
                     break;
 
+                case ClusterMembersEventDecoder.TEMPLATE_ID:
+                    membersEvents.onEvent(RaftClient.this, sessionId, buffer, bodyOffset, blockLength, version);
+                    break;
+
                 default:
+                    if (null != extensionHandler)
+                    {
+                        extensionHandler.onFragment(buffer, offset, length, header);
+                    }
                     break;
             }
         }

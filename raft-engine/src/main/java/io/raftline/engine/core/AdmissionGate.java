@@ -27,10 +27,13 @@ final class AdmissionGate
     private final CoreLog log;
     private final RoleState roles;
     private final Rejections rejections;
+    private final Members members;
     private final int memberId;
 
-    AdmissionGate(final RaftConfig config, final CoreLog log, final RoleState roles, final Rejections rejections)
+    AdmissionGate(final RaftConfig config, final CoreLog log, final RoleState roles, final Rejections rejections,
+        final Members members)
     {
+        this.members = members;
         this.config = config;
         this.log = log;
         this.roles = roles;
@@ -52,7 +55,7 @@ final class AdmissionGate
      */
     int admit(final int senderId, final long term, final int kind, final String type, final long nowNs)
     {
-        if (senderId == memberId || config.positionOf(senderId) < 0)
+        if (senderId == memberId || !members.admits(senderId, kind, term))
         {
             return refuse(senderId, type);
         }
@@ -65,7 +68,10 @@ final class AdmissionGate
 
     private int refuse(final int senderId, final String type)
     {
-        rejections.reject(senderId, type + " from unknown member " + senderId);
+        final Membership effective = members.effective();
+        final String what = senderId == memberId || !(effective.contains(senderId) || effective.isRetired(senderId)) ?
+            "unknown" : effective.isRetired(senderId) ? "removed" : "non-voting";
+        rejections.reject(senderId, type + " from " + what + " member " + senderId);
         return REFUSED;
     }
 

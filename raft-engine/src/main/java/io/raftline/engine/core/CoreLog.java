@@ -25,6 +25,8 @@ final class CoreLog
     // Cluster time: the stamp a leader's append gets is max(clock, timestampFloor), so no entry is ever stamped
     // below one this member has held or applied, also across a change of leader.
     private final ClusterClock clock = new ClusterClock();
+    // Told of every configuration entry appended and every truncation (configurations are effective on append).
+    private Members members;
 
     CoreLog(final RaftLog log, final MetadataStore metadata)
     {
@@ -42,6 +44,11 @@ final class CoreLog
     ClusterClock clock()
     {
         return clock;
+    }
+
+    void members(final Members members)
+    {
+        this.members = members;
     }
 
     // ------------------------------------------------------------------------------------------------ reads
@@ -124,7 +131,9 @@ final class CoreLog
     long append(final long term, final DirectBuffer buffer, final int offset, final int length)
     {
         isPersistPending = true;
-        return log.append(term, clock.nextStamp(), buffer, offset, length);
+        final long index = log.append(term, clock.nextStamp(), buffer, offset, length);
+        onAppended(index, buffer, offset, length);
+        return index;
     }
 
     /**
@@ -135,7 +144,17 @@ final class CoreLog
     {
         isPersistPending = true;
         clock.observe(timestamp);
-        return log.append(term, timestamp, buffer, offset, length);
+        final long index = log.append(term, timestamp, buffer, offset, length);
+        onAppended(index, buffer, offset, length);
+        return index;
+    }
+
+    private void onAppended(final long index, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (null != members && MembershipCodec.isMembershipEntry(buffer, offset, length))
+        {
+            members.onAppend(index, buffer, offset, length);
+        }
     }
 
     void truncateAfter(final long index)
@@ -143,6 +162,10 @@ final class CoreLog
         isPersistPending = true;
         log.truncateAfter(index);
         persistedIndex = Math.min(persistedIndex, index);
+        if (null != members)
+        {
+            members.onTruncate(index);
+        }
     }
 
     void compactTo(final long index)

@@ -14,8 +14,7 @@ final class Election
     private final RaftConfig config;
     private final CoreLog log;
     private final Outbox outbox;
-    private final Peer[] peers;
-    private final Peer self;
+    private final Members members;
     private final Roles roles;
     // Counts the campaigns of this member's lifetime; a pre-vote round does not change the term, so the term alone
     // cannot tell an answer to this round from a late one to an earlier round.
@@ -25,20 +24,23 @@ final class Election
         final RaftConfig config,
         final CoreLog log,
         final Outbox outbox,
-        final Peer[] peers,
-        final int selfPosition,
+        final Members members,
         final Roles roles)
     {
         this.config = config;
         this.log = log;
         this.outbox = outbox;
-        this.peers = peers;
-        this.self = peers[selfPosition];
+        this.members = members;
         this.roles = roles;
     }
 
     void onElectionTimeout(final long nowNs)
     {
+        if (PRE_CANDIDATE == roles.role() || CANDIDATE == roles.role())
+        {
+            // A round that ended without a leader is lost too.
+            members.onLostElection();
+        }
         campaign(nowNs, config.isPreVoteEnabled(), "election timeout");
     }
 
@@ -49,13 +51,25 @@ final class Election
      */
     void campaign(final long nowNs, final boolean preVote, final String reason)
     {
+        if (!members.isSelfVoter())
+        {
+            // A learner, a member that joins and knows no configuration yet, or one that was removed (it says so
+            // once): it waits to hear from a leader.
+            roles.resetElectionDeadline(nowNs);
+            if (!members.isRemoved())
+            {
+                probeTerm();
+            }
+            return;
+        }
         roles.transitionTo(preVote ? PRE_CANDIDATE : CANDIDATE, nowNs, reason);
         round++;
+        final Peer self = members.self();
         self.hasVoteResponse = true;
         self.isVoteGranted = true;
-        for (final Peer peer : peers)
+        for (final Peer peer : members.peers())
         {
-            peer.isVoteRequestPending = peer != self;
+            peer.isVoteRequestPending = peer != self && (peer.isVoter || peer.isOldVoter);
         }
         if (!countVotes(nowNs))
         {
@@ -63,9 +77,30 @@ final class Election
         }
     }
 
+    /**
+     * A member that may not campaign and hears from no leader asks the voters it knows for a pre-vote it will never
+     * count: their refusals carry the current term, which it joins. A learner that missed the entry adding the
+     * current leader would otherwise never admit that leader's messages (it knows no leader of its own term only
+     * once it is in the leader's term; see {@link Members#admits}).
+     */
+    private void probeTerm()
+    {
+        members.onLostElection();
+        round++;
+        final Peer self = members.self();
+        for (final Peer peer : members.peers())
+        {
+            if (peer != self && (peer.isVoter || peer.isOldVoter))
+            {
+                outbox.requestVote(peer.memberId, log.currentTerm() + 1, log.lastIndex(), log.lastTerm(), true, round);
+            }
+        }
+    }
+
     void resetVotes()
     {
-        for (final Peer peer : peers)
+        members.self().resetVote();
+        for (final Peer peer : members.peers())
         {
             peer.resetVote();
         }
@@ -73,7 +108,7 @@ final class Election
 
     boolean hasPendingVoteRequests()
     {
-        for (final Peer peer : peers)
+        for (final Peer peer : members.peers())
         {
             if (peer.isVoteRequestPending)
             {
@@ -90,7 +125,7 @@ final class Election
         final long lastLogIndex = log.lastIndex();
         final long lastLogTerm = log.lastTerm();
         int sent = 0;
-        for (final Peer peer : peers)
+        for (final Peer peer : members.peers())
         {
             if (peer.isVoteRequestPending &&
                 outbox.requestVote(peer.memberId, term, lastLogIndex, lastLogTerm, preVote, round))
@@ -179,7 +214,11 @@ final class Election
         {
             return;
         }
-        final Peer peer = peers[config.positionOf(voterId)];
+        final Peer peer = members.peer(voterId);
+        if (null == peer)
+        {
+            return;
+        }
         peer.hasVoteResponse = true;
         peer.isVoteGranted = granted;
         countVotes(nowNs);
@@ -190,24 +229,8 @@ final class Election
      */
     private boolean countVotes(final long nowNs)
     {
-        int grants = 0;
-        int refusals = 0;
-        for (final Peer peer : peers)
-        {
-            if (peer.hasVoteResponse)
-            {
-                if (peer.isVoteGranted)
-                {
-                    grants++;
-                }
-                else
-                {
-                    refusals++;
-                }
-            }
-        }
-        final int majority = Quorum.majority(peers.length);
-        if (grants >= majority)
+        final int outcome = members.voteOutcome();
+        if (Members.WON == outcome)
         {
             if (PRE_CANDIDATE == roles.role())
             {
@@ -215,12 +238,13 @@ final class Election
             }
             else
             {
-                roles.transitionTo(LEADER, nowNs, "won election with " + grants + " votes");
+                roles.transitionTo(LEADER, nowNs, "won election with " + members.grantCount() + " votes");
             }
             return true;
         }
-        if (refusals >= majority)
+        if (Members.LOST == outcome)
         {
+            members.onLostElection();
             roles.transitionTo(FOLLOWER, nowNs, (PRE_CANDIDATE == roles.role() ? "lost pre-vote" : "lost election"));
             return true;
         }

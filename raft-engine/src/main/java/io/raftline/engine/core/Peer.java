@@ -16,7 +16,13 @@ final class Peer
     static final int SNAPSHOT = 2;
 
     final int memberId;
-    final int position;
+    // Where the member stands in the peer set of the effective configuration; changes with it.
+    int position;
+    // Its part in the effective configuration: voter of C_new (of the only set unless joint), voter of C_old, or a
+    // member the last change removed that the leader still replicates to until it holds that change.
+    boolean isVoter;
+    boolean isOldVoter;
+    boolean isDeparting;
 
     // Invariant (leader): matchIndex < nextIndex; matchIndex only grows within a term.
     long nextIndex;

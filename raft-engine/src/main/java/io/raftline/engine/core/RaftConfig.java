@@ -64,6 +64,11 @@ public final class RaftConfig
      */
     public static final int MAX_INFLIGHT_SNAPSHOT_CHUNKS_DEFAULT = 4;
 
+    /**
+     * Default for {@link #promotionMaxLag()}.
+     */
+    public static final long PROMOTION_MAX_LAG_DEFAULT = 1000;
+
     private final int memberId;
     private final int[] memberIds;
     private final long electionTimeoutMinNs;
@@ -81,6 +86,9 @@ public final class RaftConfig
     private final long compactionRetainEntries;
     private final int snapshotChunkLength;
     private final int maxInflightSnapshotChunks;
+    private final String[] endpoints;
+    private final boolean isJoining;
+    private final long promotionMaxLag;
 
     private RaftConfig(final Builder builder)
     {
@@ -101,6 +109,9 @@ public final class RaftConfig
         compactionRetainEntries = builder.compactionRetainEntries;
         snapshotChunkLength = builder.snapshotChunkLength;
         maxInflightSnapshotChunks = builder.maxInflightSnapshotChunks;
+        endpoints = null == builder.endpoints ? null : builder.endpoints.clone();
+        isJoining = builder.isJoining;
+        promotionMaxLag = builder.promotionMaxLag;
     }
 
     /**
@@ -132,7 +143,10 @@ public final class RaftConfig
             .snapshotIntervalBytes(snapshotIntervalBytes)
             .compactionRetainEntries(compactionRetainEntries)
             .snapshotChunkLength(snapshotChunkLength)
-            .maxInflightSnapshotChunks(maxInflightSnapshotChunks);
+            .maxInflightSnapshotChunks(maxInflightSnapshotChunks)
+            .endpoints(endpoints)
+            .joining(isJoining)
+            .promotionMaxLag(promotionMaxLag);
     }
 
     /**
@@ -307,6 +321,44 @@ public final class RaftConfig
     }
 
     /**
+     * @return the endpoints of {@link #memberIds()} at the same positions, or null when not given (the core never
+     * interprets them; they go into the bootstrap configuration).
+     */
+    public String[] endpoints()
+    {
+        return null == endpoints ? null : endpoints.clone();
+    }
+
+    /**
+     * @return true for a member that starts knowing no configuration: it joins an existing cluster and learns the
+     * configuration from the leader; it never campaigns until it is a voter of it.
+     */
+    public boolean isJoining()
+    {
+        return isJoining;
+    }
+
+    /**
+     * @return how many entries a learner may lag the leader's last index by and still be promoted without force.
+     */
+    public long promotionMaxLag()
+    {
+        return promotionMaxLag;
+    }
+
+    /**
+     * The configuration of a new cluster: every member of {@link #memberIds()} a voter, or none for a member that is
+     * {@link #isJoining() joining}. Only an empty log and no snapshot start from it: a member that has a log or a
+     * snapshot uses the configuration they hold.
+     *
+     * @return the bootstrap configuration.
+     */
+    public Membership bootstrapMembership()
+    {
+        return isJoining ? Membership.EMPTY : Membership.bootstrap(memberIds, endpoints);
+    }
+
+    /**
      * {@inheritDoc}
      */
     public String toString()
@@ -329,6 +381,8 @@ public final class RaftConfig
             ", compactionRetainEntries=" + compactionRetainEntries +
             ", snapshotChunkLength=" + snapshotChunkLength +
             ", maxInflightSnapshotChunks=" + maxInflightSnapshotChunks +
+            (isJoining ? ", joining" : "") +
+            ", promotionMaxLag=" + promotionMaxLag +
             '}';
     }
 
@@ -354,6 +408,9 @@ public final class RaftConfig
         private long compactionRetainEntries;
         private int snapshotChunkLength = SNAPSHOT_CHUNK_LENGTH_DEFAULT;
         private int maxInflightSnapshotChunks = MAX_INFLIGHT_SNAPSHOT_CHUNKS_DEFAULT;
+        private String[] endpoints;
+        private boolean isJoining;
+        private long promotionMaxLag = PROMOTION_MAX_LAG_DEFAULT;
 
         private Builder()
         {
@@ -382,7 +439,41 @@ public final class RaftConfig
             copy.compactionRetainEntries = compactionRetainEntries;
             copy.snapshotChunkLength = snapshotChunkLength;
             copy.maxInflightSnapshotChunks = maxInflightSnapshotChunks;
+            copy.endpoints = endpoints;
+            copy.isJoining = isJoining;
+            copy.promotionMaxLag = promotionMaxLag;
             return copy;
+        }
+
+        /**
+         * @param endpoints of the members of {@link #memberIds(int...)} at the same positions, or null.
+         * @return this for a fluent API.
+         */
+        public Builder endpoints(final String... endpoints)
+        {
+            this.endpoints = null == endpoints ? null : endpoints.clone();
+            return this;
+        }
+
+        /**
+         * @param joining true for a member that starts knowing no configuration and learns it from the leader; then
+         *                {@link #memberIds(int...)} may be empty or name this member alone.
+         * @return this for a fluent API.
+         */
+        public Builder joining(final boolean joining)
+        {
+            this.isJoining = joining;
+            return this;
+        }
+
+        /**
+         * @param entries how far a learner may lag the leader and still be promoted without force.
+         * @return this for a fluent API.
+         */
+        public Builder promotionMaxLag(final long entries)
+        {
+            this.promotionMaxLag = entries;
+            return this;
         }
 
         /**
@@ -555,9 +646,18 @@ public final class RaftConfig
          */
         public RaftConfig build()
         {
+            if (isJoining && 0 == memberIds.length)
+            {
+                memberIds = new int[]{memberId};
+            }
             if (0 == memberIds.length)
             {
                 throw new IllegalArgumentException("memberIds must name at least one member");
+            }
+            if (null != endpoints && endpoints.length != memberIds.length)
+            {
+                throw new IllegalArgumentException("endpoints=" + Arrays.toString(endpoints) +
+                    " must name one endpoint per member of memberIds=" + Arrays.toString(memberIds));
             }
             for (int i = 0; i < memberIds.length; i++)
             {
@@ -580,7 +680,7 @@ public final class RaftConfig
             {
                 isMember |= id == memberId;
             }
-            if (!isMember)
+            if (!isMember && !isJoining)
             {
                 throw new IllegalArgumentException("memberId=" + memberId + " is not in memberIds=" +
                     Arrays.toString(memberIds));
@@ -608,6 +708,7 @@ public final class RaftConfig
             atLeast("compactionRetainEntries", compactionRetainEntries, 0);
             atLeast("snapshotChunkLength", snapshotChunkLength, 1);
             atLeast("maxInflightSnapshotChunks", maxInflightSnapshotChunks, 1);
+            atLeast("promotionMaxLag", promotionMaxLag, 0);
             return new RaftConfig(this);
         }
 

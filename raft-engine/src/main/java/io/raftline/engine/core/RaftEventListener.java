@@ -54,4 +54,15 @@ public interface RaftEventListener
     default void onRejectedMessage(final int memberId, final int senderId, final String reason)
     {
     }
+
+    /**
+     * Something about the member's configuration an operator should know: it found itself removed, its log's
+     * configuration differs from the bootstrap member list, a configuration change was refused or completed.
+     *
+     * @param memberId of this member.
+     * @param message  for humans, one line.
+     */
+    default void onMembershipEvent(final int memberId, final String message)
+    {
+    }
 }

@@ -61,6 +61,11 @@ public final class RaftNode
     public static final long TRANSFER_IN_PROGRESS = -3;
 
     /**
+     * {@link #propose} result: the payload is a configuration entry, which only the core itself appends.
+     */
+    public static final long RESERVED_PAYLOAD = -4;
+
+    /**
      * Snapshot chunk status: stored, send the next.
      */
     public static final int SNAPSHOT_ACCEPTED = 0;
@@ -92,7 +97,8 @@ public final class RaftNode
     private final CoreLog log;
     private final Outbox outbox;
     private final int memberId;
-    final Peer[] peers;
+    final Members members;
+    private final ConfigurationChanges changes;
     private final CommitState commit;
     private final Rejections rejections;
     private final Election election;
@@ -153,25 +159,25 @@ public final class RaftNode
         this.log = new CoreLog(log, metadata);
         this.outbox = outbox;
         this.memberId = config.memberId();
-        final int selfPosition = config.positionOf(memberId);
-        this.peers = new Peer[config.memberCount()];
-        for (int i = 0; i < peers.length; i++)
-        {
-            peers[i] = new Peer(config.memberIdAt(i), i, config.maxInflightBatches());
-        }
+        final MembershipSnapshots store = MembershipSnapshots.wrap(snapshots);
+        this.members = new Members(config, this.log, listener);
         this.commit = new CommitState(memberId, listener, log.baseIndex());
         this.rejections = new Rejections(memberId, listener);
         this.roles = new RoleState(config, this.log, random, listener, roleListener);
-        this.gate = new AdmissionGate(config, this.log, roles, rejections);
-        this.election = new Election(config, this.log, outbox, peers, selfPosition, roles);
+        this.gate = new AdmissionGate(config, this.log, roles, rejections, members);
+        this.election = new Election(config, this.log, outbox, members, roles);
         this.replicator = new Replicator(
-            config, this.log, commit, snapshots, outbox, peers, selfPosition, roles, rejections);
+            config, this.log, commit, store, outbox, members, roles, rejections);
         this.receiver = new LogReceiver(this.log, commit, outbox, rejections);
-        this.applier = new Applier(config, this.log, commit, snapshots, stateMachine);
-        this.snapshotReceiver = new SnapshotReceiver(this.log, commit, snapshots, applier, outbox, rejections);
+        this.applier = new Applier(config, this.log, commit, store, members, stateMachine);
+        this.snapshotReceiver = new SnapshotReceiver(
+            this.log, commit, store.raw(), applier, members, outbox, rejections);
+        this.changes = new ConfigurationChanges(config, this.log, commit, members, roles, replicator, listener);
 
         roles.attach(election, replicator);
-        applier.restoreNewestSnapshot();
+        members.attach(outbox, roles, commit);
+        members.start(applier.restoreNewestSnapshot());
+        this.log.members(members);
         roles.start(nowNs);
     }
 
@@ -193,6 +199,7 @@ public final class RaftNode
             workCount += replicator.checkQuorum(nowNs);
             if (LEADER == roles.role())
             {
+                workCount += changes.work(nowNs);
                 workCount += replicator.replicate(nowNs);
                 workCount += replicator.transferWork(nowNs);
             }
@@ -284,6 +291,10 @@ public final class RaftNode
         {
             return TRANSFER_IN_PROGRESS;
         }
+        if (MembershipCodec.isMembershipEntry(buffer, offset, length))
+        {
+            return RESERVED_PAYLOAD;
+        }
         return log.append(log.currentTerm(), buffer, offset, length);
     }
 
@@ -323,7 +334,7 @@ public final class RaftNode
         {
             election.onVoteRequest(candidateId, lastLogIndex, lastLogTerm, round, nowNs);
         }
-        return REFUSED != verdict;
+        return REFUSED != verdict && !members.isCountedStranger(candidateId);
     }
 
     /**
@@ -536,6 +547,15 @@ public final class RaftNode
     }
 
     /**
+     * Take a snapshot of everything applied as soon as no other is in progress, whatever the snapshot intervals say
+     * (an operator's request). Nothing happens while nothing new was applied since the newest snapshot.
+     */
+    public void requestSnapshot()
+    {
+        applier.isSnapshotRequested = true;
+    }
+
+    /**
      * @return the index of the newest durable snapshot this member knows of.
      */
     public long snapshotIndex()
@@ -554,7 +574,8 @@ public final class RaftNode
     public boolean onTimeoutNow(final int leaderId, final long term, final long nowNs)
     {
         final int verdict = gate.admit(leaderId, term, FROM_LEADER, "TimeoutNow", nowNs);
-        if (ADMITTED == verdict && FOLLOWER == roles.role() && leaderId == roles.leaderId())
+        if (ADMITTED == verdict && FOLLOWER == roles.role() && leaderId == roles.leaderId() &&
+            members.isSelfVoter())
         {
             election.campaign(nowNs, false, "TimeoutNow from leader " + leaderId);
         }
@@ -567,16 +588,45 @@ public final class RaftNode
      *
      * @param targetId the member to hand over to.
      * @param nowNs    the current time.
-     * @return false if this member is not the leader or the target is not another member.
+     * @return false if this member is not the leader or the target is not another voter.
      */
     public boolean transferLeadership(final int targetId, final long nowNs)
     {
-        if (LEADER != roles.role() || targetId == memberId || config.positionOf(targetId) < 0)
+        final Peer target = members.peer(targetId);
+        if (LEADER != roles.role() || targetId == memberId || null == target || !target.isVoter)
         {
             return false;
         }
-        replicator.startTransfer(peerOf(targetId), nowNs);
+        replicator.startTransfer(target, nowNs);
         return true;
+    }
+
+    // ------------------------------------------------------------------------------------------------ membership
+
+    /**
+     * @return the leader's configuration changes (add a learner, promote, remove, replace) and what the agent and
+     * an operator read about the configuration.
+     */
+    public ConfigurationChanges membershipChanges()
+    {
+        return changes;
+    }
+
+    /**
+     * Tell {@code listener} (on this thread) of every change of the effective configuration, starting at once with
+     * the one in effect now: how the agent learns which members to talk to.
+     */
+    public void membershipListener(final MembershipListener listener)
+    {
+        members.listener(listener);
+    }
+
+    /**
+     * @return the effective configuration (effective as soon as its entry is in the log).
+     */
+    public Membership membership()
+    {
+        return members.effective();
     }
 
     // ------------------------------------------------------------------------------------------------ queries
@@ -705,7 +755,7 @@ public final class RaftNode
         }
         if (LEADER == roles.role())
         {
-            return replicator.nextDeadlineNs();
+            return changes.hasWork() ? NOW : replicator.nextDeadlineNs();
         }
         if ((PRE_CANDIDATE == roles.role() || CANDIDATE == roles.role()) && election.hasPendingVoteRequests())
         {
@@ -730,19 +780,7 @@ public final class RaftNode
             .append(", last=").append(log.lastIndex()).append('/').append(log.lastTerm())
             .append(", base=").append(log.baseIndex())
             .append(", snapshot=").append(applier.snapshotIndex);
-        if (LEADER == roles.role())
-        {
-            builder.append(", peers=[");
-            for (final Peer peer : peers)
-            {
-                if (peer.memberId != memberId)
-                {
-                    builder.append(' ').append(peer);
-                }
-            }
-            builder.append(" ]");
-        }
-        return builder.append('}').toString();
+        return members.describePeers(builder, LEADER == roles.role()).append('}').toString();
     }
 
     /**
@@ -770,6 +808,6 @@ public final class RaftNode
 
     Peer peerOf(final int id)
     {
-        return peers[config.positionOf(id)];
+        return members.peer(id);
     }
 }

@@ -18,9 +18,7 @@ final class Replicator
     private final CommitState commit;
     private final SnapshotStore snapshots;
     private final Outbox outbox;
-    private final Peer[] peers;
-    private final int selfPosition;
-    private final long[] scratchIndices;
+    private final Members members;
     private final Roles roles;
     private final Rejections rejections;
     private long quorumCheckDeadlineNs;
@@ -36,8 +34,7 @@ final class Replicator
         final CommitState commit,
         final SnapshotStore snapshots,
         final Outbox outbox,
-        final Peer[] peers,
-        final int selfPosition,
+        final Members members,
         final Roles roles,
         final Rejections rejections)
     {
@@ -46,9 +43,7 @@ final class Replicator
         this.commit = commit;
         this.snapshots = snapshots;
         this.outbox = outbox;
-        this.peers = peers;
-        this.selfPosition = selfPosition;
-        this.scratchIndices = new long[peers.length];
+        this.members = members;
         this.roles = roles;
         this.rejections = rejections;
     }
@@ -56,7 +51,8 @@ final class Replicator
     void onBecomeLeader(final long nowNs)
     {
         final long lastIndex = log.lastIndex();
-        for (final Peer peer : peers)
+        members.onBecomeLeader();
+        for (final Peer peer : members.peers())
         {
             peer.resetForLeadership(lastIndex, nowNs);
             // Send the first probe at once: it announces the new leader.
@@ -80,9 +76,10 @@ final class Replicator
     {
         int workCount = 0;
         final long heartbeatIntervalNs = config.heartbeatIntervalNs();
-        for (final Peer peer : peers)
+        final Peer self = members.self();
+        for (final Peer peer : members.peers())
         {
-            if (peer.position == selfPosition)
+            if (peer == self)
             {
                 continue;
             }
@@ -281,7 +278,7 @@ final class Replicator
      */
     void onStepDown()
     {
-        for (final Peer peer : peers)
+        for (final Peer peer : members.peers())
         {
             if (Peer.SNAPSHOT == peer.state)
             {
@@ -336,6 +333,10 @@ final class Replicator
         }
         if (hasAdvanced)
         {
+            if (peer.isDeparting)
+            {
+                members.onAcknowledged(peer);
+            }
             maybeCommit();
         }
     }
@@ -410,12 +411,9 @@ final class Replicator
      */
     void maybeCommit()
     {
-        final long[] indices = scratchIndices;
-        for (final Peer peer : peers)
-        {
-            indices[peer.position] = peer.position == selfPosition ? log.persistedIndex() : peer.matchIndex;
-        }
-        final long majorityIndex = Quorum.majorityIndex(indices, peers.length);
+        // A majority of the voters, and while joint of each voter set; learners and departing members never count,
+        // nor does a leader that is not a voter of the configuration (it removed itself).
+        final long majorityIndex = members.quorumIndex(log.persistedIndex());
         if (majorityIndex > commit.commitIndex() && log.termAt(majorityIndex) == log.currentTerm())
         {
             commit.advanceCommitIndex(majorityIndex);
@@ -433,23 +431,26 @@ final class Replicator
 
     int checkQuorum(final long nowNs)
     {
-        if (!config.isCheckQuorumEnabled() || 1 == peers.length || nowNs < quorumCheckDeadlineNs)
+        if (!config.isCheckQuorumEnabled() || !members.hasOtherVoters() || nowNs < quorumCheckDeadlineNs)
         {
             return 0;
         }
+        final boolean isQuorumActive = members.isQuorumActive();
         int active = 0;
-        for (final Peer peer : peers)
+        int voters = 0;
+        for (final Peer peer : members.peers())
         {
-            if (peer.position == selfPosition || peer.isRecentlyActive)
+            if (peer.isVoter || peer.isOldVoter)
             {
-                active++;
+                voters++;
+                active += peer == members.self() || peer.isRecentlyActive ? 1 : 0;
             }
             peer.isRecentlyActive = false;
         }
         quorumCheckDeadlineNs = nowNs + config.electionTimeoutMaxNs();
-        if (active < Quorum.majority(peers.length))
+        if (!isQuorumActive)
         {
-            roles.transitionTo(FOLLOWER, nowNs, "check-quorum: heard from " + active + " of " + peers.length);
+            roles.transitionTo(FOLLOWER, nowNs, "check-quorum: heard from " + active + " of " + voters);
         }
         return 1;
     }
@@ -457,12 +458,13 @@ final class Replicator
     long nextDeadlineNs()
     {
         final long heartbeatIntervalNs = config.heartbeatIntervalNs();
-        long deadlineNs = config.isCheckQuorumEnabled() && peers.length > 1 ?
+        long deadlineNs = config.isCheckQuorumEnabled() && members.hasOtherVoters() ?
             quorumCheckDeadlineNs : Long.MAX_VALUE;
         final long lastIndex = log.lastIndex();
-        for (final Peer peer : peers)
+        final Peer self = members.self();
+        for (final Peer peer : members.peers())
         {
-            if (peer.position == selfPosition)
+            if (peer == self)
             {
                 continue;
             }

@@ -24,6 +24,7 @@ final class SnapshotReceiver
     private final CommitState commit;
     private final SnapshotStore snapshots;
     private final Applier applier;
+    private final Members members;
     private final Outbox outbox;
     private final Rejections rejections;
     private SnapshotWriter writer;
@@ -44,6 +45,7 @@ final class SnapshotReceiver
         final CommitState commit,
         final SnapshotStore snapshots,
         final Applier applier,
+        final Members members,
         final Outbox outbox,
         final Rejections rejections)
     {
@@ -51,6 +53,7 @@ final class SnapshotReceiver
         this.commit = commit;
         this.snapshots = snapshots;
         this.applier = applier;
+        this.members = members;
         this.outbox = outbox;
         this.rejections = rejections;
     }
@@ -165,7 +168,7 @@ final class SnapshotReceiver
             }
             log.reset(snapshotIndex, metadata.term());
         }
-        applier.restoreFrom(metadata);
+        members.onSnapshot(snapshotIndex, applier.restoreFrom(metadata));
     }
 
     private void abortPending()

@@ -46,6 +46,7 @@ public final class ConsensusDecoder
     private final RaftConfig config;
     private final FrameRejectionHandler rejectionHandler;
     private RaftNode node;
+    private SenderFilter senderFilter;
     private long framesDecoded;
 
     /**
@@ -56,6 +57,29 @@ public final class ConsensusDecoder
     {
         this.config = config;
         this.rejectionHandler = rejectionHandler;
+    }
+
+    /**
+     * Refuses the frames of senders this member must no longer hear, before the core sees them.
+     */
+    @FunctionalInterface
+    public interface SenderFilter
+    {
+        /**
+         * @param senderId of a frame.
+         * @return true to reject the frame (counted as {@link FrameRejection#REMOVED_MEMBER}).
+         */
+        boolean isRefused(int senderId);
+    }
+
+    /**
+     * @param filter of senders, or null for none.
+     * @return this for a fluent API.
+     */
+    public ConsensusDecoder senderFilter(final SenderFilter filter)
+    {
+        this.senderFilter = filter;
+        return this;
     }
 
     /**
@@ -500,6 +524,10 @@ public final class ConsensusDecoder
 
     private boolean isValidRoute(final int templateId, final int senderId, final int recipientId, final int length)
     {
+        if (null != senderFilter && senderFilter.isRefused(senderId))
+        {
+            return reject(FrameRejection.REMOVED_MEMBER, templateId, senderId, length);
+        }
         if (recipientId != config.memberId())
         {
             return reject(FrameRejection.WRONG_RECIPIENT, templateId, senderId, length);

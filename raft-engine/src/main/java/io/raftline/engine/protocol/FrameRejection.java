@@ -38,7 +38,12 @@ public enum FrameRejection
     /**
      * The frame is addressed to another member.
      */
-    WRONG_RECIPIENT;
+    WRONG_RECIPIENT,
+
+    /**
+     * The sender was removed from the configuration (issue 11): a member that is gone must not disturb the cluster.
+     */
+    REMOVED_MEMBER;
 
     private static final FrameRejection[] VALUES = values();
 

@@ -1,6 +1,5 @@
 package io.raftline.engine.agent;
 
-import io.aeron.ExclusivePublication;
 import io.raftline.engine.core.RaftConfig;
 import io.raftline.log.RaftLog;
 import io.raftline.log.SnapshotStore;
@@ -19,7 +18,7 @@ final class FilteredPublisher extends ConsensusPublisher
         final RaftConfig config,
         final RaftLog log,
         final SnapshotStore snapshots,
-        final ExclusivePublication[] publications,
+        final PeerPublications publications,
         final int maxFrameLength,
         final TransportFilter filter)
     {

@@ -431,7 +431,7 @@ class RaftPaperTest
         {
             h.outbox.drain();
         }
-        assertEquals(2, h.node.peers[h.node.config.positionOf(2)].inflightCount());
+        assertEquals(2, h.node.peerOf(2).inflightCount());
         appendResponseFrom(2).term(term).prevLogIndex(0).accepted(1).lastLogIndex(1).deliverTo(h);
         h.cycle();
         final List<AppendEntries> sent = h.outbox.drain(AppendEntries.class);

@@ -1,7 +1,11 @@
 package io.raftline.engine.script;
 
+import io.raftline.engine.core.ConfigurationChanges;
 import io.raftline.engine.core.DeferredOutbox;
 import io.raftline.engine.core.DutyCycle;
+import io.raftline.engine.core.Membership;
+import io.raftline.engine.core.MembershipCodec;
+import io.raftline.engine.core.MembershipSnapshots;
 import io.raftline.engine.core.Outbox;
 import io.raftline.engine.core.RaftConfig;
 import io.raftline.engine.core.RaftEventListener;
@@ -24,8 +28,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.ToLongFunction;
 
 /**
  * The one seam between the script runner and the core: a {@link RaftNode} over in-memory storage that survives its
@@ -72,6 +79,9 @@ final class ScriptMember implements StateMachine, RaftEventListener
     private final InMemoryRaftLog log = new InMemoryRaftLog();
     private final InMemoryMetadataStore metadata = new InMemoryMetadataStore();
     private final InMemorySnapshotStore snapshots = new InMemorySnapshotStore();
+    private final MembershipSnapshots snapshotWriter = MembershipSnapshots.wrap(snapshots);
+    // Snapshot transfers by follower: a slot per follower id, whatever the configuration.
+    private final Map<Integer, Integer> chunkSlots = new HashMap<>();
     private final UnsafeBuffer proposal = new UnsafeBuffer(0, 0);
     // The state machine: the payloads applied so far, in order (restored from a snapshot as a whole).
     private final List<String> state = new ArrayList<>();
@@ -198,6 +208,19 @@ final class ScriptMember implements StateMachine, RaftEventListener
         return result[0];
     }
 
+    /**
+     * A configuration change at this member (its leader's), as the admin tool would ask for it.
+     *
+     * @return the configuration entry's index or a refusal code.
+     */
+    long changeMembership(final ToLongFunction<ConfigurationChanges> change)
+    {
+        final long[] result = new long[1];
+        input = () -> result[0] = change.applyAsLong(core.membershipChanges());
+        cycle();
+        return result[0];
+    }
+
     boolean transferLeadership(final int targetId)
     {
         final boolean[] started = new boolean[1];
@@ -242,7 +265,18 @@ final class ScriptMember implements StateMachine, RaftEventListener
         {
             return 0;
         }
-        snapshots.put(index, log.termAt(index), encodeState());
+        final Membership membership = core.membershipChanges().membershipAt(index);
+        if (membership.index() > 0)
+        {
+            // Once the configuration changed, a snapshot holds it as production snapshots do; before that, the
+            // scripts' snapshots stay the state machine's bytes alone, so the byte counts of the goldens hold.
+            snapshotWriter.prepare(index, membership);
+            snapshotWriter.put(index, log.termAt(index), encodeState());
+        }
+        else
+        {
+            snapshots.put(index, log.termAt(index), encodeState());
+        }
         input = () -> core.onSnapshotTaken(index);
         cycle();
         return index;
@@ -412,9 +446,31 @@ final class ScriptMember implements StateMachine, RaftEventListener
         {
             return null;
         }
+        if (MembershipCodec.isMembershipEntry(view.buffer(), view.offset(), view.length()))
+        {
+            // The state machine sees a configuration entry as an empty one.
+            return "";
+        }
         final byte[] bytes = new byte[view.length()];
         view.buffer().getBytes(view.offset(), bytes);
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @return the configuration entry at {@code index} as {@code config(voters...)}, or null for another entry.
+     */
+    String configAt(final long index)
+    {
+        final LogEntryView view = new LogEntryView();
+        if (index <= log.baseIndex() || index > log.lastIndex() || !log.read(index, view) ||
+            !MembershipCodec.isMembershipEntry(view.buffer(), view.offset(), view.length()))
+        {
+            return null;
+        }
+        final Membership membership = MembershipCodec.read(view.buffer(), view.offset(), view.length(), index);
+        return "config(" + (membership.isJoint() ? "old=" + Arrays.toString(membership.oldVoters()) + " " : "") +
+            "voters=" + Arrays.toString(membership.voters()) +
+            (membership.learners().length > 0 ? " learners=" + Arrays.toString(membership.learners()) : "") + ")";
     }
 
     // ------------------------------------------------------------------------------------------ state machine
@@ -484,11 +540,16 @@ final class ScriptMember implements StateMachine, RaftEventListener
      * nothing of lanes: the {@link DeferredOutbox} in front of it calls it for an after-persist message only once the
      * sync is done, and the cycle's flush step hands the queue to the network.
      */
+    private int chunkSlot(final int followerId)
+    {
+        return chunkSlots.computeIfAbsent(followerId, (id) -> chunkSlots.size());
+    }
+
     private final class Frames implements Outbox
     {
         private final ConsensusEncoder encoder = new ConsensusEncoder();
         private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(4096);
-        private final SnapshotChunkReader chunks = new SnapshotChunkReader(snapshots, config.memberCount());
+        private final SnapshotChunkReader chunks = new SnapshotChunkReader(snapshots, 16);
         private final List<Pending> queued = new ArrayList<>();
 
         public int appendEntries(
@@ -576,7 +637,7 @@ final class ScriptMember implements StateMachine, RaftEventListener
             final int maxChunkLength,
             final long transferId)
         {
-            if (!chunks.read(config.positionOf(followerId), snapshotIndex, chunkOffset, maxChunkLength))
+            if (!chunks.read(chunkSlot(followerId), snapshotIndex, chunkOffset, maxChunkLength))
             {
                 return SNAPSHOT_CHANGED;
             }
@@ -594,7 +655,7 @@ final class ScriptMember implements StateMachine, RaftEventListener
 
         public void endSnapshotTransfer(final int followerId)
         {
-            chunks.release(config.positionOf(followerId));
+            chunks.release(chunkSlot(followerId));
         }
 
         public void installSnapshotResponse(

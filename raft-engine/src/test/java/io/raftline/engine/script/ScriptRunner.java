@@ -8,6 +8,8 @@ import io.raftline.codecs.MessageHeaderDecoder;
 import io.raftline.codecs.RequestVoteDecoder;
 import io.raftline.codecs.RequestVoteResponseDecoder;
 import io.raftline.codecs.TimeoutNowDecoder;
+import io.raftline.engine.core.ConfigurationChanges;
+import io.raftline.engine.core.MembershipChange;
 import io.raftline.engine.core.RaftConfig;
 import io.raftline.engine.core.RaftNode;
 import io.raftline.engine.core.RaftRole;
@@ -52,6 +54,8 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
 
     private final Map<Integer, ScriptMember> members = new LinkedHashMap<>();
     private final List<ScriptMember> memberList = new ArrayList<>();
+    // Members that start knowing no configuration; a bare 'start' leaves them down.
+    private final Set<ScriptMember> joining = new HashSet<>();
     private final ScriptChecks checks = new ScriptChecks();
     private final List<InFlight> inFlight = new ArrayList<>();
     private final Set<String> cutLinks = new HashSet<>();
@@ -84,6 +88,11 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
             case "campaign" -> campaign(member(args, 0));
             case "propose" -> propose(args);
             case "transfer-leadership" -> transferLeadership(args);
+            case "add-learner" -> changeMembership(args, "add-learner");
+            case "promote" -> changeMembership(args, "promote");
+            case "remove" -> changeMembership(args, "remove");
+            case "replace" -> changeMembership(args, "replace");
+            case "print-config" -> printConfig(args);
             case "tick" -> advance(Long.parseLong(arg(args, 0)) * heartbeatNs, Arrays.copyOfRange(args, 1,
                 args.length));
             case "advance" -> advance(Long.parseLong(arg(args, 0)) * MS, Arrays.copyOfRange(args, 1, args.length));
@@ -129,6 +138,7 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
             throw new IllegalArgumentException("members may be given once");
         }
         final List<Integer> ids = new ArrayList<>();
+        final List<Integer> joiningIds = new ArrayList<>();
         long heartbeatMs = 10;
         long electionMinMs = 100;
         long electionMaxMs = 200;
@@ -163,6 +173,14 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
                 case "chunk" -> template.snapshotChunkLength(Integer.parseInt(value));
                 case "window" -> template.maxInflightSnapshotChunks(Integer.parseInt(value));
                 case "seed" -> seed = Long.parseLong(value);
+                case "joining" ->
+                {
+                    for (final String id : value.split(","))
+                    {
+                        joiningIds.add(Integer.parseInt(id));
+                    }
+                }
+                case "lag" -> template.promotionMaxLag(Long.parseLong(value));
                 case "sync" -> isManualSync = switch (value)
                 {
                     case "auto" -> false;
@@ -187,7 +205,21 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
             members.put(id, member);
             memberList.add(member);
         }
+        for (final int id : joiningIds)
+        {
+            // A member that starts from nothing: it knows only the bootstrap members' ids (as the agent would know
+            // their endpoints) and learns the configuration from the leader.
+            final ScriptMember member = new ScriptMember(
+                id, template.copy().memberId(id).joining(true).build(), seed + id, isManualSync, this, this);
+            members.put(id, member);
+            memberList.add(member);
+            joining.add(member);
+        }
         final RaftConfig config = template.memberId(idArray[0]).build();
+        if (!joiningIds.isEmpty())
+        {
+            out.add(joiningIds.size() + " joining " + joiningIds + " (started by name only)");
+        }
         out.add(idArray.length + " members " + ids + ": heartbeat " + heartbeatMs + " ms, election timeout " +
             electionMinMs + "-" + electionMaxMs + " ms, pre-vote " + onOff(config.isPreVoteEnabled()) +
             ", check-quorum " + onOff(config.isCheckQuorumEnabled()) + ", leader no-op " +
@@ -251,6 +283,10 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
     {
         for (final ScriptMember member : selected(args))
         {
+            if (0 == args.length && joining.contains(member))
+            {
+                continue;
+            }
             if (member.metadata().currentTerm() < member.log().lastTerm())
             {
                 // A log holds no entry of a term its member has not reached.
@@ -318,6 +354,47 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
         if (!from.transferLeadership(to.id()))
         {
             out.add(0, "refused: member " + from.id() + " is " + from.core().role());
+        }
+    }
+
+    /**
+     * {@code add-learner AT ID [endpoint]}, {@code promote AT ID [force]}, {@code remove AT ID},
+     * {@code replace AT OLD NEW [endpoint]}: the change asked of member AT; prints the entry's index or the refusal.
+     */
+    private void changeMembership(final String[] args, final String command)
+    {
+        final ScriptMember at = member(args, 0);
+        requireAlive(at);
+        final int id = Integer.parseInt(arg(args, 1));
+        final long result = at.changeMembership(switch (command)
+        {
+            case "add-learner" -> (changes) -> changes.addLearner(id, args.length > 2 ? args[2] : "ep" + id);
+            case "promote" -> (changes) -> changes.promote(id, args.length > 2 && "force".equals(args[2]));
+            case "remove" -> (changes) -> changes.remove(id);
+            default ->
+            {
+                final int newId = Integer.parseInt(arg(args, 2));
+                yield (changes) -> changes.replace(id, newId, args.length > 3 ? args[3] : "ep" + newId);
+            }
+        });
+        out.add(0, result >= 0 ? "index " + result : MembershipChange.describe(result));
+    }
+
+    /**
+     * {@code print-config [ID ...]}: each member's effective configuration, and whether it found itself removed.
+     */
+    private void printConfig(final String[] ids)
+    {
+        for (final ScriptMember member : selected(ids))
+        {
+            if (!member.isAlive())
+            {
+                out.add(member.id() + ": down");
+                continue;
+            }
+            final ConfigurationChanges changes = member.core().membershipChanges();
+            out.add(member.id() + ": " + member.core().membership() + (changes.isRemoved() ? " removed" : "") +
+                (null != changes.bootstrapMismatch() ? " (differs from the bootstrap list)" : ""));
         }
     }
 
@@ -731,7 +808,12 @@ final class ScriptRunner implements ScriptMember.Network, ScriptMember.Events
         {
             text.append(0 == text.length() ? "" : " ").append(log.termAt(index)).append('/').append(index);
             final String payload = member.payloadAt(index);
-            if (payloads && null != payload && !payload.isEmpty())
+            final String config = member.configAt(index);
+            if (payloads && null != config)
+            {
+                text.append('=').append(config);
+            }
+            else if (payloads && null != payload && !payload.isEmpty())
             {
                 text.append('=').append(payload);
             }

@@ -1,6 +1,9 @@
 package io.raftline.engine.sim;
 
+import io.raftline.engine.core.Membership;
+import io.raftline.engine.core.MembershipCodec;
 import io.raftline.engine.core.RaftRole;
+import io.raftline.log.LogEntryView;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -14,7 +17,11 @@ import java.util.Map;
  *     <li>Leader completeness: a new leader's log holds every entry committed so far;</li>
  *     <li>State machine safety: every member applies the same entry at an index, and only a committed one;</li>
  *     <li>the committed history never changes, and a member's commit index never decreases;</li>
- *     <li>each member applies indices in order, without gaps or repeats, once per lifetime.</li>
+ *     <li>each member applies indices in order, without gaps or repeats, once per lifetime;</li>
+ *     <li>membership: every committed configuration's quorums intersect its predecessor's (so two leaders of one term
+ *     cannot both be elected across a change), and every commit is backed by a quorum of the committing leader's
+ *     effective configuration (a majority of each voter set while joint) whose logs hold the entry: learners,
+ *     removed and departing members never count.</li>
  * </ul>
  * A violation throws {@link SimulationFailure} carrying the seed and the command that replays it.
  */
@@ -33,6 +40,9 @@ final class Invariants
     private long appliedStateMax;
     private long committedMax;
     private long checks;
+    private Membership committedConfig;
+    private long configurationsCommitted;
+    private final LogEntryView view = new LogEntryView();
 
     Invariants(final Simulation sim)
     {
@@ -133,6 +143,7 @@ final class Invariants
                         committedTimestamp[(int)index - 1]);
                 }
                 committedTimestamp[(int)index] = timestamp;
+                onNewlyCommitted(node, index);
                 committedTerm[(int)index] = term;
                 committedChain[(int)index] = chain;
                 commitTerm[(int)index] = node.core().currentTerm();
@@ -140,6 +151,121 @@ final class Invariants
             }
         }
         node.commitSeen(commitIndex);
+    }
+
+    long configurationsCommitted()
+    {
+        return configurationsCommitted;
+    }
+
+    private void onNewlyCommitted(final SimNode node, final long index)
+    {
+        if (!node.log().read(index, view) ||
+            !MembershipCodec.isMembershipEntry(view.buffer(), view.offset(), view.length()))
+        {
+            return;
+        }
+        final Membership next = MembershipCodec.read(view.buffer(), view.offset(), view.length(), index);
+        final Membership previous = null != committedConfig ? committedConfig :
+            sim.node(0).config().bootstrapMembership();
+        if (!quorumsIntersect(previous, next))
+        {
+            throw sim.failure("membership: the configuration committed at " + index + ", " + next +
+                ", has a quorum disjoint from one of its predecessor " + previous);
+        }
+        for (final int retired : previous.retired())
+        {
+            if (next.contains(retired) || !next.isRetired(retired))
+            {
+                throw sim.failure("membership: the configuration committed at " + index + ", " + next +
+                    ", reuses or forgets removed member " + retired + " (before: " + previous + ")");
+            }
+        }
+        committedConfig = next;
+        configurationsCommitted++;
+    }
+
+    /**
+     * Whether every quorum of {@code b} meets every quorum of {@code a}: no set S is a quorum of b while the members
+     * outside S hold a quorum of a (quorums are upward closed, so checking complements suffices).
+     */
+    static boolean quorumsIntersect(final Membership a, final Membership b)
+    {
+        final int[] union = union(union(a.voters(), a.oldVoters()), union(b.voters(), b.oldVoters()));
+        for (int mask = 0; mask < 1 << union.length; mask++)
+        {
+            if (isQuorum(b, union, mask) && isQuorum(a, union, ~mask))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isQuorum(final Membership config, final int[] union, final int mask)
+    {
+        return isMajority(config.voters(), union, mask) && isMajority(config.oldVoters(), union, mask);
+    }
+
+    private static boolean isMajority(final int[] voters, final int[] union, final int mask)
+    {
+        int present = 0;
+        for (final int voter : voters)
+        {
+            present += 0 != (mask & (1 << Arrays.binarySearch(union, voter))) ? 1 : 0;
+        }
+        return voters.length > 0 && present > voters.length / 2;
+    }
+
+    private static int[] union(final int[] a, final int[] b)
+    {
+        return java.util.stream.IntStream.concat(Arrays.stream(a), Arrays.stream(b)).distinct().sorted().toArray();
+    }
+
+    /**
+     * The leader just advanced its commit index: a quorum of its effective configuration must hold the entry.
+     */
+    void onLeaderCommit(final SimNode leader, final long commitIndex)
+    {
+        final Membership config = leader.core().membership();
+        final long term = leader.log().termAt(commitIndex);
+        final long chain = leader.log().chain(commitIndex);
+        if (!holdsQuorum(config.voters(), commitIndex, term, chain) ||
+            !holdsQuorum(config.oldVoters(), commitIndex, term, chain))
+        {
+            throw sim.failure("membership: leader " + leader.id() + " committed index " + commitIndex +
+                " but no quorum of its configuration " + config + " holds it");
+        }
+    }
+
+    private boolean holdsQuorum(final int[] voters, final long index, final long term, final long chain)
+    {
+        int holders = 0;
+        for (final int voter : voters)
+        {
+            if (voter < sim.nodes().length)
+            {
+                final ObservedLog log = sim.node(voter).log();
+                holders += log.baseIndex() >= index ||
+                    (log.lastIndex() >= index && log.termAt(index) == term && log.chain(index) == chain) ? 1 : 0;
+            }
+        }
+        return holders > voters.length / 2;
+    }
+
+    /**
+     * A member's effective configuration changed: it names simulated members only.
+     */
+    void onMembershipChange(final SimNode node, final Membership membership)
+    {
+        for (final int id : membership.members())
+        {
+            if (id < 0 || id >= sim.nodes().length)
+            {
+                throw sim.failure("member " + node.id() + " has a configuration naming member " + id + ": " +
+                    membership);
+            }
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.raftline.engine.sim;
 
+import io.raftline.engine.core.Membership;
 import io.raftline.engine.core.RaftConfig;
 import io.raftline.engine.core.RaftNode;
 import io.raftline.engine.core.RaftRole;
@@ -15,16 +16,22 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Many seeded runs of a cluster under random faults: message delay, loss, duplication and reordering; symmetric and
  * asymmetric partitions; crashes and restarts (the leader more often), including crashes inside a step after the
  * immediate messages left but before the sync; client proposals throughout, some of which schedule and cancel
- * service timers ({@link SimTimers}). The invariants of {@link Invariants} and {@link SimTimers} are checked after
- * every step. After the chaos, the network heals and every member restarts: a leader must emerge
- * and a final proposal must be applied by every member (liveness).
+ * service timers ({@link SimTimers}); in a third of the runs, configuration changes throughout (add a learner from
+ * the spare members, promote, remove, replace, transfer leadership, the leader removing itself). The invariants of
+ * {@link Invariants} and {@link SimTimers} are checked after every step. After the chaos, the network heals and
+ * every member restarts: a leader must emerge and a final proposal must be applied by every member of its
+ * configuration (liveness).
  * <p>
  * Seeds: {@code -Draftline.sim.seed0} (default 1) and {@code -Draftline.sim.seeds} (default 10,000: about a minute
- * here). A failing seed prints the command that replays it alone.
+ * here); {@code -Draftline.sim.membership=false} leaves configuration changes out. A failing seed prints the command
+ * that replays it alone.
  */
 class RandomizedSimulationTest
 {
     private static final long MS = 1_000_000L;
+    // -Draftline.sim.membership=false: the runs as they were before configuration changes (to compare run times).
+    private static final boolean IS_CHANGING_MEMBERSHIP =
+        Boolean.parseBoolean(System.getProperty("raftline.sim.membership", "true"));
 
     @Test
     void randomizedRunsKeepEveryInvariant()
@@ -39,6 +46,8 @@ class RandomizedSimulationTest
         long snapshotsRestored = 0;
         long fuzzFrames = 0;
         long timersFired = 0;
+        long changes = 0;
+        long configurations = 0;
         double inFlightShare = 0;
         long inFlightSeed = seed0;
         for (long seed = seed0; seed < seed0 + count && failures.size() < 5; seed++)
@@ -52,6 +61,8 @@ class RandomizedSimulationTest
                 snapshotsRestored += result.snapshotsRestored;
                 fuzzFrames += result.fuzzFrames;
                 timersFired += result.timersFired;
+                changes += result.changesAccepted;
+                configurations += result.configurationsCommitted;
                 if (result.inFlightShare > inFlightShare)
                 {
                     inFlightShare = result.inFlightShare;
@@ -69,10 +80,11 @@ class RandomizedSimulationTest
             }
         }
         System.out.printf("RandomizedSimulationTest: seeds %d..%d, %d steps, %d committed entries, %d snapshots " +
-            "taken, %d restored (at start or installed), %d fuzz frames, %d timers fired, most in flight on a link " +
-            "%.1f%% of its bound (seed %d), %.1f s%n", seed0, seed0 + count - 1, steps, commits, snapshotsTaken,
-            snapshotsRestored, fuzzFrames, timersFired, 100 * inFlightShare, inFlightSeed,
-            (System.nanoTime() - startNs) / 1e9);
+            "taken, %d restored (at start or installed), %d fuzz frames, %d timers fired, %d configuration changes " +
+            "accepted and %d configurations committed, most in flight on a link %.1f%% of its bound (seed %d), " +
+            "%.1f s%n",
+            seed0, seed0 + count - 1, steps, commits, snapshotsTaken, snapshotsRestored, fuzzFrames, timersFired,
+            changes, configurations, 100 * inFlightShare, inFlightSeed, (System.nanoTime() - startNs) / 1e9);
         if (!failures.isEmpty())
         {
             fail(failures.size() + " failing seed(s):" + System.lineSeparator() +
@@ -88,7 +100,7 @@ class RandomizedSimulationTest
 
     record RunResult(
         long steps, long committed, long snapshotsTaken, long snapshotsRestored, long fuzzFrames, double inFlightShare,
-        long timersFired)
+        long timersFired, long changesAccepted, long configurationsCommitted)
     {
     }
 
@@ -124,7 +136,12 @@ class RandomizedSimulationTest
         faults.longDelayProbability = plan.nextDouble() * 0.02;
         faults.longDelayMaxNs = electionMinNs * 3;
 
-        final Simulation sim = new Simulation(seed, replayCommand(seed), members, config, faults);
+        // Drawn from a generator of their own, so that the runs without changes are the runs as they were before.
+        final SplittableRandom changesPlan = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 11);
+        final boolean hasChanges = changesPlan.nextInt(3) == 0 && IS_CHANGING_MEMBERSHIP;
+        final int spares = hasChanges ? 1 + changesPlan.nextInt(3) : 0;
+        config.promotionMaxLag(changesPlan.nextInt(4) == 0 ? 0 : changesPlan.nextInt(500));
+        final Simulation sim = new Simulation(seed, 0, replayCommand(seed), members, spares, config, faults);
         sim.crashBeforeSyncProbability(plan.nextInt(3) == 0 ? plan.nextDouble() * 0.01 : 0);
         sim.snapshotWriteDelayMaxNs(plan.nextLong(50_000_000L));
         final List<SimNode> crashed = new ArrayList<>();
@@ -146,6 +163,11 @@ class RandomizedSimulationTest
         {
             fuzzer.scheduleNext();
         }
+        final Changer changer = new Changer(sim, changesPlan, electionMinNs);
+        if (hasChanges)
+        {
+            changer.scheduleNext();
+        }
         sim.runUntil(chaosNs);
 
         // Heal: no more faults, everyone up, and the cluster must make progress again.
@@ -153,6 +175,7 @@ class RandomizedSimulationTest
         client.stop();
         killer.stop();
         fuzzer.stop();
+        changer.stop();
         faults.requestLoss = 0;
         faults.responseLoss = 0;
         faults.duplication = 0;
@@ -177,7 +200,8 @@ class RandomizedSimulationTest
             restored += node.snapshotsRestored();
         }
         return new RunResult(sim.steps(), sim.invariants().committedMax(), taken, restored, fuzzer.frames,
-            (double)sim.network().inFlightMax() / sim.network().inFlightLimit(), sim.timers().fired());
+            (double)sim.network().inFlightMax() / sim.network().inFlightLimit(), sim.timers().fired(), changer.accepted,
+            sim.invariants().configurationsCommitted());
     }
 
     /**
@@ -199,9 +223,14 @@ class RandomizedSimulationTest
             {
                 final long clusterNowNs =
                     Math.max(leader.core().clusterClock().epochNowNs(), leader.core().clusterClock().floorNs());
+                // A removed member, or a spare never added, stops applying: only the configuration's members count.
+                final Membership config = leader.core().membership();
                 for (final SimNode node : sim.nodes())
                 {
-                    sim.timers().checkNothingOverdue(node, node.timers(), clusterNowNs, 1_000 * MS);
+                    if (config.contains(node.id()))
+                    {
+                        sim.timers().checkNothingOverdue(node, node.timers(), clusterNowNs, 1_000 * MS);
+                    }
                 }
                 return;
             }
@@ -250,8 +279,9 @@ class RandomizedSimulationTest
             final boolean isProposerLeading = null != proposer && proposer.isAlive() &&
                 RaftRole.LEADER == proposer.core().role() && proposer.core().currentTerm() == proposalTerm;
             final SimNode leader = leaderOf(sim);
-            if (!isProposerLeading && null != leader)
+            if ((!isProposerLeading || index < 0) && null != leader)
             {
+                // Also again after a refusal: a leader refuses proposals while it hands leadership over.
                 // (Re)propose through whoever leads now: a deposed leader's entry may have been overwritten, and
                 // without a no-op a new leader commits earlier entries only with one of its own term.
                 proposalTerm = leader.core().currentTerm();
@@ -277,15 +307,21 @@ class RandomizedSimulationTest
         return progress;
     }
 
+    /**
+     * Every member of the leader's configuration (voters and learners; not the removed members, nor the spares never
+     * added) applied the entry.
+     */
     private static boolean isApplied(final Simulation sim, final long index)
     {
-        if (index <= 0)
+        final SimNode leader = leaderOf(sim);
+        if (index <= 0 || null == leader)
         {
             return false;
         }
+        final Membership config = leader.core().membership();
         for (final SimNode node : sim.nodes())
         {
-            if (!node.isAlive() || node.core().lastApplied() < index)
+            if (config.contains(node.id()) && (!node.isAlive() || node.core().lastApplied() < index))
             {
                 return false;
             }
@@ -313,6 +349,10 @@ class RandomizedSimulationTest
         for (final SimNode node : sim.nodes())
         {
             builder.append(System.lineSeparator()).append("  ").append(node.isAlive() ? node.core() : "down");
+            if (node.isAlive() && (node.core().membership().index() > 0 || node.id() >= sim.initialCount()))
+            {
+                builder.append(' ').append(node.core().membership());
+            }
         }
         return builder.toString();
     }
@@ -320,6 +360,114 @@ class RandomizedSimulationTest
     private static int pick(final SplittableRandom random, final int[] choices)
     {
         return choices[random.nextInt(choices.length)];
+    }
+
+    /**
+     * Configuration changes at whoever leads, as an operator would ask for them: add a spare member as a learner (and
+     * start it from nothing), promote a learner (sometimes forced), remove any member (the leader itself too),
+     * replace a voter by a learner or a fresh spare, transfer leadership. Refusals (one change in flight, not caught
+     * up, no entry of the term yet, ...) are part of the run.
+     */
+    private static final class Changer
+    {
+        private final Simulation sim;
+        private final SplittableRandom random;
+        private final long electionMinNs;
+        private boolean isStopped;
+        private int nextSpare;
+        long accepted;
+
+        Changer(final Simulation sim, final SplittableRandom random, final long electionMinNs)
+        {
+            this.sim = sim;
+            this.random = random;
+            this.electionMinNs = electionMinNs;
+            this.nextSpare = sim.initialCount();
+        }
+
+        void scheduleNext()
+        {
+            sim.schedule(sim.nowNs() + random.nextLong(electionMinNs / 2, electionMinNs * 6), this::act);
+        }
+
+        void stop()
+        {
+            isStopped = true;
+        }
+
+        private void act()
+        {
+            if (isStopped)
+            {
+                return;
+            }
+            final SimNode leader = leaderOf(sim);
+            if (null != leader)
+            {
+                final Membership config = leader.core().membership();
+                final int action = random.nextInt(100);
+                final long result;
+                if (action < 25 && nextSpare < sim.nodes().length)
+                {
+                    final int id = nextSpare;
+                    result = leader.change((core) -> core.membershipChanges().addLearner(id, "sim:" + id));
+                    startIfAdded(result, id);
+                }
+                else if (action < 45 && config.learners().length > 0)
+                {
+                    final int id = config.learners()[random.nextInt(config.learners().length)];
+                    final boolean force = random.nextInt(4) == 0;
+                    result = leader.change((core) -> core.membershipChanges().promote(id, force));
+                }
+                else if (action < 60)
+                {
+                    final int id = config.members()[random.nextInt(config.members().length)];
+                    result = leader.change((core) -> core.membershipChanges().remove(id));
+                }
+                else if (action < 75 && config.voters().length > 0)
+                {
+                    final int oldId = config.voters()[random.nextInt(config.voters().length)];
+                    final boolean isFresh = 0 == config.learners().length || random.nextBoolean();
+                    if (isFresh && nextSpare >= sim.nodes().length)
+                    {
+                        result = -1;
+                    }
+                    else
+                    {
+                        final int newId = isFresh ? nextSpare : config.learners()[0];
+                        result = leader.change((core) -> core.membershipChanges().replace(oldId, newId,
+                            "sim:" + newId));
+                        if (isFresh)
+                        {
+                            startIfAdded(result, newId);
+                        }
+                    }
+                }
+                else
+                {
+                    final int[] voters = config.voters();
+                    final int target = random.nextBoolean() || 0 == voters.length ?
+                        leader.core().membershipChanges().bestTransferTarget() : voters[random.nextInt(voters.length)];
+                    result = leader.change((core) -> core.transferLeadership(target, sim.nowNs()) ? 0 : -1);
+                }
+                sim.trace(leader.id(), "configuration change at " + config + ": " +
+                    io.raftline.engine.core.MembershipChange.describe(result));
+                accepted += result >= 0 ? 1 : 0;
+            }
+            scheduleNext();
+        }
+
+        private void startIfAdded(final long result, final int id)
+        {
+            if (result >= 0)
+            {
+                nextSpare++;
+                if (!sim.node(id).isAlive())
+                {
+                    sim.node(id).start();
+                }
+            }
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package io.raftline.engine.sim;
 import io.raftline.engine.agent.TimerTable;
 import io.raftline.engine.core.DeferredOutbox;
 import io.raftline.engine.core.DutyCycle;
+import io.raftline.engine.core.MembershipSnapshots;
 import io.raftline.engine.core.RaftConfig;
 import io.raftline.engine.core.RaftEventListener;
 import io.raftline.engine.core.RaftNode;
@@ -23,6 +24,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.ToLongFunction;
 
 /**
  * One simulated member: a {@link RaftNode} over an in-memory log and metadata store that survive its crashes (up to
@@ -44,6 +46,8 @@ final class SimNode implements StateMachine, RaftEventListener
     private final ObservedLog log;
     private final InMemoryMetadataStore metadata = new InMemoryMetadataStore();
     private final InMemorySnapshotStore snapshots = new InMemorySnapshotStore();
+    // Writes the configuration block the core prepared before the state machine's bytes, as the agent's store does.
+    private final MembershipSnapshots snapshotWriter = MembershipSnapshots.wrap(snapshots);
     // The state machine: a hash chain over every entry applied (or restored from a snapshot).
     private long stateHash;
     private long snapshotsTaken;
@@ -58,6 +62,8 @@ final class SimNode implements StateMachine, RaftEventListener
     private byte[] inputProposal;
     private long inputProposalResult;
     private long inputSnapshotIndex = -1;
+    private ToLongFunction<RaftNode> inputChange;
+    private long inputChangeResult;
     private boolean isAlive;
     private int incarnation;
     private long commitSeen;
@@ -182,11 +188,12 @@ final class SimNode implements StateMachine, RaftEventListener
         timers = new TimerTable(4096);
         serviceTime = 0;
         final DeferredOutbox lanes = new DeferredOutbox(outbox);
-        core = new RaftNode(config, log, metadata, snapshots, lanes, this,
+        core = new RaftNode(config, log, metadata, snapshotWriter, lanes, this,
             new SplittableRandom(sim.random().nextLong()), this, sim.nowNs());
         core.clusterClock().epochOffsetNs(clockSkewNs);
         cycle = new DutyCycle(core, this::pollInput, this::sync, this::flush, lanes);
         decoder.node(core);
+        core.membershipListener((membership) -> sim.invariants().onMembershipChange(this, membership));
         nextTickNs = Long.MAX_VALUE;
         sim.trace(id, "start incarnation " + incarnation + " " + core);
         scheduleTick();
@@ -245,6 +252,24 @@ final class SimNode implements StateMachine, RaftEventListener
         return inputProposalResult;
     }
 
+    /**
+     * A configuration change or a leadership transfer asked of this member, as an operator would, in a step of its
+     * own.
+     *
+     * @return what the change returned, or {@link RaftNode#NOT_LEADER} if the member is down.
+     */
+    long change(final ToLongFunction<RaftNode> change)
+    {
+        if (!isAlive)
+        {
+            return RaftNode.NOT_LEADER;
+        }
+        inputChange = change;
+        inputChangeResult = RaftNode.NOT_LEADER;
+        endStep();
+        return inputChangeResult;
+    }
+
     private void endStep()
     {
         final long nowNs = sim.nowNs();
@@ -285,6 +310,12 @@ final class SimNode implements StateMachine, RaftEventListener
             proposalBuffer.wrap(inputProposal);
             inputProposalResult = core.propose(proposalBuffer, 0, inputProposal.length);
             inputProposal = null;
+            workCount++;
+        }
+        if (null != inputChange)
+        {
+            inputChangeResult = inputChange.applyAsLong(core);
+            inputChange = null;
             workCount++;
         }
         if (inputSnapshotIndex >= 0)
@@ -426,7 +457,7 @@ final class SimNode implements StateMachine, RaftEventListener
         {
             if (isAlive && incarnation == takenIncarnation)
             {
-                snapshots.put(index, term, data.array());
+                snapshotWriter.put(index, term, data.array());
                 snapshotsTaken++;
                 inputSnapshotIndex = index;
                 endStep();
@@ -488,6 +519,10 @@ final class SimNode implements StateMachine, RaftEventListener
 
     public void onCommit(final int memberId, final long commitIndex)
     {
+        if (null != core && RaftRole.LEADER == core.role())
+        {
+            sim.invariants().onLeaderCommit(this, commitIndex);
+        }
         sim.invariants().onCommit(this, commitIndex);
     }
 }

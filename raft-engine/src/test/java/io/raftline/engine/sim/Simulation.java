@@ -74,6 +74,7 @@ final class Simulation
     private final SimTimers timers = new SimTimers(this);
     private final ArrayDeque<String> trace = new ArrayDeque<>();
     private final int maxFrameLength;
+    private final int initialCount;
     private long nowNs;
     private long sequence;
     private long steps;
@@ -107,7 +108,7 @@ final class Simulation
         final RaftConfig.Builder template,
         final SimNetwork.Faults faults)
     {
-        this(seed, 0, replayCommand, memberCount, template, faults);
+        this(seed, 0, replayCommand, memberCount, 0, template, faults);
     }
 
     /**
@@ -126,12 +127,35 @@ final class Simulation
         final RaftConfig.Builder template,
         final SimNetwork.Faults faults)
     {
+        this(seed, salt, replayCommand, memberCount, 0, template, faults);
+    }
+
+    /**
+     * @param seed          of the run, as printed.
+     * @param salt          mixed into the seed, so that runs of different tests with the same seed differ.
+     * @param replayCommand the command line that replays this run, printed with every failure.
+     * @param memberCount   members of the bootstrap configuration, with ids 0 .. memberCount - 1.
+     * @param spareCount    members that start from nothing (joining) when a configuration change adds them, with
+     *                      ids memberCount .. memberCount + spareCount - 1; {@link #startAll()} leaves them down.
+     * @param template      config shared by the members; memberId and memberIds are filled in.
+     * @param faults        of the network.
+     */
+    Simulation(
+        final long seed,
+        final long salt,
+        final String replayCommand,
+        final int memberCount,
+        final int spareCount,
+        final RaftConfig.Builder template,
+        final SimNetwork.Faults faults)
+    {
         this.seed = seed;
+        this.initialCount = memberCount;
         this.replayCommand = replayCommand;
         this.random = new SplittableRandom(seed ^ (salt * 0x9E3779B97F4A7C15L));
         this.maxFrameLength = 1 << 20;
-        this.nodes = new SimNode[memberCount];
-        this.network = new SimNetwork(this, memberCount, faults);
+        this.nodes = new SimNode[memberCount + spareCount];
+        this.network = new SimNetwork(this, memberCount + spareCount, faults);
         this.invariants = new Invariants(this);
         final int[] ids = new int[memberCount];
         for (int i = 0; i < memberCount; i++)
@@ -142,6 +166,10 @@ final class Simulation
         {
             nodes[i] = new SimNode(this, i, template.memberIds(ids).memberId(i).build());
         }
+        for (int i = memberCount; i < nodes.length; i++)
+        {
+            nodes[i] = new SimNode(this, i, template.copy().memberIds(ids).memberId(i).joining(true).build());
+        }
         final RaftConfig config = nodes[0].config();
         network.trafficWindow(config.heartbeatIntervalNs(),
             config.maxInflightBatches() + config.maxInflightSnapshotChunks());
@@ -149,10 +177,18 @@ final class Simulation
 
     void startAll()
     {
-        for (final SimNode node : nodes)
+        for (int i = 0; i < initialCount; i++)
         {
-            node.start();
+            nodes[i].start();
         }
+    }
+
+    /**
+     * @return members of the bootstrap configuration (ids 0 .. this - 1); the rest are spares.
+     */
+    int initialCount()
+    {
+        return initialCount;
     }
 
     long seed()
