@@ -57,6 +57,14 @@ final class AdmissionGate
     {
         if (senderId == memberId || !members.admits(senderId, kind, term))
         {
+            if (FROM_LEADER == kind && senderId != memberId && term < log.currentTerm() &&
+                members.effective().isRetired(senderId))
+            {
+                // A removed member that still leads an old term hears of nothing else: tell it the current term
+                // (the stale answer), so that it steps down; still counted.
+                rejections.reject(senderId, type + " from removed member " + senderId + " of term " + term);
+                return STALE;
+            }
             return refuse(senderId, type);
         }
         final long currentTerm = log.currentTerm();

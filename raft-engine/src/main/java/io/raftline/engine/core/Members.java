@@ -503,8 +503,10 @@ final class Members
      * frame with an unknown id is refused and counted. Three exceptions for a leader's messages, from an id never
      * removed:
      * <ul>
-     *     <li>from the leader this member follows in this term, even once the newest configuration removed it (a
-     *     leader that removes itself leads until that configuration commits, then hands over with TimeoutNow);</li>
+     *     <li>from the leader this member follows, in this term or a later one, even once the newest configuration
+     *     removed it or this member never saw the entry that added it (a leader that removes itself leads until that
+     *     configuration commits, then hands over with TimeoutNow; a learner whose voters are gone still hears the
+     *     leader it followed before);</li>
      *     <li>in a member that is not in its own configuration (it joins and knows none yet, or was removed): that is
      *     how it learns the configuration;</li>
      *     <li>of the current term while this member knows no leader of it: a voter that missed the entry adding a
@@ -601,7 +603,7 @@ final class Members
 
     private boolean isLeaderOfTerm(final int senderId, final long term)
     {
-        return NO_MEMBER != senderId && senderId == roles.leaderId() && term == log.currentTerm();
+        return NO_MEMBER != senderId && senderId == roles.leaderId() && term >= log.currentTerm();
     }
 
     // ------------------------------------------------------------------------------------------------ quorums
