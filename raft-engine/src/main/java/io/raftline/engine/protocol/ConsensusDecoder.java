@@ -6,6 +6,8 @@ import io.raftline.codecs.BooleanType;
 import io.raftline.codecs.InstallSnapshotDecoder;
 import io.raftline.codecs.InstallSnapshotResponseDecoder;
 import io.raftline.codecs.MessageHeaderDecoder;
+import io.raftline.codecs.ReadIndexRequestDecoder;
+import io.raftline.codecs.ReadIndexResponseDecoder;
 import io.raftline.codecs.RequestVoteDecoder;
 import io.raftline.codecs.RequestVoteResponseDecoder;
 import io.raftline.codecs.TimeoutNowDecoder;
@@ -31,6 +33,8 @@ public final class ConsensusDecoder
     private static final short TRUE = BooleanType.TRUE.value();
     // The schema version that added the election round to RequestVote and its response.
     private static final int ROUND_VERSION = RequestVoteDecoder.roundSinceVersion();
+    // The schema version that added the transfer flag to RequestVote (reads).
+    private static final int TRANSFER_VERSION = RequestVoteDecoder.transferSinceVersion();
 
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final RequestVoteDecoder requestVoteDecoder = new RequestVoteDecoder();
@@ -38,6 +42,8 @@ public final class ConsensusDecoder
     private final AppendEntriesDecoder appendEntriesDecoder = new AppendEntriesDecoder();
     private final AppendEntriesResponseDecoder appendResponseDecoder = new AppendEntriesResponseDecoder();
     private final TimeoutNowDecoder timeoutNowDecoder = new TimeoutNowDecoder();
+    private final ReadIndexRequestDecoder readIndexRequestDecoder = new ReadIndexRequestDecoder();
+    private final ReadIndexResponseDecoder readIndexResponseDecoder = new ReadIndexResponseDecoder();
     private final InstallSnapshotDecoder installSnapshotDecoder = new InstallSnapshotDecoder();
     private final InstallSnapshotResponseDecoder snapshotResponseDecoder = new InstallSnapshotResponseDecoder();
     private final SbeEntryBatch entryBatch = new SbeEntryBatch();
@@ -101,6 +107,7 @@ public final class ConsensusDecoder
         {
             case RequestVoteDecoder.TEMPLATE_ID:
                 if (!hasBlock(version < ROUND_VERSION ? RequestVoteDecoder.roundEncodingOffset() :
+                    version < TRANSFER_VERSION ? RequestVoteDecoder.transferEncodingOffset() :
                     RequestVoteDecoder.BLOCK_LENGTH, blockLength, length, templateId))
                 {
                     return false;
