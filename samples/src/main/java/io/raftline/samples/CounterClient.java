@@ -7,8 +7,10 @@ import io.raftline.engine.client.RaftClient;
 import io.raftline.engine.client.ResponseListener;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.SystemUtil;
 import org.agrona.concurrent.UnsafeBuffer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import java.io.BufferedWriter;
 import java.io.File;
@@ -16,7 +18,7 @@ import java.io.FileWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.util.Set;
+import java.util.concurrent.Callable;
 
 /**
  * Clients of the replicated counter, as a process:
@@ -37,26 +39,81 @@ import java.util.Set;
  * {@code {"client":C,"op":"add","delta":1,"invoke_ns":T0,"complete_ns":T1,"outcome":"ok|fail|unknown","value":V}}.
  * An operation's outcome is {@code unknown} when no answer came in time (it may or may not have been applied).
  */
-public final class CounterClient
+@Command(name = "client", mixinStandardHelpOptions = true,
+    description = "Clients adding 1 to the replicated counter; prints one summary line, optionally the history.")
+public final class CounterClient implements Callable<Integer>
 {
-    static final Set<String> OPTIONS = Set.of("members", "ops", "rate", "concurrency", "history", "aeron-dir",
-        "timeout", "driver-dir-base", "egress");
+    @Option(names = "--members", required = true, paramLabel = "ID@HOST:PORT,...",
+        converter = Converters.MembersValue.class,
+        description = "the members' endpoints (one reachable member is enough to find the leader)")
+    String members;
 
-    private CounterClient()
-    {
-    }
+    @Option(names = "--ops", paramLabel = "N", defaultValue = "1000",
+        description = "adds to make (default: ${DEFAULT-VALUE})")
+    long ops;
+
+    @Option(names = "--rate", paramLabel = "PER_SECOND", defaultValue = "0",
+        description = "adds started per second in total; 0: as fast as answers come (default)")
+    double rate;
+
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "1",
+        description = "clients, each with its own session and one add outstanding (default: ${DEFAULT-VALUE})")
+    int concurrency;
+
+    @Option(names = "--history", paramLabel = "FILE",
+        description = "write one JSON object per operation per line to this file")
+    String historyFile;
+
+    @Option(names = "--timeout", defaultValue = "5s", paramLabel = "DURATION", converter = Converters.DurationNs.class,
+        description = "an add without an answer after this long is 'unknown' (default: ${DEFAULT-VALUE})")
+    long timeoutNs;
+
+    @Option(names = "--connect-timeout", paramLabel = "DURATION", converter = Converters.DurationNs.class,
+        description = "give up when no member answers for this long (default: the larger of --timeout and 10s)")
+    Long connectTimeoutNs;
+
+    @Option(names = "--aeron-dir", paramLabel = "DIR",
+        description = "the media driver to use (default: an embedded one)")
+    String aeronDir;
+
+    @Option(names = "--driver-dir-base", paramLabel = "DIR", description = "where the embedded driver's directory goes")
+    String driverDirBase;
+
+    @Option(names = "--egress", paramLabel = "HOST[:PORT]", converter = EgressValue.class,
+        description = "the address the members send answers to (default: the local address that routes to them)")
+    String egress;
 
     /**
      * @param args see the class description.
      */
     public static void main(final String[] args)
     {
-        final Summary summary = run(new Args(args, 0, OPTIONS));
+        Main.main(CounterNode.prepend("client", args));
+    }
+
+    /**
+     * Run the clients and print the summary.
+     *
+     * @return 0, or 1 when commands failed and none was acknowledged.
+     */
+    public Integer call()
+    {
+        final Summary summary = run();
         System.out.println(summary);
-        if (summary.failed > 0 && summary.acknowledged == 0)
-        {
-            System.exit(1);
-        }
+        return summary.failed > 0 && summary.acknowledged == 0 ? Main.FAILED : 0;
+    }
+
+    /**
+     * Parse a {@code client} command line and run it, as the process tests do in their own JVM.
+     *
+     * @param args the {@code client} options.
+     * @return the outcome.
+     */
+    static Summary run(final String... args)
+    {
+        final CounterClient client = new CounterClient();
+        new CommandLine(client).parseArgs(args);
+        return client.run();
     }
 
     /**
@@ -153,36 +210,30 @@ public final class CounterClient
         }
     }
 
-    static Summary run(final Args args)
+    Summary run()
     {
-        final String members = args.get("members");
-        final long ops = args.getLong("ops", 1000);
-        final double rate = args.has("rate") ? Double.parseDouble(args.get("rate")) : 0;
-        final int concurrency = args.getInt("concurrency", 1);
-        final long timeoutNs = SystemUtil.parseDuration("timeout", args.get("timeout", "5s"));
-        final String egress = args.has("egress") ? egressChannel(args.get("egress")) : null;
         final Summary summary = new Summary();
         EmbeddedAeron embedded = null;
         Writer history = null;
         final Session[] sessions = new Session[concurrency];
         try
         {
-            if (args.has("history"))
+            if (null != historyFile)
             {
-                history = new BufferedWriter(new FileWriter(args.get("history")), 1 << 16);
+                history = new BufferedWriter(new FileWriter(historyFile), 1 << 16);
             }
-            if (!args.has("aeron-dir"))
+            if (null == aeronDir)
             {
                 // Driver and conductor on this thread: the clients poll them.
-                embedded = args.has("driver-dir-base") ?
-                    EmbeddedAeron.invoker(new File(args.get("driver-dir-base")), "raftline-client") :
+                embedded = null != driverDirBase ?
+                    EmbeddedAeron.invoker(new File(driverDirBase), "raftline-client") :
                     EmbeddedAeron.invoker("raftline-client");
             }
             for (int i = 0; i < concurrency; i++)
             {
                 sessions[i] = new Session(i, history, summary);
                 final ClientContext context = null != embedded ? new ClientContext().aeron(embedded.aeron()) :
-                    new ClientContext().aeronDirectoryName(args.get("aeron-dir"));
+                    new ClientContext().aeronDirectoryName(aeronDir);
                 if (null != egress)
                 {
                     context.egressChannel(egress);
@@ -192,7 +243,8 @@ public final class CounterClient
                     .maxInflight(1)
                     .commandTimeoutNs(timeoutNs)
                     .leaderTimeoutNs(Math.min(300_000_000L, timeoutNs / 2))
-                    .connectTimeoutNs(Math.max(timeoutNs, 10_000_000_000L))
+                    .connectTimeoutNs(null != connectTimeoutNs ? connectTimeoutNs :
+                        Math.max(timeoutNs, 10_000_000_000L))
                     .listener(sessions[i]));
             }
             drive(sessions, ops, rate, 1);
@@ -206,8 +258,8 @@ public final class CounterClient
         }
         catch (final ClientException ex)
         {
-            throw new IllegalArgumentException("could not connect to the cluster " + members + ": " +
-                ex.getMessage(), ex);
+            throw new IllegalStateException("could not connect to the cluster " + members + ": " + ex.getMessage(),
+                ex);
         }
         finally
         {
@@ -240,6 +292,24 @@ public final class CounterClient
         }
         final boolean isBareIpv6 = !host.startsWith("[") && host.indexOf(':') >= 0;
         return "aeron:udp?endpoint=" + (isBareIpv6 ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /**
+     * {@code --egress host[:port]} to its channel, as a usage error when malformed.
+     */
+    static final class EgressValue implements CommandLine.ITypeConverter<String>
+    {
+        public String convert(final String value)
+        {
+            try
+            {
+                return egressChannel(value);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new CommandLine.TypeConversionException(ex.getMessage());
+            }
+        }
     }
 
     private static void drive(final Session[] sessions, final long ops, final double rate, final long delta)

@@ -3,8 +3,10 @@ package io.raftline.samples;
 import io.raftline.engine.agent.MemberContext;
 import io.raftline.engine.agent.RaftMember;
 import org.agrona.concurrent.ShutdownSignalBarrier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
-import java.util.Set;
+import java.util.concurrent.Callable;
 
 /**
  * One member of the replicated counter as its own process:
@@ -13,28 +15,32 @@ import java.util.Set;
  *     --dir /tmp/raftline
  * </pre>
  * Runs until SIGINT/SIGTERM. Prints {@code READY member=<id> aeron=<dir>} once it runs; the Aeron directory is where
- * {@code RaftStat} reads its counters.
+ * {@code stat} reads its counters.
  */
-public final class CounterNode
+@Command(name = "node", mixinStandardHelpOptions = true,
+    description = "Run one member of the replicated counter until SIGINT/SIGTERM; prints READY member=<id> " +
+    "aeron=<dir> once it runs.")
+public final class CounterNode implements Callable<Integer>
 {
-    static final Set<String> OPTIONS = Set.of("id", "members", "dir", "durability", "storage", "idle",
-        "election-timeout-ms", "heartbeat-ms");
-
-    private CounterNode()
-    {
-    }
+    @Mixin
+    NodeOptions options;
 
     /**
      * @param args see the class description.
      */
     public static void main(final String[] args)
     {
-        run(new Args(args, 0, OPTIONS));
+        Main.main(prepend("node", args));
     }
 
-    static void run(final Args args)
+    /**
+     * Run the member until a shutdown signal.
+     *
+     * @return 0.
+     */
+    public Integer call()
     {
-        final MemberContext ctx = context(args).service(new CounterService());
+        final MemberContext ctx = options.context().service(new CounterService());
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
             RaftMember member = RaftMember.launch(ctx))
         {
@@ -42,21 +48,14 @@ public final class CounterNode
             System.out.flush();
             barrier.await();
         }
+        return 0;
     }
 
-    /**
-     * @param args the node's options.
-     * @return the member's settings from them, without a service.
-     */
-    static MemberContext context(final Args args)
+    static String[] prepend(final String first, final String[] rest)
     {
-        final int electionMs = args.getInt("election-timeout-ms", 150);
-        final MemberContext ctx = args.applyStorageAndIdle(new MemberContext(), "yield")
-            .memberId(args.getInt("id", -1))
-            .members(args.get("members"))
-            .dir(args.get("dir", "raftline-data"))
-            .electionTimeoutNs(electionMs * 1_000_000L, 2L * electionMs * 1_000_000L)
-            .heartbeatIntervalNs(args.getInt("heartbeat-ms", 20) * 1_000_000L);
-        return ctx;
+        final String[] args = new String[rest.length + 1];
+        args[0] = first;
+        System.arraycopy(rest, 0, args, 1, rest.length);
+        return args;
     }
 }

@@ -1,21 +1,52 @@
 package io.raftline.samples;
 
-import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 
 /**
- * Entry point of {@code raftline-samples.jar}: {@code cluster}, {@code node} or {@code client}.
+ * Entry point of {@code raftline-samples.jar}: the subcommands {@code cluster}, {@code node}, {@code client} and
+ * {@code stat}, each with {@code --help}.
+ * <p>
+ * A wrong argument is answered with one line naming the subcommand and the mistake, and exit status 2; a subcommand
+ * that fails (an unreachable cluster, no member at a directory, a port in use) with one line and exit status 1.
+ * Neither prints a stack trace, unless {@code -Draftline.samples.trace=true} asks for one.
  */
-public final class Main
+@Command(
+    name = "java -jar raftline-samples.jar",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "The Raftline replicated counter: a single-host demo, members as processes, clients, counters.",
+    subcommands = {
+        SingleHostCluster.class,
+        CounterNode.class,
+        CounterClient.class,
+        StatCommand.class,
+        CommandLine.HelpCommand.class
+    })
+public final class Main implements Callable<Integer>
 {
-    private Main()
-    {
-    }
+    /**
+     * Exit status of a wrong argument (picocli's convention, and what the sample used before picocli).
+     */
+    public static final int USAGE_ERROR = 2;
+
+    /**
+     * Exit status of a subcommand that failed.
+     */
+    public static final int FAILED = 1;
+
+    @Spec
+    CommandSpec spec;
 
     /**
      * @param args the subcommand and its options.
-     * @throws Exception if the subcommand fails.
      */
-    public static void main(final String[] args) throws Exception
+    public static void main(final String[] args)
     {
         // JVM properties that an executable jar's manifest cannot carry (the module flags are in the manifest).
         System.setProperty("chronicle.analytics.disable", "true");
@@ -24,52 +55,104 @@ public final class Main
         {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
-        if (0 == args.length)
+        System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /**
+     * Run one command line, as {@link #main(String[])} does, without exiting the JVM.
+     *
+     * @param out  for the commands' output and {@code --help}.
+     * @param err  for errors.
+     * @param args the subcommand and its options.
+     * @return the exit status: 0, {@link #FAILED} or {@link #USAGE_ERROR}.
+     */
+    public static int execute(final PrintWriter out, final PrintWriter err, final String... args)
+    {
+        return commandLine(new Main(), out, err).execute(args);
+    }
+
+    /**
+     * @param command the top-level command object, {@link Main} or a test's own.
+     * @param out     for output and help.
+     * @param err     for errors.
+     * @return a command line that answers errors with one line.
+     */
+    static CommandLine commandLine(final Object command, final PrintWriter out, final PrintWriter err)
+    {
+        final CommandLine commandLine = new CommandLine(command);
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setParameterExceptionHandler(Main::onParameterException);
+        commandLine.setExecutionExceptionHandler(Main::onExecutionException);
+        return commandLine;
+    }
+
+    /**
+     * Without a subcommand: the list of them, as a usage error.
+     */
+    public Integer call()
+    {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return USAGE_ERROR;
+    }
+
+    private static int onParameterException(final CommandLine.ParameterException ex, final String[] args)
+    {
+        final CommandLine commandLine = ex.getCommandLine();
+        final String name = commandLine.getCommandSpec().qualifiedName();
+        commandLine.getErr().println(name + ": " + oneLine(ex.getMessage()) + " (see " + name + " --help)");
+        trace(commandLine, ex);
+        return USAGE_ERROR;
+    }
+
+    private static int onExecutionException(
+        final Exception ex, final CommandLine commandLine, final CommandLine.ParseResult parseResult)
+    {
+        commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + describe(ex));
+        trace(commandLine, ex);
+        return FAILED;
+    }
+
+    /**
+     * @param ex a failure.
+     * @return its message and those of its causes that add something, on one line.
+     */
+    static String describe(final Throwable ex)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (Throwable t = ex; null != t; t = t.getCause() == t ? null : t.getCause())
         {
-            usage();
-            System.exit(2);
-        }
-        final String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        try
-        {
-            switch (args[0])
+            final String message = null == t.getMessage() ? t.getClass().getSimpleName() : t.getMessage();
+            if (text.indexOf(message) < 0)
             {
-                case "node":
-                    CounterNode.main(rest);
-                    break;
-                case "cluster":
-                    SingleHostCluster.main(rest);
-                    break;
-                case "client":
-                    CounterClient.main(rest);
-                    break;
-                case "stat":
-                    io.raftline.engine.agent.RaftStat.main(rest);
-                    break;
-                default:
-                    usage();
-                    System.exit(2);
+                text.append(0 == text.length() ? "" : ": ").append(message);
             }
         }
-        catch (final IllegalArgumentException ex)
+        return oneLine(text.toString());
+    }
+
+    private static String oneLine(final String text)
+    {
+        return text.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+    }
+
+    private static void trace(final CommandLine commandLine, final Exception ex)
+    {
+        if (Boolean.getBoolean("raftline.samples.trace"))
         {
-            System.err.println("error: " + ex.getMessage());
-            usage();
-            System.exit(2);
+            ex.printStackTrace(commandLine.getErr());
         }
     }
 
-    private static void usage()
+    /**
+     * {@code --version}: the jar's version.
+     */
+    static final class Version implements CommandLine.IVersionProvider
     {
-        System.err.println("usage: java -jar raftline-samples.jar <cluster|node|client|stat> [--option value ...]");
-        System.err.println("  cluster [--duration 10s] [--members 3] [--payload 32] [--window 1000]");
-        System.err.println("          [--storage file|memory] [--durability none|batch|each] [--dir DIR]");
-        System.err.println("          [--warmup 3s] [--idle busy|yield|backoff] [--report-dir raftline-report]");
-        System.err.println("  client  --members 0@host:port,... --ops N [--rate R] [--concurrency C] [--history FILE]");
-        System.err.println("          [--timeout 5s] [--aeron-dir DIR] [--egress host[:port]]");
-        System.err.println("  node    --id N --members 0@host:port,1@host:port,2@host:port [--dir DIR]");
-        System.err.println("          [--durability none|batch|each] [--storage file|memory]");
-        System.err.println("          [--idle yield|busy|backoff] [--election-timeout-ms 150] [--heartbeat-ms 20]");
-        System.err.println("  stat    <aeron directory of a running member, printed by node> [--watch]");
+        public String[] getVersion()
+        {
+            final String version = Main.class.getPackage().getImplementationVersion();
+            return new String[]{"raftline-samples " + (null == version ? "(development build)" : version)};
+        }
     }
 }

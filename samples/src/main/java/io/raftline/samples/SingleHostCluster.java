@@ -4,11 +4,13 @@ import io.raftline.engine.agent.LocalCluster;
 import io.raftline.engine.agent.MemberContext;
 import io.raftline.engine.client.ClientContext;
 import org.agrona.IoUtil;
-import org.agrona.SystemUtil;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.io.File;
 import java.nio.file.Files;
-import java.util.Set;
+import java.util.concurrent.Callable;
 
 /**
  * The single-host demo: a 3-member cluster over Aeron IPC in this JVM (one embedded media driver, every member on
@@ -18,40 +20,70 @@ import java.util.Set;
  *     [--storage file|memory] [--durability none|batch|each] [--dir DIR] [--report-dir raftline-report]
  * </pre>
  */
-public final class SingleHostCluster
+@Command(name = "cluster", mixinStandardHelpOptions = true,
+    description = "A cluster over Aeron IPC in this JVM, a client driving the counter, and a latency report.")
+public final class SingleHostCluster implements Callable<Integer>
 {
-    static final Set<String> OPTIONS = Set.of("duration", "members", "payload", "window", "storage", "durability",
-        "dir", "report-dir", "idle", "warmup");
+    @Option(names = "--duration", defaultValue = "10s", paramLabel = "DURATION",
+        converter = Converters.DurationNs.class,
+        description = "how long the closed loop is measured (default: ${DEFAULT-VALUE})")
+    long durationNs;
 
-    private SingleHostCluster()
-    {
-    }
+    @Option(names = "--warmup", defaultValue = "3s", paramLabel = "DURATION", converter = Converters.DurationNs.class,
+        description = "warm-up before measuring (default: ${DEFAULT-VALUE})")
+    long warmupNs;
+
+    @Option(names = "--members", paramLabel = "N", defaultValue = "3",
+        description = "cluster size (default: ${DEFAULT-VALUE})")
+    int size;
+
+    @Option(names = "--payload", paramLabel = "BYTES", defaultValue = "32",
+        description = "command size in bytes (default: ${DEFAULT-VALUE})")
+    int payload;
+
+    @Option(names = "--window", paramLabel = "N", defaultValue = "1000",
+        description = "commands outstanding in the throughput run (default: ${DEFAULT-VALUE})")
+    int window;
+
+    @Mixin
+    StorageOptions storage;
+
+    @Option(names = "--idle", paramLabel = "IDLE", defaultValue = "busy", converter = Converters.IdleValue.class,
+        description = "idle strategy: busy, yield, backoff or sleep-<duration> (default: ${DEFAULT-VALUE})")
+    String idle;
+
+    @Option(names = "--dir", paramLabel = "DIR",
+        description = "data directory (default: a temporary one, removed at the end)")
+    File dataDir;
+
+    @Option(names = "--report-dir", paramLabel = "DIR", defaultValue = "raftline-report",
+        description = "where the report goes (default: ${DEFAULT-VALUE})")
+    File reportDir;
 
     /**
      * @param args see the class description.
-     * @throws Exception if the cluster could not start.
      */
-    public static void main(final String[] args) throws Exception
+    public static void main(final String[] args)
     {
-        run(new Args(args, 0, OPTIONS));
+        Main.main(CounterNode.prepend("cluster", args));
     }
 
-    static void run(final Args args) throws Exception
+    /**
+     * Run the demo.
+     *
+     * @return 0.
+     * @throws Exception if the cluster could not start.
+     */
+    public Integer call() throws Exception
     {
-        final long durationNs = SystemUtil.parseDuration("duration", args.get("duration", "10s"));
-        final long warmupNs = SystemUtil.parseDuration("warmup", args.get("warmup", "3s"));
-        final int size = args.getInt("members", 3);
-        final int payload = args.getInt("payload", 32);
-        final int window = args.getInt("window", 1000);
-        final boolean isTempDir = !args.has("dir");
-        final File dir = isTempDir ? Files.createTempDirectory("raftline-cluster").toFile() : new File(args.get("dir"));
-        final File reportDir = new File(args.get("report-dir", "raftline-report"));
+        final boolean isTempDir = null == dataDir;
+        final File dir = isTempDir ? Files.createTempDirectory("raftline-cluster").toFile() : dataDir;
         final CounterService[] services = new CounterService[size];
 
         System.out.printf("Raftline: %d members over Aeron IPC in one JVM, storage=%s durability=%s, data in %s%n",
-            size, args.get("storage", "file"), args.get("durability", "none"), dir);
+            size, storage.storage.name().toLowerCase(), storage.durability.name().toLowerCase(), dir);
         final long startNs = System.nanoTime();
-        try (LocalCluster cluster = LocalCluster.start(size, args.applyStorageAndIdle(new MemberContext(), "busy")
+        try (LocalCluster cluster = LocalCluster.start(size, storage.apply(new MemberContext(), idle)
             .dir(dir.getPath())
             .electionTimeoutNs(100_000_000L, 200_000_000L)
             .heartbeatIntervalNs(10_000_000L), (id) ->
@@ -128,5 +160,6 @@ public final class SingleHostCluster
                 IoUtil.delete(dir, true);
             }
         }
+        return 0;
     }
 }

@@ -6,13 +6,16 @@ import io.raftline.engine.agent.RaftMember;
 import io.raftline.engine.agent.StorageType;
 import io.raftline.engine.core.RaftRole;
 import org.agrona.concurrent.ShutdownSignalBarrier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -27,11 +30,14 @@ import java.util.concurrent.atomic.AtomicReference;
  *     <li>On SIGTERM it prints {@code FINAL member=<id> value=<counter> applied=<index>} before it closes.</li>
  * </ul>
  */
-public final class NemesisNode
+@Command(name = "nemesis-node")
+public final class NemesisNode implements Callable<Integer>
 {
-    private NemesisNode()
-    {
-    }
+    @Mixin
+    NodeOptions node;
+
+    @Option(names = "--stall-file", required = true)
+    Path stallFile;
 
     /**
      * @param args the {@code node} command's options and {@code --stall-file}.
@@ -40,14 +46,21 @@ public final class NemesisNode
     {
         System.setProperty("chronicle.analytics.disable", "true");
         System.setProperty("chronicle.announcer.disable", "true");
-        final Set<String> options = new HashSet<>(CounterNode.OPTIONS);
-        options.add("stall-file");
-        final Args parsed = new Args(args, 0, options);
-        final Path stallFile = Path.of(parsed.get("stall-file"));
+        System.exit(Main.commandLine(new NemesisNode(), new PrintWriter(System.out, true),
+            new PrintWriter(System.err, true)).execute(args));
+    }
+
+    /**
+     * Run the member until SIGTERM.
+     *
+     * @return 0.
+     */
+    public Integer call()
+    {
         final CounterService service = new CounterService();
         final MemberStorage.Factory files = fileStorage();
         final AtomicReference<StallingRaftLog> log = new AtomicReference<>();
-        final MemberContext ctx = CounterNode.context(parsed).service(service).storageFactory((memberCtx) ->
+        final MemberContext ctx = node.context().service(service).storageFactory((memberCtx) ->
         {
             final MemberStorage storage = files.open(memberCtx);
             log.set(new StallingRaftLog(storage.log()));
@@ -66,6 +79,7 @@ public final class NemesisNode
                 service.appliedIndex());
             System.out.flush();
         }
+        return 0;
     }
 
     /**

@@ -70,11 +70,11 @@ class UdpChaosIT
         {
             try
             {
-                summary[0] = CounterClient.run(new Args(new String[]{
+                summary[0] = CounterClient.run(
                     "--members", cluster.members(), "--ops", Long.toString(rate * (seconds + 5)),
                     "--rate", Long.toString(rate), "--concurrency", "4", "--timeout", "3s",
                     "--history", history.toString(),
-                    "--driver-dir-base", cluster.driverDirectoryBase().getPath()}, 0, CounterClient.OPTIONS));
+                    "--driver-dir-base", cluster.driverDirectoryBase().getPath());
             }
             catch (final Throwable t)
             {

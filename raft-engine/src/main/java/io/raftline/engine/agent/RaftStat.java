@@ -71,6 +71,23 @@ public final class RaftStat
     }
 
     /**
+     * @param counters to read.
+     * @return how many Raftline counters the reader holds: 0 when no member is attached to the driver.
+     */
+    public static int count(final CountersReader counters)
+    {
+        final int[] found = {0};
+        counters.forEach((counterId, typeId, keyBuffer, label) ->
+        {
+            if (typeId >= MemberCounters.ROLE_TYPE_ID && typeId <= MemberCounters.EVENTS_TYPE_ID)
+            {
+                found[0]++;
+            }
+        });
+        return found[0];
+    }
+
+    /**
      * Find one counter's value.
      *
      * @param counters to read.
