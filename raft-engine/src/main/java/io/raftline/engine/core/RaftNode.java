@@ -172,7 +172,7 @@ public final class RaftNode
         this.applier = new Applier(config, this.log, commit, snapshots, stateMachine);
         this.snapshotReceiver = new SnapshotReceiver(this.log, commit, snapshots, applier, outbox, rejections);
 
-        this.readTracker = new ReadTracker(config, this.log, commit, outbox, peers, selfPosition, roles);
+        this.readTracker = new ReadTracker(config, this.log, commit, outbox, peers, selfPosition, roles, nowNs);
         this.reads = new RaftReads(config, this.log, outbox, roles, gate, this, readTracker);
         roles.attach(election, replicator);
         roles.attachReads(readTracker);

@@ -36,7 +36,8 @@ import static io.raftline.engine.core.RaftRole.LEADER;
  * ({@code ReadIndexRequest} with fromLeader false); the leader puts the request in a confirmation round as a read of
  * its own and answers with the read index once the round is confirmed; the follower answers its reads once it has
  * applied that index. One request serves every read that arrived before it was sent; one is in flight at a time and
- * it is resent after two heartbeat intervals without an answer, or when the leader changes.
+ * it is resent after two heartbeat intervals without an answer, or when the leader changes. Request numbers only
+ * grow, across restarts too (they start from the clock), so an answer names one request of this member's life.
  * <p>
  * Pure, and allocation free: every queue is a preallocated ring of primitives.
  */
@@ -87,7 +88,8 @@ final class ReadTracker
         final Outbox outbox,
         final Peer[] peers,
         final int selfPosition,
-        final RoleState roles)
+        final RoleState roles,
+        final long nowNs)
     {
         this.config = config;
         this.log = log;
@@ -102,6 +104,12 @@ final class ReadTracker
         this.lease = new Ring(capacity);
         this.remote = new Ring(capacity);
         this.follower = new Ring(capacity);
+        // Request numbers start at the clock's reading when the member starts, so that a member that restarted (in
+        // the same term) never takes an answer to its earlier life's request, delayed or replayed by the network,
+        // for one of its own: that answer's read index may be older than its reads (a request per nanosecond would
+        // be needed to catch up with the next start's numbers).
+        this.requestSeq = Math.max(1, nowNs);
+        this.answeredSeq = requestSeq;
     }
 
     void listener(final ReadListener listener)

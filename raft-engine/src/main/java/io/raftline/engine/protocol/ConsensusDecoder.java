@@ -162,9 +162,81 @@ public final class ConsensusDecoder
                 }
                 return onSnapshotResponse(buffer, bodyOffset, blockLength, version, length, nowNs);
 
+            case ReadIndexRequestDecoder.TEMPLATE_ID:
+                if (!hasBlock(ReadIndexRequestDecoder.BLOCK_LENGTH, blockLength, length, templateId))
+                {
+                    return false;
+                }
+                return onReadIndexRequest(buffer, bodyOffset, blockLength, version, length, nowNs);
+
+            case ReadIndexResponseDecoder.TEMPLATE_ID:
+                if (!hasBlock(ReadIndexResponseDecoder.BLOCK_LENGTH, blockLength, length, templateId))
+                {
+                    return false;
+                }
+                return onReadIndexResponse(buffer, bodyOffset, blockLength, version, length, nowNs);
+
             default:
                 return reject(FrameRejection.UNKNOWN_TEMPLATE, templateId, -1, length);
         }
+    }
+
+    private boolean onReadIndexRequest(
+        final DirectBuffer buffer,
+        final int bodyOffset,
+        final int blockLength,
+        final int version,
+        final int length,
+        final long nowNs)
+    {
+        final ReadIndexRequestDecoder decoder = readIndexRequestDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        final int senderId = decoder.senderId();
+        if (!isValidRoute(ReadIndexRequestDecoder.TEMPLATE_ID, senderId, decoder.recipientId(), length))
+        {
+            return false;
+        }
+        final short fromLeader = decoder.fromLeaderRaw();
+        final long round = decoder.round();
+        if (!isBoolean(fromLeader) || round <= 0)
+        {
+            return reject(FrameRejection.MALFORMED, ReadIndexRequestDecoder.TEMPLATE_ID, senderId, length);
+        }
+        if (!node.reads().onReadIndexRequest(senderId, decoder.term(), round, TRUE == fromLeader, nowNs))
+        {
+            return reject(FrameRejection.UNKNOWN_SENDER, ReadIndexRequestDecoder.TEMPLATE_ID, senderId, length);
+        }
+        framesDecoded++;
+        return true;
+    }
+
+    private boolean onReadIndexResponse(
+        final DirectBuffer buffer,
+        final int bodyOffset,
+        final int blockLength,
+        final int version,
+        final int length,
+        final long nowNs)
+    {
+        final ReadIndexResponseDecoder decoder =
+            readIndexResponseDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        final int senderId = decoder.senderId();
+        if (!isValidRoute(ReadIndexResponseDecoder.TEMPLATE_ID, senderId, decoder.recipientId(), length))
+        {
+            return false;
+        }
+        final short fromLeader = decoder.fromLeaderRaw();
+        final long round = decoder.round();
+        final long readIndex = decoder.readIndex();
+        if (!isBoolean(fromLeader) || round <= 0 || readIndex < 0)
+        {
+            return reject(FrameRejection.MALFORMED, ReadIndexResponseDecoder.TEMPLATE_ID, senderId, length);
+        }
+        if (!node.reads().onReadIndexResponse(senderId, decoder.term(), round, readIndex, TRUE == fromLeader, nowNs))
+        {
+            return reject(FrameRejection.UNKNOWN_SENDER, ReadIndexResponseDecoder.TEMPLATE_ID, senderId, length);
+        }
+        framesDecoded++;
+        return true;
     }
 
     private boolean onInstallSnapshot(
@@ -298,7 +370,8 @@ public final class ConsensusDecoder
         }
         final short preVote = decoder.preVoteRaw();
         final long round = version < ROUND_VERSION ? RaftNode.NO_ROUND : decoder.round();
-        if (!isBoolean(preVote) || round < 0)
+        final short transfer = version < TRANSFER_VERSION ? FALSE : decoder.transferRaw();
+        if (!isBoolean(preVote) || round < 0 || !isBoolean(transfer))
         {
             return reject(FrameRejection.MALFORMED, RequestVoteDecoder.TEMPLATE_ID, senderId, length);
         }
@@ -309,6 +382,7 @@ public final class ConsensusDecoder
             decoder.lastLogTerm(),
             TRUE == preVote,
             round,
+            TRUE == transfer,
             nowNs))
         {
             return reject(FrameRejection.UNKNOWN_SENDER, RequestVoteDecoder.TEMPLATE_ID, senderId, length);
