@@ -223,7 +223,12 @@ final class QueryWindow
         final long nowNs = ctx.nanoClock().nanoTime();
         if (ReadConsistency.FOLLOWER.code() == levels[slot])
         {
-            send(slot, nextFollower(), nowNs);
+            // A member that knows no leader cannot serve it now; the next member may. When none knows one, the
+            // leader timeout sends it again rather than a storm of asks.
+            if (leaderMemberId >= 0 || memberIds.length > 1)
+            {
+                send(slot, nextFollower(), nowNs);
+            }
             return;
         }
         final int named = indexOf(leaderMemberId);
