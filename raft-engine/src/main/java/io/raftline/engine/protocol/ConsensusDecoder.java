@@ -163,14 +163,16 @@ public final class ConsensusDecoder
                 return onSnapshotResponse(buffer, bodyOffset, blockLength, version, length, nowNs);
 
             case ReadIndexRequestDecoder.TEMPLATE_ID:
-                if (!hasBlock(ReadIndexRequestDecoder.BLOCK_LENGTH, blockLength, length, templateId))
+                if (!hasBlock(ReadIndexRequestDecoder.BLOCK_LENGTH, blockLength, length, templateId) ||
+                    !isBlockOfVersion(ReadIndexRequestDecoder.BLOCK_LENGTH, blockLength, version, templateId, length))
                 {
                     return false;
                 }
                 return onReadIndexRequest(buffer, bodyOffset, blockLength, version, length, nowNs);
 
             case ReadIndexResponseDecoder.TEMPLATE_ID:
-                if (!hasBlock(ReadIndexResponseDecoder.BLOCK_LENGTH, blockLength, length, templateId))
+                if (!hasBlock(ReadIndexResponseDecoder.BLOCK_LENGTH, blockLength, length, templateId) ||
+                    !isBlockOfVersion(ReadIndexResponseDecoder.BLOCK_LENGTH, blockLength, version, templateId, length))
                 {
                     return false;
                 }
@@ -179,6 +181,22 @@ public final class ConsensusDecoder
             default:
                 return reject(FrameRejection.UNKNOWN_TEMPLATE, templateId, -1, length);
         }
+    }
+
+    /**
+     * A frame of the schema's own version must have exactly that version's block: SBE's evolution lets only other
+     * versions differ. (A corrupted header that renames another message, whose longer block then reads as this one's
+     * fields, is malformed rather than a message from whoever its bytes happen to name.) Checked for the messages
+     * added in version 3.
+     */
+    private boolean isBlockOfVersion(
+        final int ownBlockLength, final int blockLength, final int version, final int templateId, final int length)
+    {
+        if (MessageHeaderDecoder.SCHEMA_VERSION == version && ownBlockLength != blockLength)
+        {
+            return reject(FrameRejection.MALFORMED, templateId, -1, length);
+        }
+        return true;
     }
 
     private boolean onReadIndexRequest(

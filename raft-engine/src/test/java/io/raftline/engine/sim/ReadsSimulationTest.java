@@ -195,6 +195,52 @@ class ReadsSimulationTest
         assertEquals(1, follower.core().reads().pending(RaftReads.FOLLOWER));
     }
 
+    /**
+     * With leases on, members refuse votes while they hear from a leader; a leadership transfer's candidate says so in
+     * its vote requests and wins, and the old leader gives up its lease as it starts the transfer.
+     */
+    @Test
+    void aLeadershipTransferWinsDespiteLeaseStickinessAndRevokesTheLease()
+    {
+        final Simulation sim = cluster(5, true, true);
+        write(sim, 10);
+        final SimNode oldLeader = leader(sim);
+        oldLeader.read(RaftReads.LEASE);
+        sim.runFor(5 * MS);
+        assertTrue(oldLeader.core().reads().leaseEndNs() > sim.nowNs(), "the leader holds a lease");
+        final SimNode target = sim.node((oldLeader.id() + 1) % 3);
+        assertTrue(oldLeader.core().transferLeadership(target.id(), sim.nowNs()));
+        assertEquals(Long.MIN_VALUE, oldLeader.core().reads().leaseEndNs(), "the transfer revoked the lease");
+        sim.runFor(500 * MS);
+        assertEquals(target, leader(sim), "the transfer's target leads");
+        assertEquals(RaftRole.LEADER, target.core().role());
+    }
+
+    /**
+     * With leases on, a member that hears from its leader ignores a vote request of a later term that is not a
+     * transfer's: the lease rests on it.
+     */
+    @Test
+    void withLeasesAMemberThatHearsFromItsLeaderIgnoresAnOrdinaryVoteRequest()
+    {
+        final Simulation sim = cluster(6, true, true);
+        write(sim, 5);
+        final SimNode leader = leader(sim);
+        final SimNode follower = sim.node((leader.id() + 1) % 3);
+        final SimNode candidate = sim.node((leader.id() + 2) % 3);
+        final long term = follower.core().currentTerm();
+        final io.raftline.engine.protocol.ConsensusEncoder encoder = new io.raftline.engine.protocol.ConsensusEncoder();
+        final org.agrona.ExpandableArrayBuffer frame = new org.agrona.ExpandableArrayBuffer(64);
+        final int length = encoder.requestVote(frame, 0, candidate.id(), follower.id(), term + 1,
+            follower.core().log().lastIndex(), follower.core().log().lastTerm(), false, 1, false);
+        final byte[] bytes = new byte[length];
+        frame.getBytes(0, bytes);
+        follower.deliver(bytes);
+        assertEquals(term, follower.core().currentTerm(), "the vote request moved nothing");
+        assertNotEquals(candidate.id(), follower.core().votedFor(), "and got no vote");
+        assertEquals(leader.id(), follower.core().leaderId());
+    }
+
     private record LeaseRun(long answeredWhileCut, long lastAnswerNs, long newLeaderCommitNs)
     {
     }

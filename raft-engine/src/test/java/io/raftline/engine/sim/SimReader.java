@@ -31,14 +31,17 @@ final class SimReader
     }
 
     /**
-     * Lease reads on in half of the runs that use pre-vote (leases need it).
+     * Lease reads on in half of the runs that use pre-vote (leases need it), with a random drift bound.
      */
     static void configure(final RaftConfig.Builder config, final long seed, final boolean preVote,
         final long electionMinNs)
     {
         final SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 12);
         final boolean lease = preVote && random.nextBoolean();
-        config.leaseReads(lease).leaseClockDriftNs(lease ? random.nextLong(electionMinNs / 2) : 0);
+        // Small queues: a read beyond them is refused (READS_FULL), and thousands of members started over a run
+        // allocate little.
+        config.leaseReads(lease).leaseClockDriftNs(lease ? random.nextLong(electionMinNs / 2) : 0)
+            .maxPendingReads(1 + random.nextInt(256));
     }
 
     static SimReader start(final Simulation sim, final long seed)
@@ -62,7 +65,7 @@ final class SimReader
 
     private void scheduleNext()
     {
-        sim.schedule(sim.nowNs() + 1 + random.nextLong(15 * MS), this::act);
+        sim.schedule(sim.nowNs() + 1 + random.nextLong(40 * MS), this::act);
     }
 
     private void act()
@@ -71,7 +74,7 @@ final class SimReader
         {
             return;
         }
-        final int burst = 1 + random.nextInt(6);
+        final int burst = 1 + random.nextInt(4);
         for (int i = 0; i < burst; i++)
         {
             final int level = random.nextInt(3);
