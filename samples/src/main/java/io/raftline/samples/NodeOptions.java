@@ -54,6 +54,10 @@ final class NodeOptions
         description = "the leader's heartbeat interval (default: ${DEFAULT-VALUE})")
     int heartbeatMs;
 
+    @Option(names = "--lease-reads", description = "answer lease reads from the leader's lease (default: off; " +
+        "lease queries are then served as linearizable ones)")
+    boolean leaseReads;
+
     /**
      * @return the member's settings from these options, without a service.
      */
@@ -74,12 +78,17 @@ final class NodeOptions
         {
             throw new ParameterException(spec.commandLine(), "--endpoint: " + endpointError);
         }
-        return storage.apply(new MemberContext(), idle)
+        final MemberContext ctx = storage.apply(new MemberContext(), idle)
             .memberId(id)
             .members(null != join ? id + "@" + endpoint + "," + join : members)
             .joining(null != join)
             .dir(dir)
             .electionTimeoutNs(electionTimeoutMs * 1_000_000L, 2L * electionTimeoutMs * 1_000_000L)
             .heartbeatIntervalNs(heartbeatMs * 1_000_000L);
+        if (leaseReads)
+        {
+            ctx.raft().leaseReads(true);
+        }
+        return ctx;
     }
 }

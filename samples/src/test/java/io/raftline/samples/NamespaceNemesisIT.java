@@ -233,7 +233,8 @@ class NamespaceNemesisIT
 
     private NamespaceCluster cluster(final int size)
     {
-        return new NamespaceCluster(net, size, dir, "--storage", "file", "--durability", "none", "--idle", "backoff",
+        return new NamespaceCluster(net, size, dir, "--lease-reads", "--storage", "file", "--durability", "none",
+            "--idle", "backoff",
             "--election-timeout-ms", Long.toString(NemesisRun.ELECTION_TIMEOUT_MIN_MS));
     }
 

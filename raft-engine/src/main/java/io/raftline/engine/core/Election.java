@@ -19,6 +19,9 @@ final class Election
     // Counts the campaigns of this member's lifetime; a pre-vote round does not change the term, so the term alone
     // cannot tell an answer to this round from a late one to an earlier round.
     private long round;
+    // Reads: whether the campaign in progress is a leadership transfer's (TimeoutNow), which voters with lease
+    // reads on must not refuse for stickiness.
+    private boolean isTransferCampaign;
 
     Election(
         final RaftConfig config,
@@ -36,12 +39,22 @@ final class Election
 
     void onElectionTimeout(final long nowNs)
     {
+        isTransferCampaign = false;
         if (PRE_CANDIDATE == roles.role() || CANDIDATE == roles.role())
         {
             // A round that ended without a leader is lost too.
             members.onLostElection();
         }
         campaign(nowNs, config.isPreVoteEnabled(), "election timeout");
+    }
+
+    /**
+     * Start an election at once because the leader handed over (TimeoutNow).
+     */
+    void campaignForTransfer(final long nowNs, final String reason)
+    {
+        isTransferCampaign = true;
+        campaign(nowNs, false, reason);
     }
 
     /**
@@ -128,7 +141,7 @@ final class Election
         for (final Peer peer : members.peers())
         {
             if (peer.isVoteRequestPending &&
-                outbox.requestVote(peer.memberId, term, lastLogIndex, lastLogTerm, preVote, round))
+                outbox.requestVote(peer.memberId, term, lastLogIndex, lastLogTerm, preVote, round, isTransferCampaign))
             {
                 peer.isVoteRequestPending = false;
                 sent++;

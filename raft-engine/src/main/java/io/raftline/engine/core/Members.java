@@ -618,18 +618,33 @@ final class Members
         return effective().isJoint() ? Math.min(newIndex, majorityIndex(false, selfIndex)) : newIndex;
     }
 
+    /**
+     * @param selfRound the leader's own newest read confirmation round.
+     * @return the newest round a quorum echoed: a majority of the voters, and while joint of each voter set.
+     */
+    long quorumReadRound(final long selfRound)
+    {
+        final long newRound = majorityOf(true, true, selfRound);
+        return effective().isJoint() ? Math.min(newRound, majorityOf(false, true, selfRound)) : newRound;
+    }
+
     private long majorityIndex(final boolean isNewSet, final long selfIndex)
     {
-        final long[] indices = scratch;
+        return majorityOf(isNewSet, false, selfIndex);
+    }
+
+    private long majorityOf(final boolean isNewSet, final boolean isReadRound, final long selfValue)
+    {
+        final long[] values = scratch;
         int count = 0;
         for (final Peer peer : peers)
         {
             if (isNewSet ? peer.isVoter : peer.isOldVoter)
             {
-                indices[count++] = peer == self ? selfIndex : peer.matchIndex;
+                values[count++] = peer == self ? selfValue : isReadRound ? peer.readRoundAcked : peer.matchIndex;
             }
         }
-        return 0 == count ? 0 : Quorum.majorityIndex(indices, count);
+        return 0 == count ? 0 : Quorum.majorityIndex(values, count);
     }
 
     /**

@@ -106,6 +106,8 @@ public final class RaftNode
     private final LogReceiver receiver;
     private final SnapshotReceiver snapshotReceiver;
     private final Applier applier;
+    private final ReadTracker readTracker;
+    private final RaftReads reads;
 
     private final RoleState roles;
     private final AdmissionGate gate;
@@ -174,10 +176,13 @@ public final class RaftNode
             this.log, commit, store.raw(), applier, members, outbox, rejections);
         this.changes = new ConfigurationChanges(config, this.log, commit, members, roles, replicator, listener);
 
+        this.readTracker = new ReadTracker(config, this.log, commit, outbox, members, roles, nowNs);
+        this.reads = new RaftReads(config, this.log, outbox, roles, gate, this, readTracker);
         roles.attach(election, replicator);
         members.attach(outbox, roles, commit);
         members.start(applier.restoreNewestSnapshot());
         this.log.members(members);
+        roles.attachReads(readTracker);
         roles.start(nowNs);
     }
 
@@ -215,6 +220,7 @@ public final class RaftNode
         }
         workCount += applier.applyBatch();
         workCount += applier.maybeTakeSnapshot();
+        workCount += readTracker.doWork(nowNs);
         return workCount;
     }
 
@@ -319,6 +325,27 @@ public final class RaftNode
         final long round,
         final long nowNs)
     {
+        return onRequestVote(candidateId, term, lastLogIndex, lastLogTerm, preVote, round, false, nowNs);
+    }
+
+    /**
+     * A (pre-)vote request, saying whether the candidate campaigns for a leadership transfer (see
+     * {@link RaftReads#ignoresVote}).
+     */
+    public boolean onRequestVote(
+        final int candidateId,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final long round,
+        final boolean transfer,
+        final long nowNs)
+    {
+        if (reads.ignoresVote(candidateId, term, preVote, transfer, nowNs))
+        {
+            return true;
+        }
         final int kind = preVote ? PRE_VOTE_REQUEST : VOTE_REQUEST;
         final int verdict = gate.admit(candidateId, term, kind, "RequestVote", nowNs);
         if (preVote && REFUSED != verdict)
@@ -577,7 +604,7 @@ public final class RaftNode
         if (ADMITTED == verdict && FOLLOWER == roles.role() && leaderId == roles.leaderId() &&
             members.isSelfVoter())
         {
-            election.campaign(nowNs, false, "TimeoutNow from leader " + leaderId);
+            election.campaignForTransfer(nowNs, "TimeoutNow from leader " + leaderId);
         }
         return REFUSED != verdict;
     }
@@ -597,6 +624,7 @@ public final class RaftNode
         {
             return false;
         }
+        readTracker.revokeLease();
         replicator.startTransfer(target, nowNs);
         return true;
     }
@@ -739,7 +767,16 @@ public final class RaftNode
      */
     public int applyCommitted()
     {
-        return applier.applyBatch();
+        final int applied = applier.applyBatch();
+        return applied > 0 ? applied + readTracker.serve() : 0;
+    }
+
+    /**
+     * @return this node's reads without a log write: ReadIndex, lease and follower reads.
+     */
+    public RaftReads reads()
+    {
+        return reads;
     }
 
     /**
@@ -753,15 +790,20 @@ public final class RaftNode
         {
             return NOW;
         }
+        final long readsDeadlineNs = readTracker.nextDeadlineNs();
         if (LEADER == roles.role())
         {
-            return changes.hasWork() ? NOW : replicator.nextDeadlineNs();
+            return changes.hasWork() ? NOW : Math.min(replicator.nextDeadlineNs(), readsDeadlineNs);
+        }
+        if (NOW == readsDeadlineNs)
+        {
+            return NOW;
         }
         if ((PRE_CANDIDATE == roles.role() || CANDIDATE == roles.role()) && election.hasPendingVoteRequests())
         {
             return NOW;
         }
-        return roles.electionDeadlineNs();
+        return Math.min(roles.electionDeadlineNs(), readsDeadlineNs);
     }
 
     /**
