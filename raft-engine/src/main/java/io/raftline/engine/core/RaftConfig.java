@@ -68,6 +68,8 @@ public final class RaftConfig
      * Default for {@link #promotionMaxLag()}.
      */
     public static final long PROMOTION_MAX_LAG_DEFAULT = 1000;
+
+    /**
      * Default for how much shorter than the minimum election timeout a leader's read lease is: 10 ms.
      */
     public static final long LEASE_CLOCK_DRIFT_DEFAULT_NS = 10_000_000L;
