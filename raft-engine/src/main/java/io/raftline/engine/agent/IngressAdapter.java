@@ -136,37 +136,7 @@ final class IngressAdapter implements FragmentHandler
                 return onQuery(buffer, bodyOffset, blockLength, version, end, length);
 
             case SessionConnectDecoder.TEMPLATE_ID:
-            {
-                if (!hasBlock(SessionConnectDecoder.BLOCK_LENGTH, blockLength, length, templateId))
-                {
-                    return false;
-                }
-                final int channelOffset = bodyOffset + blockLength;
-                if (!fitsVarData(buffer, channelOffset, end, templateId, length))
-                {
-                    return false;
-                }
-                final int credentialsOffset = channelOffset + 4 + buffer.getInt(channelOffset,
-                    SessionConnectDecoder.BYTE_ORDER);
-                if (!fitsVarData(buffer, credentialsOffset, end, templateId, length))
-                {
-                    return false;
-                }
-                connectDecoder.wrap(buffer, bodyOffset, blockLength, version);
-                final long correlationId = connectDecoder.correlationId();
-                final long clientSessionId = connectDecoder.clientSessionId();
-                final int responseStreamId = connectDecoder.responseStreamId();
-                final String responseChannel = connectDecoder.responseChannel();
-                final byte[] credentials = new byte[connectDecoder.credentialsLength()];
-                connectDecoder.getCredentials(credentials, 0, credentials.length);
-                if (!responseChannel.startsWith("aeron:"))
-                {
-                    return reject(FrameRejection.MALFORMED, templateId, length);
-                }
-                sessions.onSessionConnect(correlationId, clientSessionId, responseStreamId, responseChannel,
-                    credentials, nowNs);
-                return true;
-            }
+                return onSessionConnect(buffer, bodyOffset, blockLength, version, end, templateId, length);
 
             case SessionKeepAliveDecoder.TEMPLATE_ID:
                 if (!hasBlock(SessionKeepAliveDecoder.BLOCK_LENGTH, blockLength, length, templateId))
@@ -192,6 +162,40 @@ final class IngressAdapter implements FragmentHandler
             default:
                 return reject(FrameRejection.UNKNOWN_TEMPLATE, templateId, length);
         }
+    }
+
+    private boolean onSessionConnect(final DirectBuffer buffer, final int bodyOffset, final int blockLength,
+        final int version, final int end, final int templateId, final int length)
+    {
+        if (!hasBlock(SessionConnectDecoder.BLOCK_LENGTH, blockLength, length, templateId))
+        {
+            return false;
+        }
+        final int channelOffset = bodyOffset + blockLength;
+        if (!fitsVarData(buffer, channelOffset, end, templateId, length))
+        {
+            return false;
+        }
+        final int credentialsOffset = channelOffset + 4 + buffer.getInt(channelOffset,
+            SessionConnectDecoder.BYTE_ORDER);
+        if (!fitsVarData(buffer, credentialsOffset, end, templateId, length))
+        {
+            return false;
+        }
+        connectDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        final long correlationId = connectDecoder.correlationId();
+        final long clientSessionId = connectDecoder.clientSessionId();
+        final int responseStreamId = connectDecoder.responseStreamId();
+        final String responseChannel = connectDecoder.responseChannel();
+        final byte[] credentials = new byte[connectDecoder.credentialsLength()];
+        connectDecoder.getCredentials(credentials, 0, credentials.length);
+        if (!responseChannel.startsWith("aeron:"))
+        {
+            return reject(FrameRejection.MALFORMED, templateId, length);
+        }
+        sessions.onSessionConnect(correlationId, clientSessionId, responseStreamId, responseChannel,
+            credentials, nowNs);
+        return true;
     }
 
     private boolean onAdminRequest(final DirectBuffer buffer, final int bodyOffset, final int blockLength,
