@@ -77,45 +77,26 @@ public final class MemberContext implements Cloneable
             throw new IllegalArgumentException("service must be set: the RaftService this member replicates");
         }
         clusterMembers = ClusterMembers.parse(members);
-        boolean isMember = false;
-        for (final ClusterMembers.Member member : clusterMembers.members())
-        {
-            isMember |= member.id() == memberId;
-        }
-        if (!isMember)
-        {
-            throw new IllegalArgumentException("memberId=" + memberId + " is not one of members=" + members);
-        }
+        MemberContextChecks.checkIsMember(clusterMembers, memberId, members);
         if (null == durability || null == storage || null == idleStrategyType)
         {
             throw new IllegalArgumentException("durability=" + durability + ", storage=" + storage +
                 " and idleStrategy=" + idleStrategyType + " must be set");
         }
-        if (consensusStreamBase + maxMemberId() >= ingressStreamBase && ingressStreamBase + maxMemberId() >=
-            consensusStreamBase)
-        {
-            throw new IllegalArgumentException("consensusStreamBase=" + consensusStreamBase +
-                " and ingressStreamBase=" + ingressStreamBase + " overlap for member ids up to " + maxMemberId());
-        }
+        MemberContextChecks.checkStreams(clusterMembers, consensusStreamBase, ingressStreamBase);
         if (fragmentLimit < 1)
         {
             throw new IllegalArgumentException("fragmentLimit=" + fragmentLimit + " must be >= 1");
         }
-        final int largestEntry = ClientProtocol.commandEntryLength(maxCommandLength);
-        final int smallestFrameForEntry = ConsensusEncoder.APPEND_ENTRIES_HEADER_LENGTH +
-            ConsensusEncoder.APPEND_ENTRY_OVERHEAD + largestEntry;
-        if (maxFrameLength < smallestFrameForEntry)
-        {
-            throw new IllegalArgumentException("maxFrameLength=" + maxFrameLength + " must be >= " +
-                smallestFrameForEntry + " to carry a command of maxCommandLength=" + maxCommandLength);
-        }
+        final int largestEntry = MemberContextChecks.checkFrameFitsEntry(maxFrameLength, maxCommandLength);
         final RaftConfig requested = raft.copy()
             .memberId(memberId)
             // A joining member knows only itself and the seeds it reaches the cluster through; the configuration
             // comes from the leader. Otherwise the list bootstraps a new cluster (a log's configuration wins).
             .memberIds(isJoining ? new int[]{memberId} : clusterMembers.ids())
             .endpoints(clusterMembers.isIpc() ? null : isJoining ?
-                new String[]{clusterMembers.member(memberId).endpoint()} : endpoints(clusterMembers))
+                new String[]{clusterMembers.member(memberId).endpoint()} :
+                MemberContextChecks.endpoints(clusterMembers))
             .joining(isJoining)
             .maxEntryLength(largestEntry)
             // Sessions need it: a new leader learns which sessions are open only once it applies an entry of its
@@ -127,29 +108,11 @@ public final class MemberContext implements Cloneable
         // An AppendEntries frame has room for a fixed number of entries, whatever a batch may hold.
         raftConfig = requested.maxEntriesPerBatch() <= ConsensusEncoder.MAX_ENTRIES_PER_FRAME ? requested :
             requested.toBuilder().maxEntriesPerBatch(ConsensusEncoder.MAX_ENTRIES_PER_FRAME).build();
-        if (sessionTimeoutNs <= raftConfig.electionTimeoutMaxNs())
-        {
-            throw new IllegalArgumentException("sessionTimeoutNs=" + sessionTimeoutNs +
-                " must be > electionTimeoutMaxNs=" + raftConfig.electionTimeoutMaxNs() +
-                " so sessions survive a failover");
-        }
-        if (maxSessions < 1 || responseCacheEntries < 1 || responseCacheLength < 0)
-        {
-            throw new IllegalArgumentException("maxSessions=" + maxSessions + " and responseCacheEntries=" +
-                responseCacheEntries + " must be >= 1, responseCacheLength=" + responseCacheLength + " >= 0");
-        }
+        MemberContextChecks.checkSessions(
+            raftConfig, sessionTimeoutNs, maxSessions, responseCacheEntries, responseCacheLength);
         if (null == idleStrategy)
         {
-            if (IdleStrategyType.SLEEP == idleStrategyType &&
-                (idleSleepNs < 1 || idleSleepNs * 8 > raftConfig.electionTimeoutMinNs()))
-            {
-                // The agent takes a gap between duty cycles of a quarter of the minimum election timeout for a
-                // stall of its thread and stops its timers for it; sleeping that long on purpose would hide a dead
-                // leader (and miss heartbeats).
-                throw new IllegalArgumentException("idleStrategy=" + IdleStrategies.name(idleStrategyType,
-                    idleSleepNs) + (idleSleepNs < 1 ? " must sleep > 0" : " sleeps more than an eighth of " +
-                    "electionTimeoutMinNs=" + raftConfig.electionTimeoutMinNs()));
-            }
+            MemberContextChecks.checkIdleSleep(raftConfig, idleStrategyType, idleSleepNs);
             idleStrategy = idleStrategyType.newIdleStrategy(idleSleepNs);
         }
         if (null == errorHandler)
@@ -165,11 +128,6 @@ public final class MemberContext implements Cloneable
             storageFactory = StorageType.MEMORY == storage ? MemberContext::inMemoryStorage : FileStorage::open;
         }
         return this;
-    }
-
-    private static String[] endpoints(final ClusterMembers members)
-    {
-        return members.members().stream().map(ClusterMembers.Member::endpoint).toArray(String[]::new);
     }
 
     /**
@@ -190,16 +148,6 @@ public final class MemberContext implements Cloneable
     public boolean isJoining()
     {
         return isJoining;
-    }
-
-    private int maxMemberId()
-    {
-        int max = 0;
-        for (final ClusterMembers.Member member : clusterMembers.members())
-        {
-            max = Math.max(max, member.id());
-        }
-        return max;
     }
 
     static MemberStorage inMemoryStorage(final MemberContext ctx)

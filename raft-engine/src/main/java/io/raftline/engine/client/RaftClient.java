@@ -6,20 +6,12 @@ import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
-import io.aeron.logbuffer.Header;
-import io.raftline.codecs.ClientQueryResponseDecoder;
-import io.raftline.codecs.ClientRedirectDecoder;
 import io.raftline.codecs.ClientRequestEncoder;
 import io.raftline.codecs.ClientResponseCode;
-import io.raftline.codecs.ClientResponseDecoder;
-import io.raftline.codecs.ClusterMembersEventDecoder;
-import io.raftline.codecs.MessageHeaderDecoder;
 import io.raftline.codecs.MessageHeaderEncoder;
 import io.raftline.codecs.SessionCloseEncoder;
 import io.raftline.codecs.SessionConnectEncoder;
 import io.raftline.codecs.SessionEventCode;
-import io.raftline.codecs.SessionEventDecoder;
-import io.raftline.codecs.SessionMessageDecoder;
 import io.raftline.codecs.SessionKeepAliveEncoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -91,16 +83,10 @@ public final class RaftClient implements AutoCloseable
     private final SessionConnectEncoder connectEncoder = new SessionConnectEncoder();
     private final SessionKeepAliveEncoder keepAliveEncoder = new SessionKeepAliveEncoder();
     private final SessionCloseEncoder closeEncoder = new SessionCloseEncoder();
-    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
-    private final ClientResponseDecoder responseDecoder = new ClientResponseDecoder();
-    private final ClientRedirectDecoder redirectDecoder = new ClientRedirectDecoder();
-    private final SessionEventDecoder eventDecoder = new SessionEventDecoder();
-    private final SessionMessages messages;
     private final ExpandableArrayBuffer controlBuffer = new ExpandableArrayBuffer(512);
     private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
     private final byte[] credentials;
-    private FragmentHandler extensionHandler;
-    private final ClusterMembersEvents membersEvents = new ClusterMembersEvents();
+    private final EgressDecoder decoder;
 
     // In-flight commands: a ring indexed by correlation id, each slot holding the encoded request frame.
     private final ExpandableArrayBuffer[] frames;
@@ -139,7 +125,6 @@ public final class RaftClient implements AutoCloseable
     {
         this.ctx = ctx.conclude();
         this.listener = ctx.listener();
-        this.messages = new SessionMessages(listener);
         this.credentials = ctx.credentials();
         this.maxInflight = ctx.maxInflight();
         this.frames = new ExpandableArrayBuffer[maxInflight];
@@ -169,7 +154,8 @@ public final class RaftClient implements AutoCloseable
             }
             egress = aeron.addSubscription(ctx.egressChannel(), ctx.egressStreamId());
             responseChannel = EgressRoute.resolveResponseChannel(ctx, egress);
-            assembler = new FragmentAssembler(new EgressHandler(), 4096, true);
+            decoder = new EgressDecoder(this, listener, payloadView);
+            assembler = new FragmentAssembler(decoder, 4096, true);
             queries = new QueryWindow(this.ctx, listener, ingress, memberIds);
         }
         catch (final RuntimeException ex)
@@ -401,7 +387,7 @@ public final class RaftClient implements AutoCloseable
      */
     public void extensionHandler(final FragmentHandler handler)
     {
-        this.extensionHandler = handler;
+        decoder.extensionHandler(handler);
     }
 
     /**
@@ -558,7 +544,7 @@ public final class RaftClient implements AutoCloseable
      *
      * @return whether the leadership changed.
      */
-    private boolean switchLeader(final int memberId, final long term)
+    boolean switchLeader(final int memberId, final long term)
     {
         final int index = indexOf(memberId);
         if (index < 0 || (leaderIndex >= 0 && term < leaderTerm))
@@ -649,7 +635,16 @@ public final class RaftClient implements AutoCloseable
         startConnect(nowNs);
     }
 
-    private void onResponse(
+    /**
+     * A query's answer for this session, from {@link EgressDecoder}: the window matches it to the query.
+     */
+    void onQueryResponse(
+        final DirectBuffer buffer, final int offset, final int blockLength, final int version, final int limit)
+    {
+        queries.onResponse(buffer, offset, blockLength, version, limit, leaderIndex);
+    }
+
+    void onResponse(
         final long correlationId, final ClientResponseCode code, final long logIndex, final int payloadLength)
     {
         if (correlationId < firstUnanswered || correlationId > lastCorrelationId)
@@ -695,7 +690,7 @@ public final class RaftClient implements AutoCloseable
         listener.onResponse(correlationId, outcome, logIndex, payloadView, 0, payloadLength);
     }
 
-    private void onSessionEvent(
+    void onSessionEvent(
         final long clientSessionId,
         final long correlationId,
         final int leaderId,
@@ -738,7 +733,7 @@ public final class RaftClient implements AutoCloseable
             case REJECTED:
                 if (correlationId == connectCorrelationId && 0 == sessionId)
                 {
-                    lastRejection = eventDecoder.detail();
+                    lastRejection = decoder.eventDetail();
                 }
                 break;
 
@@ -751,94 +746,6 @@ public final class RaftClient implements AutoCloseable
 
             default:
                 break;
-        }
-    }
-
-    /**
-     * Decodes the cluster's answers; every length is checked against the frame.
-     */
-    private final class EgressHandler implements FragmentHandler
-    {
-        public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
-        {
-            if (length < HEADER_LENGTH)
-            {
-                return;
-            }
-            headerDecoder.wrap(buffer, offset);
-            if (MessageHeaderDecoder.SCHEMA_ID != headerDecoder.schemaId() ||
-                HEADER_LENGTH + headerDecoder.blockLength() > length)
-            {
-                return;
-            }
-            final int bodyOffset = offset + HEADER_LENGTH;
-            final int blockLength = headerDecoder.blockLength();
-            final int version = headerDecoder.version();
-            switch (headerDecoder.templateId())
-            {
-                case ClientResponseDecoder.TEMPLATE_ID:
-                {
-                    responseDecoder.wrap(buffer, bodyOffset, blockLength, version);
-                    if (responseDecoder.clientSessionId() != sessionId)
-                    {
-                        return;
-                    }
-                    final int dataOffset = bodyOffset + blockLength;
-                    if (dataOffset + 4 > offset + length)
-                    {
-                        return;
-                    }
-                    final int payloadLength = responseDecoder.payloadLength();
-                    if (dataOffset + 4 + (long)payloadLength > offset + length)
-                    {
-                        return;
-                    }
-                    final long correlationId = responseDecoder.correlationId();
-                    final long logIndex = responseDecoder.logIndex();
-                    final ClientResponseCode code = responseDecoder.code();
-                    responseDecoder.wrapPayload(payloadView);
-                    onResponse(correlationId, code, logIndex, payloadLength);
-                    break;
-                }
-
-                case ClientQueryResponseDecoder.TEMPLATE_ID:
-                    if (blockLength >= ClientQueryResponseDecoder.BLOCK_LENGTH && 0 != sessionId &&
-                        buffer.getLong(bodyOffset, MessageHeaderDecoder.BYTE_ORDER) == sessionId)
-                    {
-                        queries.onResponse(buffer, bodyOffset, blockLength, version, offset + length, leaderIndex);
-                    }
-                    break;
-
-                case ClientRedirectDecoder.TEMPLATE_ID:
-                    redirectDecoder.wrap(buffer, bodyOffset, blockLength, version);
-                    if (redirectDecoder.clientSessionId() == sessionId && 0 != sessionId &&
-                        redirectDecoder.leaderMemberId() >= 0)
-                    {
-                        switchLeader(redirectDecoder.leaderMemberId(), redirectDecoder.leadershipTerm());
-                    }
-                    break;
-
-                case SessionMessageDecoder.TEMPLATE_ID:
-                    messages.onFrame(buffer, bodyOffset, blockLength, version, offset + length, sessionId);
-                    break;
-
-                case SessionEventDecoder.TEMPLATE_ID:
-                    eventDecoder.wrap(buffer, bodyOffset, blockLength, version);
-                    onSessionEvent(eventDecoder.clientSessionId(), eventDecoder.correlationId(),
-                        eventDecoder.leaderMemberId(), eventDecoder.leadershipTerm(), eventDecoder.code());
-                    break;
-
-                case ClusterMembersEventDecoder.TEMPLATE_ID:
-                    membersEvents.onEvent(RaftClient.this, sessionId, buffer, bodyOffset, blockLength, version);
-                    break;
-
-                default:
-                    if (null != extensionHandler)
-                    {
-                        extensionHandler.onFragment(buffer, offset, length, header);
-                    }
-                    break;
-            }
         }
     }
 }

@@ -735,41 +735,7 @@ public final class RaftConfig
             {
                 memberIds = new int[]{memberId};
             }
-            if (0 == memberIds.length)
-            {
-                throw new IllegalArgumentException("memberIds must name at least one member");
-            }
-            if (null != endpoints && endpoints.length != memberIds.length)
-            {
-                throw new IllegalArgumentException("endpoints=" + Arrays.toString(endpoints) +
-                    " must name one endpoint per member of memberIds=" + Arrays.toString(memberIds));
-            }
-            for (int i = 0; i < memberIds.length; i++)
-            {
-                if (memberIds[i] < 0)
-                {
-                    throw new IllegalArgumentException("member id must be >= 0: memberIds=" +
-                        Arrays.toString(memberIds));
-                }
-                for (int j = i + 1; j < memberIds.length; j++)
-                {
-                    if (memberIds[i] == memberIds[j])
-                    {
-                        throw new IllegalArgumentException("duplicate member id " + memberIds[i] + " in memberIds=" +
-                            Arrays.toString(memberIds));
-                    }
-                }
-            }
-            boolean isMember = false;
-            for (final int id : memberIds)
-            {
-                isMember |= id == memberId;
-            }
-            if (!isMember && !isJoining)
-            {
-                throw new IllegalArgumentException("memberId=" + memberId + " is not in memberIds=" +
-                    Arrays.toString(memberIds));
-            }
+            RaftConfigChecks.checkMembers(memberId, memberIds, endpoints, isJoining);
             if (heartbeatIntervalNs <= 0)
             {
                 throw new IllegalArgumentException("heartbeatIntervalNs=" + heartbeatIntervalNs + " must be > 0");
@@ -794,31 +760,23 @@ public final class RaftConfig
                 throw new IllegalArgumentException("leaseClockDriftNs=" + leaseClockDriftNs +
                     " must be >= 0 and < electionTimeoutMinNs=" + electionTimeoutMinNs);
             }
-            atLeast("maxPendingReads", maxPendingReads, 1);
+            RaftConfigChecks.atLeast("maxPendingReads", maxPendingReads, 1);
             if (maxPendingReads > 1 << 20)
             {
                 throw new IllegalArgumentException("maxPendingReads=" + maxPendingReads + " must be <= " + (1 << 20));
             }
             maxPendingReads = 1 == maxPendingReads ? 1 : Integer.highestOneBit(maxPendingReads - 1) << 1;
-            atLeast("maxEntriesPerBatch", maxEntriesPerBatch, 1);
-            atLeast("maxInflightBatches", maxInflightBatches, 1);
-            atLeast("maxAppliesPerCycle", maxAppliesPerCycle, 1);
-            atLeast("maxEntryLength", maxEntryLength, 0);
-            atLeast("snapshotIntervalEntries", snapshotIntervalEntries, 0);
-            atLeast("snapshotIntervalBytes", snapshotIntervalBytes, 0);
-            atLeast("compactionRetainEntries", compactionRetainEntries, 0);
-            atLeast("snapshotChunkLength", snapshotChunkLength, 1);
-            atLeast("maxInflightSnapshotChunks", maxInflightSnapshotChunks, 1);
-            atLeast("promotionMaxLag", promotionMaxLag, 0);
+            RaftConfigChecks.atLeast("maxEntriesPerBatch", maxEntriesPerBatch, 1);
+            RaftConfigChecks.atLeast("maxInflightBatches", maxInflightBatches, 1);
+            RaftConfigChecks.atLeast("maxAppliesPerCycle", maxAppliesPerCycle, 1);
+            RaftConfigChecks.atLeast("maxEntryLength", maxEntryLength, 0);
+            RaftConfigChecks.atLeast("snapshotIntervalEntries", snapshotIntervalEntries, 0);
+            RaftConfigChecks.atLeast("snapshotIntervalBytes", snapshotIntervalBytes, 0);
+            RaftConfigChecks.atLeast("compactionRetainEntries", compactionRetainEntries, 0);
+            RaftConfigChecks.atLeast("snapshotChunkLength", snapshotChunkLength, 1);
+            RaftConfigChecks.atLeast("maxInflightSnapshotChunks", maxInflightSnapshotChunks, 1);
+            RaftConfigChecks.atLeast("promotionMaxLag", promotionMaxLag, 0);
             return new RaftConfig(this);
-        }
-
-        private static void atLeast(final String name, final long value, final long min)
-        {
-            if (value < min)
-            {
-                throw new IllegalArgumentException(name + "=" + value + " must be >= " + min);
-            }
         }
     }
 }

@@ -8,18 +8,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.random.RandomGenerator;
 
-import static io.raftline.engine.core.AdmissionGate.ADMITTED;
-import static io.raftline.engine.core.AdmissionGate.FROM_LEADER;
-import static io.raftline.engine.core.AdmissionGate.PRE_VOTE_GRANT;
-import static io.raftline.engine.core.AdmissionGate.PRE_VOTE_REFUSAL;
-import static io.raftline.engine.core.AdmissionGate.PRE_VOTE_REQUEST;
-import static io.raftline.engine.core.AdmissionGate.REFUSED;
-import static io.raftline.engine.core.AdmissionGate.RESPONSE;
-import static io.raftline.engine.core.AdmissionGate.STALE;
-import static io.raftline.engine.core.AdmissionGate.VOTE_REQUEST;
-import static io.raftline.engine.core.AdmissionGate.VOTE_RESPONSE;
 import static io.raftline.engine.core.RaftRole.CANDIDATE;
-import static io.raftline.engine.core.RaftRole.FOLLOWER;
 import static io.raftline.engine.core.RaftRole.LEADER;
 import static io.raftline.engine.core.RaftRole.PRE_CANDIDATE;
 
@@ -95,7 +84,6 @@ public final class RaftNode
 
     final RaftConfig config;
     private final CoreLog log;
-    private final Outbox outbox;
     private final int memberId;
     final Members members;
     private final ConfigurationChanges changes;
@@ -103,14 +91,13 @@ public final class RaftNode
     private final Rejections rejections;
     private final Election election;
     private final Replicator replicator;
-    private final LogReceiver receiver;
-    private final SnapshotReceiver snapshotReceiver;
     private final Applier applier;
     private final ReadTracker readTracker;
     private final RaftReads reads;
 
     private final RoleState roles;
     private final AdmissionGate gate;
+    private final InboundMessages inbound;
 
     /**
      * Create the core of a member from its durable state. The member starts as a follower with a fresh election
@@ -159,7 +146,6 @@ public final class RaftNode
     {
         this.config = config;
         this.log = new CoreLog(log, metadata);
-        this.outbox = outbox;
         this.memberId = config.memberId();
         final MembershipSnapshots store = MembershipSnapshots.wrap(snapshots);
         this.members = new Members(config, this.log, listener);
@@ -170,14 +156,16 @@ public final class RaftNode
         this.election = new Election(config, this.log, outbox, members, roles);
         this.replicator = new Replicator(
             config, this.log, commit, store, outbox, members, roles, rejections);
-        this.receiver = new LogReceiver(this.log, commit, outbox, rejections);
+        final LogReceiver receiver = new LogReceiver(this.log, commit, outbox, rejections);
         this.applier = new Applier(config, this.log, commit, store, members, stateMachine);
-        this.snapshotReceiver = new SnapshotReceiver(
+        final SnapshotReceiver snapshotReceiver = new SnapshotReceiver(
             this.log, commit, store.raw(), applier, members, outbox, rejections);
         this.changes = new ConfigurationChanges(config, this.log, commit, members, roles, replicator, listener);
 
         this.readTracker = new ReadTracker(config, this.log, commit, outbox, members, roles, nowNs);
         this.reads = new RaftReads(config, this.log, outbox, roles, gate, this, readTracker);
+        this.inbound = new InboundMessages(
+            this.log, outbox, members, roles, gate, election, replicator, receiver, snapshotReceiver, reads);
         roles.attach(election, replicator);
         members.attach(outbox, roles, commit);
         members.start(applier.restoreNewestSnapshot());
@@ -342,26 +330,7 @@ public final class RaftNode
         final boolean transfer,
         final long nowNs)
     {
-        if (reads.ignoresVote(candidateId, term, preVote, transfer, nowNs))
-        {
-            return true;
-        }
-        final int kind = preVote ? PRE_VOTE_REQUEST : VOTE_REQUEST;
-        final int verdict = gate.admit(candidateId, term, kind, "RequestVote", nowNs);
-        if (preVote && REFUSED != verdict)
-        {
-            election.onPreVoteRequest(
-                candidateId, term, lastLogIndex, lastLogTerm, round, roles.isWithinLeaderLease(nowNs));
-        }
-        else if (STALE == verdict)
-        {
-            election.refuseVote(candidateId, term, round);
-        }
-        else if (ADMITTED == verdict)
-        {
-            election.onVoteRequest(candidateId, lastLogIndex, lastLogTerm, round, nowNs);
-        }
-        return REFUSED != verdict && !members.isCountedStranger(candidateId);
+        return inbound.onRequestVote(candidateId, term, lastLogIndex, lastLogTerm, preVote, round, transfer, nowNs);
     }
 
     /**
@@ -401,13 +370,7 @@ public final class RaftNode
         final long round,
         final long nowNs)
     {
-        final int kind = preVote ? (granted ? PRE_VOTE_GRANT : PRE_VOTE_REFUSAL) : VOTE_RESPONSE;
-        final int verdict = gate.admit(voterId, term, kind, "RequestVoteResponse", nowNs);
-        if (ADMITTED == verdict)
-        {
-            election.onVoteResponse(voterId, candidateTerm, granted, preVote, round, nowNs);
-        }
-        return REFUSED != verdict;
+        return inbound.onRequestVoteResponse(voterId, term, candidateTerm, granted, preVote, round, nowNs);
     }
 
     /**
@@ -447,18 +410,7 @@ public final class RaftNode
         final EntryBatch entries,
         final long nowNs)
     {
-        final int verdict = gate.admit(leaderId, term, FROM_LEADER, "AppendEntries", nowNs);
-        if (STALE == verdict)
-        {
-            // A stale leader: tell it the current term so that it steps down (§5.1).
-            outbox.appendEntriesResponse(leaderId, log.currentTerm(), prevLogIndex, false, 0, 0, 0, log.lastIndex());
-        }
-        else if (ADMITTED == verdict)
-        {
-            roles.followLeader(leaderId, nowNs, "AppendEntries");
-            receiver.onAppendEntries(leaderId, prevLogIndex, prevLogTerm, leaderCommit, entries);
-        }
-        return REFUSED != verdict;
+        return inbound.onAppendEntries(leaderId, term, prevLogIndex, prevLogTerm, leaderCommit, entries, nowNs);
     }
 
     /**
@@ -486,13 +438,8 @@ public final class RaftNode
         final long lastLogIndex,
         final long nowNs)
     {
-        final int verdict = gate.admit(followerId, term, RESPONSE, "AppendEntriesResponse", nowNs);
-        if (ADMITTED == verdict && LEADER == roles.role())
-        {
-            replicator.onAppendEntriesResponse(
-                peerOf(followerId), prevLogIndex, success, matchIndex, conflictIndex, conflictTerm, lastLogIndex);
-        }
-        return REFUSED != verdict;
+        return inbound.onAppendEntriesResponse(
+            followerId, term, prevLogIndex, success, matchIndex, conflictIndex, conflictTerm, lastLogIndex, nowNs);
     }
 
     /**
@@ -528,19 +475,8 @@ public final class RaftNode
         final long transferId,
         final long nowNs)
     {
-        final int verdict = gate.admit(leaderId, term, FROM_LEADER, "InstallSnapshot", nowNs);
-        if (STALE == verdict)
-        {
-            outbox.installSnapshotResponse(
-                leaderId, log.currentTerm(), snapshotIndex, 0, SNAPSHOT_REJECTED, transferId);
-        }
-        else if (ADMITTED == verdict)
-        {
-            roles.followLeader(leaderId, nowNs, "InstallSnapshot");
-            snapshotReceiver.onChunk(leaderId, snapshotIndex, snapshotTerm, chunkOffset, snapshotLength,
-                snapshotChecksum, isLast, data, dataOffset, dataLength, transferId);
-        }
-        return REFUSED != verdict;
+        return inbound.onInstallSnapshot(leaderId, term, snapshotIndex, snapshotTerm, chunkOffset, snapshotLength,
+            snapshotChecksum, isLast, data, dataOffset, dataLength, transferId, nowNs);
     }
 
     /**
@@ -564,13 +500,8 @@ public final class RaftNode
         final long transferId,
         final long nowNs)
     {
-        final int verdict = gate.admit(followerId, term, RESPONSE, "InstallSnapshotResponse", nowNs);
-        if (ADMITTED == verdict && LEADER == roles.role())
-        {
-            replicator.onInstallSnapshotResponse(
-                peerOf(followerId), snapshotIndex, nextOffset, status, transferId, nowNs);
-        }
-        return REFUSED != verdict;
+        return inbound.onInstallSnapshotResponse(
+            followerId, term, snapshotIndex, nextOffset, status, transferId, nowNs);
     }
 
     /**
@@ -600,13 +531,7 @@ public final class RaftNode
      */
     public boolean onTimeoutNow(final int leaderId, final long term, final long nowNs)
     {
-        final int verdict = gate.admit(leaderId, term, FROM_LEADER, "TimeoutNow", nowNs);
-        if (ADMITTED == verdict && FOLLOWER == roles.role() && leaderId == roles.leaderId() &&
-            members.isSelfVoter())
-        {
-            election.campaignForTransfer(nowNs, "TimeoutNow from leader " + leaderId);
-        }
-        return REFUSED != verdict;
+        return inbound.onTimeoutNow(leaderId, term, nowNs);
     }
 
     /**
