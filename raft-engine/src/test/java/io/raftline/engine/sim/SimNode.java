@@ -512,8 +512,10 @@ final class SimNode implements StateMachine, RaftEventListener, ReadListener
         long nextNs = core.nextDeadlineNs();
         if (RaftRole.LEADER == core.role() && timers.nextDeadlineNs() != Long.MAX_VALUE)
         {
-            // The leader wakes when its clock reaches the next timer's deadline.
-            nextNs = Math.min(nextNs, timers.nextDeadlineNs() - clockSkewNs);
+            // The leader wakes when its clock reaches the next timer's deadline. A timer already due is one whose
+            // proposal was refused (a leadership transfer refuses proposals): it is tried again a millisecond later,
+            // as the agent's next duty cycles would, never at the same instant, which would stop simulated time.
+            nextNs = Math.min(nextNs, Math.max(timers.nextDeadlineNs() - clockSkewNs, localNowNs() + 1_000_000L));
         }
         final long deadlineNs = Math.max(toSimNs(nextNs), sim.nowNs());
         if (deadlineNs == Long.MAX_VALUE || (nextTickNs >= sim.nowNs() && deadlineNs >= nextTickNs))
