@@ -25,8 +25,8 @@ final class QueryWindow
 
     private final ClientContext ctx;
     private final ResponseListener listener;
-    private final ExclusivePublication[] ingress;
-    private final int[] memberIds;
+    private ExclusivePublication[] ingress;
+    private int[] memberIds;
     private final int maxInflight;
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ClientQueryEncoder queryEncoder = new ClientQueryEncoder();
@@ -43,6 +43,16 @@ final class QueryWindow
     private long oldest = RaftClient.QUERY_ID_BASE;
     private int followerCursor;
     private long resends;
+
+    /**
+     * The client learned a member it was not started with (ClusterMembersEvent): its arrays grew, so queries address
+     * the members by the same index as commands.
+     */
+    void members(final ExclusivePublication[] ingress, final int[] memberIds)
+    {
+        this.ingress = ingress;
+        this.memberIds = memberIds;
+    }
 
     QueryWindow(
         final ClientContext ctx,

@@ -404,6 +404,7 @@ public final class RaftClient implements AutoCloseable
             ingress[ingress.length - 1] = publication;
             memberIds = Arrays.copyOf(memberIds, memberIds.length + 1);
             memberIds[memberIds.length - 1] = memberId;
+            queries.members(ingress, memberIds);
         }
     }
 

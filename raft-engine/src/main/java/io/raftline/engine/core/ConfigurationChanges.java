@@ -346,6 +346,7 @@ public final class ConfigurationChanges
         if (NO_MEMBER != target)
         {
             handOverTerm = log.currentTerm();
+            roles.revokeLease();
             replicator.startTransfer(members.peer(target), nowNs);
             return 1;
         }

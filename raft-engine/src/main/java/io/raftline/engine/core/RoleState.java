@@ -54,6 +54,18 @@ final class RoleState implements Roles
     }
 
     /**
+     * A leadership transfer starts: its target campaigns with votes that ignore leader stickiness, so no lease of
+     * this term may be trusted any more, whichever path started the transfer.
+     */
+    void revokeLease()
+    {
+        if (null != reads)
+        {
+            reads.revokeLease();
+        }
+    }
+
+    /**
      * Start as a follower with a fresh election timeout.
      */
     void start(final long nowNs)
