@@ -1,5 +1,6 @@
 package io.raftline.perf;
 
+import io.raftline.engine.client.ReadConsistency;
 import io.raftline.perf.baseline.AeronClusterBaseline;
 import io.raftline.perf.baseline.AeronPingPong;
 import io.raftline.perf.baseline.BaselineResult;
@@ -28,10 +29,10 @@ import java.util.Locale;
  * </pre>
  * Options ({@code name=value}): {@code duration} of each measured phase, {@code warmup}, {@code quick=true} (one
  * second each, for a smoke run), {@code report=perf-report} (output directory), {@code sections=...} (a comma list
- * of floor, ipc, cluster, sweep, sizes, five, udp, snapshots, timers; default all), {@code udpIdle} (idle strategy of
- * the UDP member processes, default yield), {@code memberOpts=-Da=b,-Dc=d} (JVM options of the UDP member processes),
- * {@code stateMb=100} (state of each member in the snapshots section), {@code ipcIdle=busy} (idle strategy of the
- * IPC cluster's member thread).
+ * of floor, ipc, cluster, sweep, sizes, five, udp, snapshots, timers, reads; default all), {@code udpIdle} (idle
+ * strategy of the UDP member processes, default yield), {@code memberOpts=-Da=b,-Dc=d} (JVM options of the UDP member
+ * processes), {@code stateMb=100} (state of each member in the snapshots section), {@code ipcIdle=busy} (idle strategy
+ * of the IPC cluster's member thread).
  */
 public final class PerfSuite
 {
@@ -72,7 +73,7 @@ public final class PerfSuite
             isQuick ? "1s" : "10s"));
         final long warmupNs = SystemUtil.parseDuration("warmup", options.getOrDefault("warmup", isQuick ? "1s" : "3s"));
         final List<String> sections = List.of(options.getOrDefault("sections",
-            "floor,ipc,cluster,sweep,sizes,five,udp,snapshots,timers").split(","));
+            "floor,ipc,cluster,sweep,sizes,five,udp,snapshots,timers,reads").split(","));
         final PerfSuite suite = new PerfSuite(
             durationNs, warmupNs, new File(options.getOrDefault("report", "perf-report")), sections);
         suite.udpIdle = options.getOrDefault("udpIdle", "yield");
@@ -158,6 +159,10 @@ public final class PerfSuite
         if (sections.contains("timers"))
         {
             timers();
+        }
+        if (sections.contains("reads"))
+        {
+            reads();
         }
         print();
         final File ipcPng = ipcPlot.write(reportDir, "ipc", "3 members over IPC, one command outstanding, 32 B");
@@ -278,6 +283,50 @@ public final class PerfSuite
             }
             return null;
         });
+    }
+
+    /**
+     * Reads without a log write (issue 12), in one run of 3 IPC members with lease reads on: one outstanding, each
+     * kind of read against writes; 1000 outstanding, reads/s of each kind against writes/s (follower reads spread over
+     * the three members, against the leader alone for ReadIndex).
+     */
+    private void reads()
+    {
+        try (RaftlineScenarios.IpcCluster cluster = new RaftlineScenarios.IpcCluster(3, "file", "none", 1000, true))
+        {
+            final LoadGenerator load = cluster.load();
+            load.closedLoop(32, 0, warmupNs);
+            final LoadGenerator.Result write = load.closedLoop(32, 0, durationNs / 2);
+            rows.add(new Row("Reads run: write, 1 outstanding", write.histogram(), write.ratePerSecond(), ""));
+            for (final ReadConsistency level : ReadConsistency.values())
+            {
+                load.closedLoopReads(level, warmupNs / 2);
+                final LoadGenerator.Result read = load.closedLoopReads(level, durationNs / 2);
+                rows.add(new Row("Reads run: " + name(level) + " read, 1 outstanding", read.histogram(),
+                    read.ratePerSecond(), String.format(Locale.ROOT, "p50 %.2f×, p99 %.2f× the write's",
+                    ratio(read.histogram(), write.histogram(), 50), ratio(read.histogram(), write.histogram(), 99))));
+            }
+            final LoadGenerator.Result writes = load.throughput(1000, 32, durationNs / 2);
+            rows.add(new Row("Reads run: writes, 1000 outstanding", writes.histogram(), writes.ratePerSecond(), ""));
+            for (final ReadConsistency level : ReadConsistency.values())
+            {
+                final LoadGenerator.Result reads = load.readThroughput(level, 1000, durationNs / 2);
+                rows.add(new Row("Reads run: " + name(level) + " reads, 1000 outstanding" +
+                    (ReadConsistency.FOLLOWER == level ? " (all 3 members)" : " (the leader)"), reads.histogram(),
+                    reads.ratePerSecond(), String.format(Locale.ROOT, "%.1f× writes/s",
+                    reads.ratePerSecond() / writes.ratePerSecond())));
+            }
+        }
+    }
+
+    private static String name(final ReadConsistency level)
+    {
+        return ReadConsistency.LINEARIZABLE == level ? "ReadIndex" : level.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static double ratio(final Histogram a, final Histogram b, final double percentile)
+    {
+        return (double)a.getValueAtPercentile(percentile) / Math.max(1, b.getValueAtPercentile(percentile));
     }
 
     private void fiveMembers()

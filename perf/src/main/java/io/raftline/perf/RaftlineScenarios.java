@@ -64,6 +64,23 @@ public final class RaftlineScenarios
          */
         public IpcCluster(final int members, final String storage, final String durability, final int maxInflight)
         {
+            this(members, storage, durability, maxInflight, false);
+        }
+
+        /**
+         * @param members     in the cluster.
+         * @param storage     file or memory.
+         * @param durability  none, batch or each.
+         * @param maxInflight of the client.
+         * @param leaseReads  whether the leader answers lease reads from its lease.
+         */
+        public IpcCluster(
+            final int members,
+            final String storage,
+            final String durability,
+            final int maxInflight,
+            final boolean leaseReads)
+        {
             try
             {
                 dir = Files.createTempDirectory("raftline-perf").toFile();
@@ -74,13 +91,15 @@ public final class RaftlineScenarios
             }
             final long startNs = System.nanoTime();
             final String idle = System.getProperty(IPC_IDLE_PROP_NAME, "busy");
-            cluster = LocalCluster.start(members, new MemberContext()
+            final MemberContext template = new MemberContext()
                 .dir(dir.getPath())
                 .storage(StorageType.parse(storage))
                 .durability(Durability.parse(durability))
                 .idleStrategy(IdleStrategies.type(idle), IdleStrategies.sleepNs(idle))
                 .electionTimeoutNs(100_000_000L, 200_000_000L)
-                .heartbeatIntervalNs(10_000_000L), (id) -> new CounterService());
+                .heartbeatIntervalNs(10_000_000L);
+            template.raft().leaseReads(leaseReads);
+            cluster = LocalCluster.start(members, template, (id) -> new CounterService());
             while (cluster.leaderId() < 0)
             {
                 Thread.onSpinWait();

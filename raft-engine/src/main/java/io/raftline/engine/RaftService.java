@@ -100,6 +100,29 @@ public interface RaftService
     }
 
     /**
+     * {@link #onQuery} result: this service answers no queries.
+     */
+    int NO_QUERIES = -1;
+
+    /**
+     * Answer a read-only query from the state as it is now (reads: the member has applied at least every command
+     * committed before the query arrived, as its consistency level promises). It must not change the state, nor
+     * anything {@link #onApply} depends on: members answer queries at different points, so a change here would make
+     * their states diverge. Runs on the agent thread like every method here, and should allocate nothing.
+     *
+     * @param query    buffer holding the query; valid only during the call.
+     * @param offset   of the query.
+     * @param length   of the query.
+     * @param response where to write the answer, from offset 0; it grows as needed.
+     * @return the length of the answer written to {@code response}, 0 for none, or {@link #NO_QUERIES}.
+     */
+    default int onQuery(
+        final DirectBuffer query, final int offset, final int length, final MutableDirectBuffer response)
+    {
+        return NO_QUERIES;
+    }
+
+    /**
      * A client session opened (replicated: every member sees it at the same point of the log).
      *
      * @param clientSessionId of the new session.

@@ -4,6 +4,7 @@ import io.raftline.engine.agent.EmbeddedAeron;
 import io.raftline.engine.client.ClientContext;
 import io.raftline.engine.client.ClientException;
 import io.raftline.engine.client.RaftClient;
+import io.raftline.engine.client.ReadConsistency;
 import io.raftline.engine.client.ResponseListener;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -18,6 +19,8 @@ import java.io.FileWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.util.Locale;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 /**
@@ -25,7 +28,7 @@ import java.util.concurrent.Callable;
  * <pre>
  * java -jar raftline-samples.jar client --members 0@127.0.0.1:20000,1@127.0.0.1:20001,2@127.0.0.1:20002 \
  *     --ops 10000 [--rate 2000] [--concurrency 4] [--history history.jsonl] [--timeout 5s] [--driver-dir-base dir]
- *     [--egress host[:port]]
+ *     [--egress host[:port]] [--reads FRACTION] [--read-level linearizable|lease|follower|mixed]
  * </pre>
  * {@code --egress} is the address (and port, default 0: any free one) the members send their answers to; unset, the
  * {@code raftline.client.egress.channel} property or else the local address that routes to the members.
@@ -38,6 +41,10 @@ import java.util.concurrent.Callable;
  * line, times from one monotonic clock:
  * {@code {"client":C,"op":"add","delta":1,"invoke_ns":T0,"complete_ns":T1,"outcome":"ok|fail|unknown","value":V}}.
  * An operation's outcome is {@code unknown} when no answer came in time (it may or may not have been applied).
+ * With {@code --reads} that fraction of the operations are reads ({@code get}, a query answered without a log write
+ * at {@code --read-level}; {@code mixed} takes the three levels in turn), written as
+ * {@code {"client":C,"op":"read","level":"lease","invoke_ns":T0,"complete_ns":T1,"outcome":"ok","value":V}}; the
+ * summary line counts them apart: {@code reads=OK/FAILED/UNKNOWN}.
  */
 @Command(name = "client", mixinStandardHelpOptions = true,
     description = "Clients adding 1 to the replicated counter; prints one summary line, optionally the history.")
@@ -78,6 +85,15 @@ public final class CounterClient implements Callable<Integer>
 
     @Option(names = "--driver-dir-base", paramLabel = "DIR", description = "where the embedded driver's directory goes")
     String driverDirBase;
+
+    @Option(names = "--reads", paramLabel = "FRACTION", defaultValue = "0",
+        description = "the fraction of operations that are reads (get) instead of adds (default: ${DEFAULT-VALUE})")
+    double readFraction;
+
+    @Option(names = "--read-level", paramLabel = "LEVEL", defaultValue = "linearizable",
+        converter = ReadLevelValue.class,
+        description = "linearizable, lease, follower or mixed (the three in turn) (default: ${DEFAULT-VALUE})")
+    String readLevel;
 
     @Option(names = "--egress", paramLabel = "HOST[:PORT]", converter = EgressValue.class,
         description = "the address the members send answers to (default: the local address that routes to them)")
@@ -125,12 +141,15 @@ public final class CounterClient implements Callable<Integer>
         long failed;
         long unknown;
         long finalValue = -1;
+        long readsOk;
+        long readsFailed;
+        long readsUnknown;
 
         @Override
         public String toString()
         {
             return "acknowledged=" + acknowledged + " failed=" + failed + " unknown=" + unknown + " final=" +
-                finalValue;
+                finalValue + " reads=" + readsOk + "/" + readsFailed + "/" + readsUnknown;
         }
     }
 
@@ -147,6 +166,8 @@ public final class CounterClient implements Callable<Integer>
         long invokeNs;
         long delta;
         long lastValue = -1;
+        // The level of the read outstanding, or null for an add.
+        ReadConsistency readLevel;
 
         Session(final int id, final Writer history, final Summary summary)
         {
@@ -170,22 +191,44 @@ public final class CounterClient implements Callable<Integer>
             final long completeNs = System.nanoTime();
             final String result;
             long value = -1;
+            final boolean isRead = null != readLevel;
             if ((OK == outcome || DUPLICATE == outcome) && length >= 8)
             {
                 result = "ok";
                 value = buffer.getLong(offset);
-                lastValue = value;
-                summary.acknowledged++;
+                if (isRead)
+                {
+                    summary.readsOk++;
+                }
+                else
+                {
+                    lastValue = value;
+                    summary.acknowledged++;
+                }
             }
             else if (REJECTED == outcome || ERROR == outcome)
             {
                 result = "fail";
-                summary.failed++;
+                if (isRead)
+                {
+                    summary.readsFailed++;
+                }
+                else
+                {
+                    summary.failed++;
+                }
             }
             else
             {
                 result = "unknown";
-                summary.unknown++;
+                if (isRead)
+                {
+                    summary.readsUnknown++;
+                }
+                else
+                {
+                    summary.unknown++;
+                }
             }
             record(completeNs, result, value);
             pendingCorrelationId = -1;
@@ -199,7 +242,9 @@ public final class CounterClient implements Callable<Integer>
             }
             try
             {
-                history.write("{\"client\":" + id + ",\"op\":\"add\",\"delta\":" + delta + ",\"invoke_ns\":" +
+                final String op = null == readLevel ? "\"op\":\"add\",\"delta\":" + delta :
+                    "\"op\":\"read\",\"level\":\"" + readLevel.name().toLowerCase(Locale.ROOT) + "\"";
+                history.write("{\"client\":" + id + "," + op + ",\"invoke_ns\":" +
                     invokeNs + ",\"complete_ns\":" + completeNs + ",\"outcome\":\"" + outcome + "\"" +
                     ("ok".equals(outcome) ? ",\"value\":" + value : "") + "}\n");
             }
@@ -247,8 +292,8 @@ public final class CounterClient implements Callable<Integer>
                         Math.max(timeoutNs, 10_000_000_000L))
                     .listener(sessions[i]));
             }
-            drive(sessions, ops, rate, 1);
-            drive(new Session[]{sessions[0]}, 1, 0, 0);
+            drive(sessions, ops, rate, 1, readFraction, ReadLevelValue.levels(readLevel));
+            drive(new Session[]{sessions[0]}, 1, 0, 0, 0, null);
             summary.finalValue = sessions[0].lastValue;
             return summary;
         }
@@ -312,10 +357,47 @@ public final class CounterClient implements Callable<Integer>
         }
     }
 
-    private static void drive(final Session[] sessions, final long ops, final double rate, final long delta)
+    /**
+     * {@code --read-level} to the levels taken in turn, as a usage error when unknown.
+     */
+    static final class ReadLevelValue implements CommandLine.ITypeConverter<String>
+    {
+        public String convert(final String value)
+        {
+            if (null == levels(value))
+            {
+                throw new CommandLine.TypeConversionException(
+                    "--read-level must be linearizable, lease, follower or mixed, not '" + value + "'");
+            }
+            return value;
+        }
+
+        static ReadConsistency[] levels(final String value)
+        {
+            if ("mixed".equals(value))
+            {
+                return ReadConsistency.values();
+            }
+            for (final ReadConsistency candidate : ReadConsistency.values())
+            {
+                if (candidate.name().equalsIgnoreCase(value))
+                {
+                    return new ReadConsistency[]{candidate};
+                }
+            }
+            return null;
+        }
+    }
+
+    private static void drive(final Session[] sessions, final long ops, final double rate, final long delta,
+        final double readFraction, final ReadConsistency[] readLevels)
     {
         final UnsafeBuffer command = new UnsafeBuffer(new byte[8]);
         command.putLong(0, delta);
+        final UnsafeBuffer get = new UnsafeBuffer(CounterService.GET);
+        // Seeded, so that a run's mix of reads and adds is the same every time.
+        final SplittableRandom random = new SplittableRandom(sessions.length);
+        long reads = 0;
         final double intervalNs = rate > 0 ? 1e9 / rate : 0;
         final long startNs = System.nanoTime();
         long started = 0;
@@ -329,13 +411,18 @@ public final class CounterClient implements Callable<Integer>
                 if (session.isIdle() && started < ops &&
                     (0 == intervalNs || System.nanoTime() >= startNs + (long)(started * intervalNs)))
                 {
+                    final boolean isRead = readFraction > 0 && random.nextDouble() < readFraction;
+                    final ReadConsistency level = isRead ? readLevels[(int)(reads % readLevels.length)] : null;
                     final long invokeNs = System.nanoTime();
-                    final long correlationId = session.client.offer(command, 0, 8);
+                    final long correlationId = isRead ?
+                        session.client.query(level, get, 0, get.capacity()) : session.client.offer(command, 0, 8);
                     if (correlationId > 0)
                     {
                         session.pendingCorrelationId = correlationId;
                         session.invokeNs = invokeNs;
-                        session.delta = delta;
+                        session.delta = isRead ? 0 : delta;
+                        session.readLevel = level;
+                        reads += isRead ? 1 : 0;
                         started++;
                     }
                 }

@@ -19,6 +19,11 @@ public final class CounterService implements RaftService
      */
     public static final int COMMAND_LENGTH = 8;
 
+    /**
+     * The query {@code get}: answered with the counter, without a log write.
+     */
+    static final byte[] GET = "get".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     private long value;
     private volatile long publishedValue;
     private volatile long appliedIndex;
@@ -36,6 +41,15 @@ public final class CounterService implements RaftService
         }
         publishedValue = value;
         appliedIndex = index;
+        response.putLong(0, value);
+        return 8;
+    }
+
+    /**
+     * Answer {@code get} (any query): the counter, as applied on this member. Read only, as a query must be.
+     */
+    public int onQuery(final DirectBuffer query, final int offset, final int length, final MutableDirectBuffer response)
+    {
         response.putLong(0, value);
         return 8;
     }

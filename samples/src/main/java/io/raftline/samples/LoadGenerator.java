@@ -2,6 +2,7 @@ package io.raftline.samples;
 
 import io.raftline.engine.client.ClientContext;
 import io.raftline.engine.client.RaftClient;
+import io.raftline.engine.client.ReadConsistency;
 import io.raftline.engine.client.ResponseListener;
 import org.HdrHistogram.Histogram;
 import org.agrona.BitUtil;
@@ -54,6 +55,9 @@ public final class LoadGenerator implements ResponseListener, AutoCloseable
     private long failed;
     private long lastAnswered;
     private long lastValue;
+    private final UnsafeBuffer get = new UnsafeBuffer(CounterService.GET);
+    private long queriesSent;
+    private long queriesAnswered;
 
     /**
      * Connect a client for the load, spinning while it waits.
@@ -217,6 +221,74 @@ public final class LoadGenerator implements ResponseListener, AutoCloseable
         return new Result(histogram, completed, failed, seconds);
     }
 
+    /**
+     * Reads: one query outstanding at a time (a {@code get}) for {@code durationNs}, timed from each offer.
+     *
+     * @param level      of the queries.
+     * @param durationNs how long to measure.
+     * @return the queries' round trips.
+     */
+    public Result closedLoopReads(final ReadConsistency level, final long durationNs)
+    {
+        reset();
+        final long startNs = System.nanoTime();
+        final long endNs = startNs + durationNs;
+        while (System.nanoTime() < endNs)
+        {
+            final long before = lastAnswered;
+            final long offerNs = System.nanoTime();
+            long correlationId;
+            while ((correlationId = client.query(level, get, 0, get.capacity())) < 0)
+            {
+                idle.idle(client.poll());
+            }
+            queriesSent++;
+            dueNs[(int)(correlationId & mask)] = offerNs;
+            idle.reset();
+            while (lastAnswered == before)
+            {
+                idle.idle(client.poll());
+            }
+        }
+        return new Result(histogram, completed, failed, (System.nanoTime() - startNs) / 1e9);
+    }
+
+    /**
+     * Reads: keep {@code window} queries outstanding for {@code durationNs}.
+     *
+     * @param level      of the queries.
+     * @param window     queries outstanding.
+     * @param durationNs how long to measure.
+     * @return the queries answered and their round trips.
+     */
+    public Result readThroughput(final ReadConsistency level, final int window, final long durationNs)
+    {
+        reset();
+        final long startNs = System.nanoTime();
+        final long endNs = startNs + durationNs;
+        long nowNs;
+        while ((nowNs = System.nanoTime()) < endNs)
+        {
+            if (queriesSent - queriesAnswered < window)
+            {
+                final long correlationId = client.query(level, get, 0, get.capacity());
+                if (correlationId > 0)
+                {
+                    queriesSent++;
+                    dueNs[(int)(correlationId & mask)] = nowNs;
+                }
+            }
+            idle.idle(client.poll());
+        }
+        final double seconds = (System.nanoTime() - startNs) / 1e9;
+        final long drainDeadline = System.nanoTime() + 10_000_000_000L;
+        while (queriesSent > queriesAnswered && System.nanoTime() < drainDeadline)
+        {
+            client.poll();
+        }
+        return new Result(histogram, completed, failed, seconds);
+    }
+
     private void reset()
     {
         histogram = LatencyReport.newHistogram();
@@ -236,6 +308,10 @@ public final class LoadGenerator implements ResponseListener, AutoCloseable
         final int length)
     {
         lastAnswered++;
+        if (correlationId >= RaftClient.QUERY_ID_BASE)
+        {
+            queriesAnswered++;
+        }
         if (OK == outcome || DUPLICATE == outcome)
         {
             completed++;

@@ -37,16 +37,25 @@ final class NodeOptions
         description = "the leader's heartbeat interval (default: ${DEFAULT-VALUE})")
     int heartbeatMs;
 
+    @Option(names = "--lease-reads", description = "answer lease reads from the leader's lease (default: off; " +
+        "lease queries are then served as linearizable ones)")
+    boolean leaseReads;
+
     /**
      * @return the member's settings from these options, without a service.
      */
     MemberContext context()
     {
-        return storage.apply(new MemberContext(), idle)
+        final MemberContext ctx = storage.apply(new MemberContext(), idle)
             .memberId(id)
             .members(members)
             .dir(dir)
             .electionTimeoutNs(electionTimeoutMs * 1_000_000L, 2L * electionTimeoutMs * 1_000_000L)
             .heartbeatIntervalNs(heartbeatMs * 1_000_000L);
+        if (leaseReads)
+        {
+            ctx.raft().leaseReads(true);
+        }
+        return ctx;
     }
 }

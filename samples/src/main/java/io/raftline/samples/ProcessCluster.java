@@ -263,6 +263,36 @@ public final class ProcessCluster implements AutoCloseable
     }
 
     /**
+     * SIGSTOP or SIGCONT a member's process: it stops running (its clock does not; CLOCK_MONOTONIC goes on), or
+     * runs again.
+     *
+     * @param id       of the member.
+     * @param isPaused true to stop it, false to let it continue.
+     */
+    public void pause(final int id, final boolean isPaused)
+    {
+        try
+        {
+            final Process kill = new ProcessBuilder("kill", isPaused ? "-STOP" : "-CONT",
+                Long.toString(processes[id].pid())).redirectErrorStream(true).start();
+            if (0 != kill.waitFor())
+            {
+                throw new IllegalStateException("kill " + (isPaused ? "-STOP" : "-CONT") + " of member " + id +
+                    " failed: " + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /**
      * @param id of a member.
      * @return the media driver directory its last start reported.
      */

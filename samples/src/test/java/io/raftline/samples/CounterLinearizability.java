@@ -19,7 +19,9 @@ import java.util.regex.Pattern;
  * A linearizability checker for histories of the replicated counter: the Wing and Gong search (as in Lowe's and
  * porcupine's versions), with the counter as the model.
  * <p>
- * Operations are {@code add(delta)}. An {@code ok} operation returned the counter after its add; a {@code fail}
+ * Operations are {@code add(delta)} and {@code read}. A read is an add of 0 that must see the counter at the point it
+ * is linearized, somewhere inside its interval; a read that failed or got no answer observed nothing and is left out.
+ * An {@code ok} operation returned the counter after its add; a {@code fail}
  * operation was refused and never applied, so it is left out; an {@code unknown} operation may have been applied
  * at any point after it was invoked, or never: it never returns, and linearizing it at the end (after every
  * observation) means it had no visible effect. The search looks for a total order of the operations that respects
@@ -42,9 +44,15 @@ final class CounterLinearizability
      * @param completeNs when it returned (ignored when unknown).
      * @param outcome    ok, fail or unknown.
      * @param value      the counter after the add, for ok.
+     * @param isRead     whether it is a read (delta 0, value the counter it saw).
      */
-    record Op(int client, long delta, long invokeNs, long completeNs, String outcome, long value)
+    record Op(int client, long delta, long invokeNs, long completeNs, String outcome, long value, boolean isRead)
     {
+        Op(final int client, final long delta, final long invokeNs, final long completeNs, final String outcome,
+            final long value)
+        {
+            this(client, delta, invokeNs, completeNs, outcome, value, false);
+        }
     }
 
     /**
@@ -82,11 +90,12 @@ final class CounterLinearizability
                 }
                 ops.add(new Op(
                     Integer.parseInt(fields.get("client")),
-                    Long.parseLong(fields.get("delta")),
+                    "read".equals(fields.get("op")) ? 0 : Long.parseLong(fields.get("delta")),
                     Long.parseLong(fields.get("invoke_ns")),
                     Long.parseLong(fields.get("complete_ns")),
                     fields.get("outcome"),
-                    Long.parseLong(fields.getOrDefault("value", "-1"))));
+                    Long.parseLong(fields.getOrDefault("value", "-1")),
+                    "read".equals(fields.get("op"))));
             }
         }
         catch (final IOException ex)
@@ -125,7 +134,7 @@ final class CounterLinearizability
         final List<Op> ops = new ArrayList<>();
         for (final Op op : history)
         {
-            if (!"fail".equals(op.outcome()))
+            if (!"fail".equals(op.outcome()) && !(op.isRead() && !"ok".equals(op.outcome())))
             {
                 ops.add(op);
             }

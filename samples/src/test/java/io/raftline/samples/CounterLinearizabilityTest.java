@@ -56,6 +56,48 @@ class CounterLinearizabilityTest
         assertFalse(CounterLinearizability.check(List.of(unknown(0, 10), ok(1, 5, 9, 2)), 0).isLinearizable());
     }
 
+    private static CounterLinearizability.Op read(final int client, final long invoke, final long complete,
+        final String outcome, final long value)
+    {
+        return new CounterLinearizability.Op(client, 0, invoke, complete, outcome, value, true);
+    }
+
+    @Test
+    void aReadSeesTheValueAtSomePointInsideItsInterval()
+    {
+        // The read overlaps the add: it may see the counter before or after it.
+        assertTrue(CounterLinearizability.check(List.of(ok(0, 0, 10, 1), read(1, 2, 8, "ok", 0)), 0)
+            .isLinearizable());
+        assertTrue(CounterLinearizability.check(List.of(ok(0, 0, 10, 1), read(1, 2, 8, "ok", 1)), 0)
+            .isLinearizable());
+        // A value the counter never had is no linearization point.
+        assertFalse(CounterLinearizability.check(List.of(ok(0, 0, 10, 1), read(1, 2, 8, "ok", 5)), 0)
+            .isLinearizable());
+    }
+
+    @Test
+    void rejectsAStaleRead()
+    {
+        // The add returned 1 before the read was invoked; a read that still sees 0 is the deposed leader's stale read.
+        final var result = CounterLinearizability.check(List.of(ok(0, 0, 5, 1), read(1, 6, 9, "ok", 0)), 0);
+        assertFalse(result.isLinearizable(), result.message());
+    }
+
+    @Test
+    void rejectsAReadOfTheFuture()
+    {
+        // The read returned 1 before the add that makes 1 was invoked.
+        assertFalse(CounterLinearizability.check(List.of(read(1, 0, 4, "ok", 1), ok(0, 5, 9, 1)), 0)
+            .isLinearizable());
+    }
+
+    @Test
+    void readsThatFailedOrGotNoAnswerObservedNothing()
+    {
+        assertTrue(CounterLinearizability.check(List.of(ok(0, 0, 5, 1), read(1, 6, 9, "unknown", -1),
+            read(2, 6, 9, "fail", -1), read(3, 10, 12, "ok", 1)), 0).isLinearizable());
+    }
+
     @Test
     void failedOperationsAreLeftOut()
     {

@@ -123,6 +123,11 @@ class MainCommandLineTest
         err.getBuffer().setLength(0);
         assertEquals(Main.USAGE_ERROR, run("client", "--members", "0@127.0.0.1:20000", "--egress", "host:x"));
         assertTrue(oneErrorLine().contains("--egress must be host[:port], not 'host:x'"), err::toString);
+
+        err.getBuffer().setLength(0);
+        assertEquals(Main.USAGE_ERROR, run("client", "--members", "0@127.0.0.1:20000", "--read-level", "strong"));
+        assertTrue(oneErrorLine().contains("--read-level must be linearizable, lease, follower or mixed, not " +
+            "'strong'"), err::toString);
     }
 
     /**

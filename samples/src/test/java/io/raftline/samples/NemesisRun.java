@@ -84,7 +84,9 @@ final class NemesisRun
         final long ops = rate * (seconds + 6);
         final List<String> command = new ArrayList<>(NamespaceCluster.javaCommand(Main.class.getName()));
         command.addAll(List.of("client", "--members", cluster.members(), "--ops", Long.toString(ops),
-            "--rate", Long.toString(rate), "--concurrency", "4", "--timeout", "2s", "--history", history.toString()));
+            "--rate", Long.toString(rate), "--concurrency", "4", "--timeout", "2s", "--history", history.toString(),
+            // Reads of every level (lease reads on): the checker holds each to a value inside its interval.
+            "--reads", "0.25", "--read-level", "mixed"));
         final long commitBeforeClient = cluster.maxCommitIndex();
         try
         {

@@ -173,8 +173,34 @@ class ConsensusPublisher implements Outbox
         final boolean preVote,
         final long round)
     {
+        return requestVote(recipientId, term, lastLogIndex, lastLogTerm, preVote, round, false);
+    }
+
+    public boolean requestVote(
+        final int recipientId,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final long round,
+        final boolean transfer)
+    {
         final int length = encoder.requestVote(
-            scratch, 0, memberId, recipientId, term, lastLogIndex, lastLogTerm, preVote, round);
+            scratch, 0, memberId, recipientId, term, lastLogIndex, lastLogTerm, preVote, round, transfer);
+        return offer(publication(recipientId), scratch, length);
+    }
+
+    public boolean readIndexRequest(final int recipientId, final long term, final long round, final boolean fromLeader)
+    {
+        final int length = encoder.readIndexRequest(scratch, 0, memberId, recipientId, term, round, fromLeader);
+        return offer(publication(recipientId), scratch, length);
+    }
+
+    public boolean readIndexResponse(
+        final int recipientId, final long term, final long round, final long readIndex, final boolean fromLeader)
+    {
+        final int length = encoder.readIndexResponse(
+            scratch, 0, memberId, recipientId, term, round, readIndex, fromLeader);
         return offer(publication(recipientId), scratch, length);
     }
 

@@ -4,6 +4,7 @@ import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.exceptions.RegistrationException;
+import io.raftline.codecs.ClientQueryResponseEncoder;
 import io.raftline.codecs.ClientRedirectEncoder;
 import io.raftline.codecs.ClientResponseCode;
 import io.raftline.codecs.ClientResponseEncoder;
@@ -42,6 +43,7 @@ final class EgressPublisher
     private final ClientResponseEncoder responseEncoder = new ClientResponseEncoder();
     private final ClientRedirectEncoder redirectEncoder = new ClientRedirectEncoder();
     private final SessionMessageEncoder messageEncoder = new SessionMessageEncoder();
+    private final ClientQueryResponseEncoder queryResponseEncoder = new ClientQueryResponseEncoder();
     private final ExpandableArrayBuffer frame = new ExpandableArrayBuffer(4096);
     private final ExpandableArrayBuffer backlog = new ExpandableArrayBuffer(64 * 1024);
     private Long2ObjectHashMap<ClientSession> blockedSessions = new Long2ObjectHashMap<>();
@@ -115,6 +117,27 @@ final class EgressPublisher
             .timestamp(timestamp)
             .putPayload(payload, offset, length);
         return send(session, MessageHeaderEncoder.ENCODED_LENGTH + messageEncoder.encodedLength());
+    }
+
+    void queryResponse(
+        final ClientSession session,
+        final long correlationId,
+        final long logIndex,
+        final ClientResponseCode code,
+        final int memberId,
+        final int leaderId,
+        final DirectBuffer payload,
+        final int length)
+    {
+        queryResponseEncoder.wrapAndApplyHeader(frame, 0, headerEncoder)
+            .clientSessionId(session.id)
+            .correlationId(correlationId)
+            .logIndex(logIndex)
+            .code(code)
+            .memberId(memberId)
+            .leaderMemberId(leaderId)
+            .putPayload(payload, 0, length);
+        send(session, MessageHeaderEncoder.ENCODED_LENGTH + queryResponseEncoder.encodedLength());
     }
 
     void redirect(final ClientSession session, final long correlationId, final long term, final int leaderId)

@@ -2,6 +2,7 @@ package io.raftline.engine.agent;
 
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.raftline.codecs.ClientQueryDecoder;
 import io.raftline.codecs.ClientRequestDecoder;
 import io.raftline.codecs.MessageHeaderDecoder;
 import io.raftline.codecs.SessionCloseDecoder;
@@ -23,6 +24,7 @@ final class IngressAdapter implements FragmentHandler
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final SessionConnectDecoder connectDecoder = new SessionConnectDecoder();
     private final ClientRequestDecoder requestDecoder = new ClientRequestDecoder();
+    private final ClientQueryDecoder queryDecoder = new ClientQueryDecoder();
     private final SessionKeepAliveDecoder keepAliveDecoder = new SessionKeepAliveDecoder();
     private final SessionCloseDecoder closeDecoder = new SessionCloseDecoder();
     private final SessionIngress sessions;
@@ -120,6 +122,9 @@ final class IngressAdapter implements FragmentHandler
                 return true;
             }
 
+            case ClientQueryDecoder.TEMPLATE_ID:
+                return onQuery(buffer, bodyOffset, blockLength, version, end, length);
+
             case SessionConnectDecoder.TEMPLATE_ID:
             {
                 if (!hasBlock(SessionConnectDecoder.BLOCK_LENGTH, blockLength, length, templateId))
@@ -174,6 +179,32 @@ final class IngressAdapter implements FragmentHandler
             default:
                 return reject(FrameRejection.UNKNOWN_TEMPLATE, templateId, length);
         }
+    }
+
+    private boolean onQuery(
+        final DirectBuffer buffer,
+        final int bodyOffset,
+        final int blockLength,
+        final int version,
+        final int end,
+        final int length)
+    {
+        final int templateId = ClientQueryDecoder.TEMPLATE_ID;
+        if (!hasBlock(ClientQueryDecoder.BLOCK_LENGTH, blockLength, length, templateId) ||
+            !fitsVarData(buffer, bodyOffset + blockLength, end, templateId, length))
+        {
+            return false;
+        }
+        queryDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        final int payloadLength = queryDecoder.payloadLength();
+        if (payloadLength > maxCommandLength)
+        {
+            return reject(FrameRejection.MALFORMED, templateId, length);
+        }
+        final int payloadOffset = bodyOffset + blockLength + ClientQueryDecoder.payloadHeaderLength();
+        sessions.onClientQuery(buffer, payloadOffset, payloadLength, queryDecoder.clientSessionId(),
+            queryDecoder.correlationId(), queryDecoder.level(), nowNs);
+        return true;
     }
 
     private boolean fitsVarData(

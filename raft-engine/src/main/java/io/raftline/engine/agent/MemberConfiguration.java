@@ -96,6 +96,23 @@ public final class MemberConfiguration
     public static final boolean PRE_VOTE_DEFAULT = RaftConfig.PRE_VOTE_DEFAULT;
 
     /**
+     * Reads: whether the leader answers lease reads from its state while its lease holds ({@code true} or
+     * {@code false}; needs pre-vote).
+     */
+    public static final String LEASE_READS_PROP_NAME = "raftline.lease.reads";
+
+    /**
+     * Reads: how much shorter than the minimum election timeout the leader's lease is, the bound on clock drift
+     * (a duration).
+     */
+    public static final String LEASE_CLOCK_DRIFT_PROP_NAME = "raftline.lease.clock.drift";
+
+    /**
+     * Reads: the most reads of each kind waiting in a member at once.
+     */
+    public static final String MAX_PENDING_READS_PROP_NAME = "raftline.max.pending.reads";
+
+    /**
      * Whether a leader steps down when it has not heard from a majority for an election timeout.
      */
     public static final String CHECK_QUORUM_PROP_NAME = "raftline.check.quorum";
@@ -363,6 +380,9 @@ public final class MemberConfiguration
             .maxAppliesPerCycle(intProperty(MAX_APPLIES_PER_CYCLE_PROP_NAME, MAX_APPLIES_PER_CYCLE_DEFAULT))
             .preVote(booleanProperty(PRE_VOTE_PROP_NAME, PRE_VOTE_DEFAULT))
             .checkQuorum(booleanProperty(CHECK_QUORUM_PROP_NAME, CHECK_QUORUM_DEFAULT))
+            .leaseReads(booleanProperty(LEASE_READS_PROP_NAME, false))
+            .leaseClockDriftNs(durationProperty(LEASE_CLOCK_DRIFT_PROP_NAME, RaftConfig.LEASE_CLOCK_DRIFT_DEFAULT_NS))
+            .maxPendingReads(intProperty(MAX_PENDING_READS_PROP_NAME, RaftConfig.MAX_PENDING_READS_DEFAULT))
             .snapshotIntervalEntries(
                 longProperty(SNAPSHOT_INTERVAL_ENTRIES_PROP_NAME, SNAPSHOT_INTERVAL_ENTRIES_DEFAULT))
             .snapshotIntervalBytes(longProperty(SNAPSHOT_INTERVAL_BYTES_PROP_NAME, SNAPSHOT_INTERVAL_BYTES_DEFAULT))

@@ -33,6 +33,7 @@ final class SessionIngress implements RoleListener
     private final ExpandableArrayBuffer entryBuffer = new ExpandableArrayBuffer(1024);
     private final ExpandableArrayBuffer responseBuffer = new ExpandableArrayBuffer(64);
     private final List<HeldReattach> heldReattaches = new ArrayList<>();
+    private final QueryIngress queries;
     private RaftNode node;
     private long cycle;
 
@@ -43,11 +44,28 @@ final class SessionIngress implements RoleListener
         this.counters = counters;
         this.egress = egress;
         this.table = table;
+        this.queries = new QueryIngress(ctx, counters, egress, table);
     }
 
     void node(final RaftNode node)
     {
         this.node = node;
+        queries.node(node);
+    }
+
+    /**
+     * A read-only query: answered without a log write ({@link QueryIngress}).
+     */
+    void onClientQuery(
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long clientSessionId,
+        final long correlationId,
+        final int level,
+        final long nowNs)
+    {
+        queries.onClientQuery(buffer, offset, length, clientSessionId, correlationId, level, nowNs);
     }
 
     /**

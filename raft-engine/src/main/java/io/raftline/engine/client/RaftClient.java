@@ -7,6 +7,7 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.raftline.codecs.ClientQueryResponseDecoder;
 import io.raftline.codecs.ClientRedirectDecoder;
 import io.raftline.codecs.ClientRequestEncoder;
 import io.raftline.codecs.ClientResponseCode;
@@ -64,6 +65,11 @@ public final class RaftClient implements AutoCloseable
      */
     public static final long CLOSED = -4;
 
+    /**
+     * Queries' correlation ids start here, apart from commands': {@code id >= QUERY_ID_BASE} tells a query's answer.
+     */
+    public static final long QUERY_ID_BASE = 1L << 62;
+
     private static final int HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH;
 
     private final ClientContext ctx;
@@ -77,6 +83,7 @@ public final class RaftClient implements AutoCloseable
     private final String responseChannel;
     private final FragmentAssembler assembler;
     private final ResponseListener listener;
+    private QueryWindow queries;
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ClientRequestEncoder requestEncoder = new ClientRequestEncoder();
     private final SessionConnectEncoder connectEncoder = new SessionConnectEncoder();
@@ -159,6 +166,7 @@ public final class RaftClient implements AutoCloseable
             egress = aeron.addSubscription(ctx.egressChannel(), ctx.egressStreamId());
             responseChannel = resolveResponseChannel();
             assembler = new FragmentAssembler(new EgressHandler(), 4096, true);
+            queries = new QueryWindow(this.ctx, listener, ingress, memberIds);
         }
         catch (final RuntimeException ex)
         {
@@ -301,6 +309,22 @@ public final class RaftClient implements AutoCloseable
         return correlationId;
     }
 
+    /**
+     * Submit a read-only query, answered from a member's state without a log write ({@link ReadConsistency}), through
+     * the listener like a command, with the same window, back-pressure and timeouts; answers may come in any order.
+     *
+     * @return the query's correlation id (at least {@link #QUERY_ID_BASE}), or the results of {@link #offer}.
+     */
+    public long query(final ReadConsistency level, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (isClosed || 0 == sessionId || leaderIndex < 0)
+        {
+            return isClosed ? CLOSED : NOT_CONNECTED;
+        }
+        return length > ctx.maxCommandLength() ? TOO_LARGE :
+            queries.query(level, buffer, offset, length, sessionId, leaderIndex);
+    }
+
     private void recordOffered(final long correlationId, final long nowNs)
     {
         if (firstUnanswered > lastCorrelationId)
@@ -346,6 +370,7 @@ public final class RaftClient implements AutoCloseable
         {
             work += drainResend(nowNs);
         }
+        work += queries.poll(nowNs, leaderIndex);
         if (firstUnanswered <= lastCorrelationId)
         {
             final long waitingNs = nowNs - lastProgressNs;
@@ -394,6 +419,14 @@ public final class RaftClient implements AutoCloseable
     public int inflight()
     {
         return (int)(lastCorrelationId - firstUnanswered + 1);
+    }
+
+    /**
+     * @return queries sent and not yet answered.
+     */
+    public int queriesInflight()
+    {
+        return queries.inflight();
     }
 
     /**
@@ -516,6 +549,7 @@ public final class RaftClient implements AutoCloseable
         leaderIndex = index;
         leaderTerm = term;
         startResend();
+        queries.onLeaderChange(index);
         return true;
     }
 
@@ -580,6 +614,7 @@ public final class RaftClient implements AutoCloseable
         Arrays.fill(sentNs, 0);
         isResending = false;
         isGapResendArmed = true;
+        queries.timeOutAll();
         sessionId = 0;
         leaderIndex = -1;
         startConnect(nowNs);
@@ -736,6 +771,14 @@ public final class RaftClient implements AutoCloseable
                     onResponse(correlationId, code, logIndex, payloadLength);
                     break;
                 }
+
+                case ClientQueryResponseDecoder.TEMPLATE_ID:
+                    if (blockLength >= ClientQueryResponseDecoder.BLOCK_LENGTH && 0 != sessionId &&
+                        buffer.getLong(bodyOffset, MessageHeaderDecoder.BYTE_ORDER) == sessionId)
+                    {
+                        queries.onResponse(buffer, bodyOffset, blockLength, version, offset + length, leaderIndex);
+                    }
+                    break;
 
                 case ClientRedirectDecoder.TEMPLATE_ID:
                     redirectDecoder.wrap(buffer, bodyOffset, blockLength, version);

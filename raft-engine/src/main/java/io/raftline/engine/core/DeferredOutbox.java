@@ -9,8 +9,8 @@ import java.util.Arrays;
  * <p>
  * After persist: {@link #appendEntriesResponse}, {@link #voteResponse}, {@link #installSnapshotResponse} and a
  * vote request that is not a pre-vote: each promises durable state (entries held, a vote, a term). Immediate:
- * {@link #appendEntries}, {@link #installSnapshot}, {@link #timeoutNow} and pre-vote requests, which depend on
- * nothing unsynced. The transport's outbox then only sends; it knows nothing of lanes.
+ * {@link #appendEntries}, {@link #installSnapshot}, {@link #timeoutNow}, pre-vote requests and the read index
+ * messages, which depend on nothing unsynced. The transport's outbox then only sends; it knows nothing of lanes.
  * <p>
  * Held messages are kept as primitives in a reused array, so a steady state allocates nothing. A held vote request
  * the transport refuses at release stays held for the next release (the core already counts it as sent), until a
@@ -74,14 +74,27 @@ public final class DeferredOutbox implements Outbox, DutyCycle.AfterPersist
         final boolean preVote,
         final long round)
     {
+        return requestVote(recipientId, term, lastLogIndex, lastLogTerm, preVote, round, false);
+    }
+
+    @Override
+    public boolean requestVote(
+        final int recipientId,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final long round,
+        final boolean transfer)
+    {
         if (preVote)
         {
-            return transport.requestVote(recipientId, term, lastLogIndex, lastLogTerm, true, round);
+            return transport.requestVote(recipientId, term, lastLogIndex, lastLogTerm, true, round, transfer);
         }
         // A newer election supersedes a held request to the same member (one the transport refused, to a member
         // that is down), so held requests stay bounded by the cluster size.
         removeHeld(REQUEST_VOTE, recipientId);
-        hold(REQUEST_VOTE, recipientId, term, lastLogIndex, lastLogTerm, round, 0, 0, 0);
+        hold(REQUEST_VOTE, recipientId, term, lastLogIndex, lastLogTerm, round, transfer ? 1 : 0, 0, 0);
         return true;
     }
 
@@ -95,6 +108,19 @@ public final class DeferredOutbox implements Outbox, DutyCycle.AfterPersist
         final long round)
     {
         hold(VOTE_RESPONSE, candidateId, term, candidateTerm, granted ? 1 : 0, preVote ? 1 : 0, round, 0, 0);
+    }
+
+    @Override
+    public boolean readIndexRequest(final int recipientId, final long term, final long round, final boolean fromLeader)
+    {
+        return transport.readIndexRequest(recipientId, term, round, fromLeader);
+    }
+
+    @Override
+    public boolean readIndexResponse(
+        final int recipientId, final long term, final long round, final long readIndex, final boolean fromLeader)
+    {
+        return transport.readIndexResponse(recipientId, term, round, readIndex, fromLeader);
     }
 
     @Override
@@ -172,7 +198,7 @@ public final class DeferredOutbox implements Outbox, DutyCycle.AfterPersist
                     break;
 
                 case REQUEST_VOTE:
-                    if (!transport.requestVote(to, h[at + 2], h[at + 3], h[at + 4], false, h[at + 5]))
+                    if (!transport.requestVote(to, h[at + 2], h[at + 3], h[at + 4], false, h[at + 5], 1 == h[at + 6]))
                     {
                         System.arraycopy(h, at, h, kept * STRIDE, STRIDE);
                         kept++;

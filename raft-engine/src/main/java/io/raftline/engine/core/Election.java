@@ -20,6 +20,9 @@ final class Election
     // Counts the campaigns of this member's lifetime; a pre-vote round does not change the term, so the term alone
     // cannot tell an answer to this round from a late one to an earlier round.
     private long round;
+    // Reads: whether the campaign in progress is a leadership transfer's (TimeoutNow), which voters with lease
+    // reads on must not refuse for stickiness.
+    private boolean isTransferCampaign;
 
     Election(
         final RaftConfig config,
@@ -39,7 +42,17 @@ final class Election
 
     void onElectionTimeout(final long nowNs)
     {
+        isTransferCampaign = false;
         campaign(nowNs, config.isPreVoteEnabled(), "election timeout");
+    }
+
+    /**
+     * Start an election at once because the leader handed over (TimeoutNow).
+     */
+    void campaignForTransfer(final long nowNs, final String reason)
+    {
+        isTransferCampaign = true;
+        campaign(nowNs, false, reason);
     }
 
     /**
@@ -93,7 +106,7 @@ final class Election
         for (final Peer peer : peers)
         {
             if (peer.isVoteRequestPending &&
-                outbox.requestVote(peer.memberId, term, lastLogIndex, lastLogTerm, preVote, round))
+                outbox.requestVote(peer.memberId, term, lastLogIndex, lastLogTerm, preVote, round, isTransferCampaign))
             {
                 peer.isVoteRequestPending = false;
                 sent++;

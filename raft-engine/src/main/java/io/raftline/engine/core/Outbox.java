@@ -158,4 +158,58 @@ public interface Outbox
      */
     void installSnapshotResponse(
         int leaderId, long term, long snapshotIndex, long nextOffset, int status, long transferId);
+
+    /**
+     * Ask for a vote as {@link #requestVote(int, long, long, long, boolean, long)} does, saying whether the candidate
+     * campaigns because its leader handed over to it (TimeoutNow): a member with lease reads on refuses other votes
+     * while it hears from a leader. The default drops the flag, for outboxes of peers that cannot carry it.
+     *
+     * @param transfer whether the campaign is a leadership transfer's.
+     * @return false if the request could not be sent now.
+     */
+    default boolean requestVote(
+        final int recipientId,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final long round,
+        final boolean transfer)
+    {
+        return requestVote(recipientId, term, lastLogIndex, lastLogTerm, preVote, round);
+    }
+
+    /**
+     * Reads: the leader's confirmation round ({@code fromLeader}), or a follower's request for a read index. Lane:
+     * immediate (it promises nothing durable: a vote in a later term is durable before it is granted, so a member
+     * that echoes this term's round cannot have helped elect a later leader). The default sends nothing (returns
+     * false, as a refused send), for test outboxes that carry no reads.
+     *
+     * @param recipientId to send to.
+     * @param term        the sender's current term.
+     * @param round       the leader's round, or the follower's request number.
+     * @param fromLeader  true for the leader's round, false for a follower's request.
+     * @return false if it could not be sent now.
+     */
+    default boolean readIndexRequest(final int recipientId, final long term, final long round, final boolean fromLeader)
+    {
+        return false;
+    }
+
+    /**
+     * Reads: a follower's echo of the leader's round, or the leader's read index for a follower's request. Lane:
+     * immediate. The default sends nothing.
+     *
+     * @param recipientId to send to.
+     * @param term        the sender's current term.
+     * @param round       the round or request answered.
+     * @param readIndex   for the leader's answer, the read index; else 0.
+     * @param fromLeader  true for the leader's answer, false for a follower's echo.
+     * @return false if it could not be sent now.
+     */
+    default boolean readIndexResponse(
+        final int recipientId, final long term, final long round, final long readIndex, final boolean fromLeader)
+    {
+        return false;
+    }
 }

@@ -25,6 +25,9 @@ final class Peer
     boolean isProbeSent;
     long lastSendNs;
     boolean isRecentlyActive;
+    // Reads: the newest read confirmation round sent to and acknowledged by this follower (ReadTracker).
+    long readRoundSent;
+    long readRoundAcked;
 
     // Last index of each unacknowledged batch, oldest first, in a ring.
     private final long[] inflightLastIndex;

@@ -64,6 +64,16 @@ public final class RaftConfig
      */
     public static final int MAX_INFLIGHT_SNAPSHOT_CHUNKS_DEFAULT = 4;
 
+    /**
+     * Default for how much shorter than the minimum election timeout a leader's read lease is: 10 ms.
+     */
+    public static final long LEASE_CLOCK_DRIFT_DEFAULT_NS = 10_000_000L;
+
+    /**
+     * Default for the most reads of each kind waiting in the core.
+     */
+    public static final int MAX_PENDING_READS_DEFAULT = 4096;
+
     private final int memberId;
     private final int[] memberIds;
     private final long electionTimeoutMinNs;
@@ -81,6 +91,9 @@ public final class RaftConfig
     private final long compactionRetainEntries;
     private final int snapshotChunkLength;
     private final int maxInflightSnapshotChunks;
+    private final boolean isLeaseReadEnabled;
+    private final long leaseClockDriftNs;
+    private final int maxPendingReads;
 
     private RaftConfig(final Builder builder)
     {
@@ -101,6 +114,9 @@ public final class RaftConfig
         compactionRetainEntries = builder.compactionRetainEntries;
         snapshotChunkLength = builder.snapshotChunkLength;
         maxInflightSnapshotChunks = builder.maxInflightSnapshotChunks;
+        isLeaseReadEnabled = builder.isLeaseReadEnabled;
+        leaseClockDriftNs = builder.leaseClockDriftNs;
+        maxPendingReads = builder.maxPendingReads;
     }
 
     /**
@@ -132,7 +148,10 @@ public final class RaftConfig
             .snapshotIntervalBytes(snapshotIntervalBytes)
             .compactionRetainEntries(compactionRetainEntries)
             .snapshotChunkLength(snapshotChunkLength)
-            .maxInflightSnapshotChunks(maxInflightSnapshotChunks);
+            .maxInflightSnapshotChunks(maxInflightSnapshotChunks)
+            .leaseReads(isLeaseReadEnabled)
+            .leaseClockDriftNs(leaseClockDriftNs)
+            .maxPendingReads(maxPendingReads);
     }
 
     /**
@@ -267,6 +286,32 @@ public final class RaftConfig
     }
 
     /**
+     * @return whether the leader answers lease reads from its state while its lease holds (off by default; see
+     * {@link ReadTracker}).
+     */
+    public boolean isLeaseReadEnabled()
+    {
+        return isLeaseReadEnabled;
+    }
+
+    /**
+     * @return how much shorter than the minimum election timeout a leader's lease is: the bound on how far two
+     * members' clocks may drift apart over one minimum election timeout.
+     */
+    public long leaseClockDriftNs()
+    {
+        return leaseClockDriftNs;
+    }
+
+    /**
+     * @return the most reads of each kind waiting in the core at once (a power of two); beyond that a read is refused.
+     */
+    public int maxPendingReads()
+    {
+        return maxPendingReads;
+    }
+
+    /**
      * @return entries applied after the last snapshot that trigger the next one; 0 disables snapshots.
      */
     public long snapshotIntervalEntries()
@@ -324,6 +369,9 @@ public final class RaftConfig
             ", preVote=" + isPreVoteEnabled +
             ", checkQuorum=" + isCheckQuorumEnabled +
             ", leaderNoop=" + appendsLeaderNoop +
+            ", leaseReads=" + isLeaseReadEnabled +
+            ", leaseClockDriftNs=" + leaseClockDriftNs +
+            ", maxPendingReads=" + maxPendingReads +
             ", snapshotIntervalEntries=" + snapshotIntervalEntries +
             ", snapshotIntervalBytes=" + snapshotIntervalBytes +
             ", compactionRetainEntries=" + compactionRetainEntries +
@@ -354,6 +402,9 @@ public final class RaftConfig
         private long compactionRetainEntries;
         private int snapshotChunkLength = SNAPSHOT_CHUNK_LENGTH_DEFAULT;
         private int maxInflightSnapshotChunks = MAX_INFLIGHT_SNAPSHOT_CHUNKS_DEFAULT;
+        private boolean isLeaseReadEnabled;
+        private long leaseClockDriftNs = LEASE_CLOCK_DRIFT_DEFAULT_NS;
+        private int maxPendingReads = MAX_PENDING_READS_DEFAULT;
 
         private Builder()
         {
@@ -377,6 +428,9 @@ public final class RaftConfig
             copy.isPreVoteEnabled = isPreVoteEnabled;
             copy.isCheckQuorumEnabled = isCheckQuorumEnabled;
             copy.appendsLeaderNoop = appendsLeaderNoop;
+            copy.isLeaseReadEnabled = isLeaseReadEnabled;
+            copy.leaseClockDriftNs = leaseClockDriftNs;
+            copy.maxPendingReads = maxPendingReads;
             copy.snapshotIntervalEntries = snapshotIntervalEntries;
             copy.snapshotIntervalBytes = snapshotIntervalBytes;
             copy.compactionRetainEntries = compactionRetainEntries;
@@ -548,6 +602,37 @@ public final class RaftConfig
         }
 
         /**
+         * @param enabled whether the leader answers lease reads from its state while its lease holds; needs
+         *                pre-vote (the followers' leader stickiness is what the lease rests on).
+         * @return this for a fluent API.
+         */
+        public Builder leaseReads(final boolean enabled)
+        {
+            this.isLeaseReadEnabled = enabled;
+            return this;
+        }
+
+        /**
+         * @param driftNs how much shorter than the minimum election timeout the leader's lease is.
+         * @return this for a fluent API.
+         */
+        public Builder leaseClockDriftNs(final long driftNs)
+        {
+            this.leaseClockDriftNs = driftNs;
+            return this;
+        }
+
+        /**
+         * @param reads most reads of each kind waiting in the core; rounded up to a power of two.
+         * @return this for a fluent API.
+         */
+        public Builder maxPendingReads(final int reads)
+        {
+            this.maxPendingReads = reads;
+            return this;
+        }
+
+        /**
          * Validate and build.
          *
          * @return the config.
@@ -599,6 +684,22 @@ public final class RaftConfig
                 throw new IllegalArgumentException("electionTimeoutMaxNs=" + electionTimeoutMaxNs +
                     " must be > electionTimeoutMinNs=" + electionTimeoutMinNs);
             }
+            if (isLeaseReadEnabled && !isPreVoteEnabled)
+            {
+                throw new IllegalArgumentException("leaseReads=true needs preVote=true: the lease rests on the " +
+                    "followers' leader stickiness");
+            }
+            if (isLeaseReadEnabled && (leaseClockDriftNs < 0 || leaseClockDriftNs >= electionTimeoutMinNs))
+            {
+                throw new IllegalArgumentException("leaseClockDriftNs=" + leaseClockDriftNs +
+                    " must be >= 0 and < electionTimeoutMinNs=" + electionTimeoutMinNs);
+            }
+            atLeast("maxPendingReads", maxPendingReads, 1);
+            if (maxPendingReads > 1 << 20)
+            {
+                throw new IllegalArgumentException("maxPendingReads=" + maxPendingReads + " must be <= " + (1 << 20));
+            }
+            maxPendingReads = 1 == maxPendingReads ? 1 : Integer.highestOneBit(maxPendingReads - 1) << 1;
             atLeast("maxEntriesPerBatch", maxEntriesPerBatch, 1);
             atLeast("maxInflightBatches", maxInflightBatches, 1);
             atLeast("maxAppliesPerCycle", maxAppliesPerCycle, 1);

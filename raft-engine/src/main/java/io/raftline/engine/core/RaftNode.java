@@ -100,6 +100,8 @@ public final class RaftNode
     private final LogReceiver receiver;
     private final SnapshotReceiver snapshotReceiver;
     private final Applier applier;
+    private final ReadTracker readTracker;
+    private final RaftReads reads;
 
     private final RoleState roles;
     private final AdmissionGate gate;
@@ -170,7 +172,10 @@ public final class RaftNode
         this.applier = new Applier(config, this.log, commit, snapshots, stateMachine);
         this.snapshotReceiver = new SnapshotReceiver(this.log, commit, snapshots, applier, outbox, rejections);
 
+        this.readTracker = new ReadTracker(config, this.log, commit, outbox, peers, selfPosition, roles, nowNs);
+        this.reads = new RaftReads(config, this.log, outbox, roles, gate, this, readTracker);
         roles.attach(election, replicator);
+        roles.attachReads(readTracker);
         applier.restoreNewestSnapshot();
         roles.start(nowNs);
     }
@@ -208,6 +213,7 @@ public final class RaftNode
         }
         workCount += applier.applyBatch();
         workCount += applier.maybeTakeSnapshot();
+        workCount += readTracker.doWork(nowNs);
         return workCount;
     }
 
@@ -308,6 +314,27 @@ public final class RaftNode
         final long round,
         final long nowNs)
     {
+        return onRequestVote(candidateId, term, lastLogIndex, lastLogTerm, preVote, round, false, nowNs);
+    }
+
+    /**
+     * A (pre-)vote request, saying whether the candidate campaigns for a leadership transfer (see
+     * {@link RaftReads#ignoresVote}).
+     */
+    public boolean onRequestVote(
+        final int candidateId,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final long round,
+        final boolean transfer,
+        final long nowNs)
+    {
+        if (reads.ignoresVote(candidateId, term, preVote, transfer, nowNs))
+        {
+            return true;
+        }
         final int kind = preVote ? PRE_VOTE_REQUEST : VOTE_REQUEST;
         final int verdict = gate.admit(candidateId, term, kind, "RequestVote", nowNs);
         if (preVote && REFUSED != verdict)
@@ -556,7 +583,7 @@ public final class RaftNode
         final int verdict = gate.admit(leaderId, term, FROM_LEADER, "TimeoutNow", nowNs);
         if (ADMITTED == verdict && FOLLOWER == roles.role() && leaderId == roles.leaderId())
         {
-            election.campaign(nowNs, false, "TimeoutNow from leader " + leaderId);
+            election.campaignForTransfer(nowNs, "TimeoutNow from leader " + leaderId);
         }
         return REFUSED != verdict;
     }
@@ -575,6 +602,7 @@ public final class RaftNode
         {
             return false;
         }
+        readTracker.revokeLease();
         replicator.startTransfer(peerOf(targetId), nowNs);
         return true;
     }
@@ -689,7 +717,16 @@ public final class RaftNode
      */
     public int applyCommitted()
     {
-        return applier.applyBatch();
+        final int applied = applier.applyBatch();
+        return applied > 0 ? applied + readTracker.serve() : 0;
+    }
+
+    /**
+     * @return this node's reads without a log write: ReadIndex, lease and follower reads.
+     */
+    public RaftReads reads()
+    {
+        return reads;
     }
 
     /**
@@ -703,15 +740,20 @@ public final class RaftNode
         {
             return NOW;
         }
+        final long readsDeadlineNs = readTracker.nextDeadlineNs();
         if (LEADER == roles.role())
         {
-            return replicator.nextDeadlineNs();
+            return Math.min(replicator.nextDeadlineNs(), readsDeadlineNs);
+        }
+        if (NOW == readsDeadlineNs)
+        {
+            return NOW;
         }
         if ((PRE_CANDIDATE == roles.role() || CANDIDATE == roles.role()) && election.hasPendingVoteRequests())
         {
             return NOW;
         }
-        return roles.electionDeadlineNs();
+        return Math.min(roles.electionDeadlineNs(), readsDeadlineNs);
     }
 
     /**

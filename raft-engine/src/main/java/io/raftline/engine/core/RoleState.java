@@ -21,11 +21,13 @@ final class RoleState implements Roles
     private final int memberId;
     private Election election;
     private Replicator replicator;
+    private ReadTracker reads;
     private RaftRole role = FOLLOWER;
     private int leaderId = NO_MEMBER;
     private long electionDeadlineNs;
     private long lastLeaderContactNs;
     private long electionCount;
+    private long startNs;
     // As leader: the index of the first entry of its term (the noop, when it appends one).
     private long termStartIndex = Long.MAX_VALUE;
 
@@ -46,11 +48,17 @@ final class RoleState implements Roles
         this.replicator = replicator;
     }
 
+    void attachReads(final ReadTracker reads)
+    {
+        this.reads = reads;
+    }
+
     /**
      * Start as a follower with a fresh election timeout.
      */
     void start(final long nowNs)
     {
+        startNs = nowNs;
         lastLeaderContactNs = nowNs;
         if (config.isPreVoteEnabled())
         {
@@ -187,6 +195,10 @@ final class RoleState implements Roles
             default:
                 throw new IllegalStateException("unknown role " + next);
         }
+        if (null != reads)
+        {
+            reads.onRoleChange(previous, next);
+        }
         roleListener.onRoleChange(previous, next, log.currentTerm(), nowNs);
         listener.onRoleChange(memberId, previous, next, log.currentTerm(), reason, nowNs);
     }
@@ -203,6 +215,9 @@ final class RoleState implements Roles
     boolean isWithinLeaderLease(final long nowNs)
     {
         return LEADER == role ||
-            (NO_MEMBER != leaderId && nowNs - lastLeaderContactNs < config.electionTimeoutMinNs());
+            (NO_MEMBER != leaderId && nowNs - lastLeaderContactNs < config.electionTimeoutMinNs()) ||
+            // With lease reads, a member that just (re)started may have acknowledged a leader's round before it
+            // went down and forgotten it: it keeps quiet for a minimum election timeout, as if it had heard then.
+            (config.isLeaseReadEnabled() && nowNs - startNs < config.electionTimeoutMinNs());
     }
 }

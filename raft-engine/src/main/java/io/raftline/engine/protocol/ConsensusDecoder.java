@@ -6,6 +6,8 @@ import io.raftline.codecs.BooleanType;
 import io.raftline.codecs.InstallSnapshotDecoder;
 import io.raftline.codecs.InstallSnapshotResponseDecoder;
 import io.raftline.codecs.MessageHeaderDecoder;
+import io.raftline.codecs.ReadIndexRequestDecoder;
+import io.raftline.codecs.ReadIndexResponseDecoder;
 import io.raftline.codecs.RequestVoteDecoder;
 import io.raftline.codecs.RequestVoteResponseDecoder;
 import io.raftline.codecs.TimeoutNowDecoder;
@@ -32,6 +34,8 @@ public final class ConsensusDecoder
     private static final short TRUE = BooleanType.TRUE.value();
     // The schema version that added the election round to RequestVote and its response.
     private static final int ROUND_VERSION = RequestVoteDecoder.roundSinceVersion();
+    // The schema version that added the transfer flag to RequestVote (reads).
+    private static final int TRANSFER_VERSION = RequestVoteDecoder.transferSinceVersion();
 
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final RequestVoteDecoder requestVoteDecoder = new RequestVoteDecoder();
@@ -39,6 +43,8 @@ public final class ConsensusDecoder
     private final AppendEntriesDecoder appendEntriesDecoder = new AppendEntriesDecoder();
     private final AppendEntriesResponseDecoder appendResponseDecoder = new AppendEntriesResponseDecoder();
     private final TimeoutNowDecoder timeoutNowDecoder = new TimeoutNowDecoder();
+    private final ReadIndexRequestDecoder readIndexRequestDecoder = new ReadIndexRequestDecoder();
+    private final ReadIndexResponseDecoder readIndexResponseDecoder = new ReadIndexResponseDecoder();
     private final InstallSnapshotDecoder installSnapshotDecoder = new InstallSnapshotDecoder();
     private final InstallSnapshotResponseDecoder snapshotResponseDecoder = new InstallSnapshotResponseDecoder();
     private final SbeEntryBatch entryBatch = new SbeEntryBatch();
@@ -102,6 +108,7 @@ public final class ConsensusDecoder
         {
             case RequestVoteDecoder.TEMPLATE_ID:
                 if (!hasBlock(version < ROUND_VERSION ? RequestVoteDecoder.roundEncodingOffset() :
+                    version < TRANSFER_VERSION ? RequestVoteDecoder.transferEncodingOffset() :
                     RequestVoteDecoder.BLOCK_LENGTH, blockLength, length, templateId))
                 {
                     return false;
@@ -156,9 +163,99 @@ public final class ConsensusDecoder
                 }
                 return onSnapshotResponse(buffer, bodyOffset, blockLength, version, length, nowNs);
 
+            case ReadIndexRequestDecoder.TEMPLATE_ID:
+                if (!hasBlock(ReadIndexRequestDecoder.BLOCK_LENGTH, blockLength, length, templateId) ||
+                    !isBlockOfVersion(ReadIndexRequestDecoder.BLOCK_LENGTH, blockLength, version, templateId, length))
+                {
+                    return false;
+                }
+                return onReadIndexRequest(buffer, bodyOffset, blockLength, version, length, nowNs);
+
+            case ReadIndexResponseDecoder.TEMPLATE_ID:
+                if (!hasBlock(ReadIndexResponseDecoder.BLOCK_LENGTH, blockLength, length, templateId) ||
+                    !isBlockOfVersion(ReadIndexResponseDecoder.BLOCK_LENGTH, blockLength, version, templateId, length))
+                {
+                    return false;
+                }
+                return onReadIndexResponse(buffer, bodyOffset, blockLength, version, length, nowNs);
+
             default:
                 return reject(FrameRejection.UNKNOWN_TEMPLATE, templateId, -1, length);
         }
+    }
+
+    /**
+     * A frame of the schema's own version must have exactly that version's block: SBE's evolution lets only other
+     * versions differ. (A corrupted header that renames another message, whose longer block then reads as this one's
+     * fields, is malformed rather than a message from whoever its bytes happen to name.) Checked for the messages
+     * added in version 3.
+     */
+    private boolean isBlockOfVersion(
+        final int ownBlockLength, final int blockLength, final int version, final int templateId, final int length)
+    {
+        if (MessageHeaderDecoder.SCHEMA_VERSION == version && ownBlockLength != blockLength)
+        {
+            return reject(FrameRejection.MALFORMED, templateId, -1, length);
+        }
+        return true;
+    }
+
+    private boolean onReadIndexRequest(
+        final DirectBuffer buffer,
+        final int bodyOffset,
+        final int blockLength,
+        final int version,
+        final int length,
+        final long nowNs)
+    {
+        final ReadIndexRequestDecoder decoder = readIndexRequestDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        final int senderId = decoder.senderId();
+        if (!isValidRoute(ReadIndexRequestDecoder.TEMPLATE_ID, senderId, decoder.recipientId(), length))
+        {
+            return false;
+        }
+        final short fromLeader = decoder.fromLeaderRaw();
+        final long round = decoder.round();
+        if (!isBoolean(fromLeader) || round <= 0)
+        {
+            return reject(FrameRejection.MALFORMED, ReadIndexRequestDecoder.TEMPLATE_ID, senderId, length);
+        }
+        if (!node.reads().onReadIndexRequest(senderId, decoder.term(), round, TRUE == fromLeader, nowNs))
+        {
+            return reject(FrameRejection.UNKNOWN_SENDER, ReadIndexRequestDecoder.TEMPLATE_ID, senderId, length);
+        }
+        framesDecoded++;
+        return true;
+    }
+
+    private boolean onReadIndexResponse(
+        final DirectBuffer buffer,
+        final int bodyOffset,
+        final int blockLength,
+        final int version,
+        final int length,
+        final long nowNs)
+    {
+        final ReadIndexResponseDecoder decoder =
+            readIndexResponseDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        final int senderId = decoder.senderId();
+        if (!isValidRoute(ReadIndexResponseDecoder.TEMPLATE_ID, senderId, decoder.recipientId(), length))
+        {
+            return false;
+        }
+        final short fromLeader = decoder.fromLeaderRaw();
+        final long round = decoder.round();
+        final long readIndex = decoder.readIndex();
+        if (!isBoolean(fromLeader) || round <= 0 || readIndex < 0)
+        {
+            return reject(FrameRejection.MALFORMED, ReadIndexResponseDecoder.TEMPLATE_ID, senderId, length);
+        }
+        if (!node.reads().onReadIndexResponse(senderId, decoder.term(), round, readIndex, TRUE == fromLeader, nowNs))
+        {
+            return reject(FrameRejection.UNKNOWN_SENDER, ReadIndexResponseDecoder.TEMPLATE_ID, senderId, length);
+        }
+        framesDecoded++;
+        return true;
     }
 
     private boolean onInstallSnapshot(
@@ -292,7 +389,8 @@ public final class ConsensusDecoder
         }
         final short preVote = decoder.preVoteRaw();
         final long round = version < ROUND_VERSION ? RaftNode.NO_ROUND : decoder.round();
-        if (!isBoolean(preVote) || round < 0)
+        final short transfer = version < TRANSFER_VERSION ? FALSE : decoder.transferRaw();
+        if (!isBoolean(preVote) || round < 0 || !isBoolean(transfer))
         {
             return reject(FrameRejection.MALFORMED, RequestVoteDecoder.TEMPLATE_ID, senderId, length);
         }
@@ -303,6 +401,7 @@ public final class ConsensusDecoder
             decoder.lastLogTerm(),
             TRUE == preVote,
             round,
+            TRUE == transfer,
             nowNs))
         {
             return reject(FrameRejection.UNKNOWN_SENDER, RequestVoteDecoder.TEMPLATE_ID, senderId, length);

@@ -6,6 +6,8 @@ import io.raftline.codecs.BooleanType;
 import io.raftline.codecs.InstallSnapshotEncoder;
 import io.raftline.codecs.InstallSnapshotResponseEncoder;
 import io.raftline.codecs.MessageHeaderEncoder;
+import io.raftline.codecs.ReadIndexRequestEncoder;
+import io.raftline.codecs.ReadIndexResponseEncoder;
 import io.raftline.codecs.RequestVoteEncoder;
 import io.raftline.codecs.RequestVoteResponseEncoder;
 import io.raftline.codecs.SnapshotChunkStatus;
@@ -44,6 +46,18 @@ public final class ConsensusEncoder
     public static final int TIMEOUT_NOW_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH + TimeoutNowEncoder.BLOCK_LENGTH;
 
     /**
+     * Length of a ReadIndexRequest frame.
+     */
+    public static final int READ_INDEX_REQUEST_LENGTH =
+        MessageHeaderEncoder.ENCODED_LENGTH + ReadIndexRequestEncoder.BLOCK_LENGTH;
+
+    /**
+     * Length of a ReadIndexResponse frame.
+     */
+    public static final int READ_INDEX_RESPONSE_LENGTH =
+        MessageHeaderEncoder.ENCODED_LENGTH + ReadIndexResponseEncoder.BLOCK_LENGTH;
+
+    /**
      * Length of an InstallSnapshotResponse frame.
      */
     public static final int SNAPSHOT_RESPONSE_LENGTH =
@@ -78,6 +92,8 @@ public final class ConsensusEncoder
     private final AppendEntriesEncoder appendEntriesEncoder = new AppendEntriesEncoder();
     private final AppendEntriesResponseEncoder appendResponseEncoder = new AppendEntriesResponseEncoder();
     private final TimeoutNowEncoder timeoutNowEncoder = new TimeoutNowEncoder();
+    private final ReadIndexRequestEncoder readIndexRequestEncoder = new ReadIndexRequestEncoder();
+    private final ReadIndexResponseEncoder readIndexResponseEncoder = new ReadIndexResponseEncoder();
     private final InstallSnapshotEncoder installSnapshotEncoder = new InstallSnapshotEncoder();
     private final InstallSnapshotResponseEncoder snapshotResponseEncoder = new InstallSnapshotResponseEncoder();
     private final LogEntryView entryView = new LogEntryView();
@@ -106,6 +122,28 @@ public final class ConsensusEncoder
         final boolean preVote,
         final long round)
     {
+        return requestVote(buffer, offset, candidateId, recipientId, term, lastLogIndex, lastLogTerm, preVote, round,
+            false);
+    }
+
+    /**
+     * As {@link #requestVote(MutableDirectBuffer, int, int, int, long, long, long, boolean, long)}, saying whether
+     * the candidate campaigns for a leadership transfer.
+     *
+     * @return the frame length.
+     */
+    public int requestVote(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final int candidateId,
+        final int recipientId,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final long round,
+        final boolean transfer)
+    {
         requestVoteEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
             .term(term)
             .lastLogIndex(lastLogIndex)
@@ -113,8 +151,68 @@ public final class ConsensusEncoder
             .candidateId(candidateId)
             .recipientId(recipientId)
             .preVote(preVote ? BooleanType.TRUE : BooleanType.FALSE)
-            .round(round);
+            .round(round)
+            .transfer(transfer ? BooleanType.TRUE : BooleanType.FALSE);
         return REQUEST_VOTE_LENGTH;
+    }
+
+    /**
+     * @param buffer      to encode into.
+     * @param offset      in the buffer.
+     * @param senderId    the sender.
+     * @param recipientId the recipient.
+     * @param term        of the sender.
+     * @param round       the leader's round or the follower's request number.
+     * @param fromLeader  true for the leader's confirmation round.
+     * @return the frame length.
+     */
+    public int readIndexRequest(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final int senderId,
+        final int recipientId,
+        final long term,
+        final long round,
+        final boolean fromLeader)
+    {
+        readIndexRequestEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
+            .term(term)
+            .round(round)
+            .senderId(senderId)
+            .recipientId(recipientId)
+            .fromLeader(fromLeader ? BooleanType.TRUE : BooleanType.FALSE);
+        return READ_INDEX_REQUEST_LENGTH;
+    }
+
+    /**
+     * @param buffer      to encode into.
+     * @param offset      in the buffer.
+     * @param senderId    the sender.
+     * @param recipientId the recipient.
+     * @param term        of the sender.
+     * @param round       the round or request answered.
+     * @param readIndex   the leader's read index, or 0.
+     * @param fromLeader  true for the leader's answer.
+     * @return the frame length.
+     */
+    public int readIndexResponse(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final int senderId,
+        final int recipientId,
+        final long term,
+        final long round,
+        final long readIndex,
+        final boolean fromLeader)
+    {
+        readIndexResponseEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
+            .term(term)
+            .round(round)
+            .readIndex(readIndex)
+            .senderId(senderId)
+            .recipientId(recipientId)
+            .fromLeader(fromLeader ? BooleanType.TRUE : BooleanType.FALSE);
+        return READ_INDEX_RESPONSE_LENGTH;
     }
 
     /**

@@ -2,6 +2,8 @@ package io.raftline.engine.agent;
 
 import io.raftline.engine.client.ClientContext;
 import io.raftline.engine.client.RaftClient;
+import io.raftline.engine.client.ReadConsistency;
+import io.raftline.engine.client.ResponseListener;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -135,6 +137,68 @@ class AgentAllocationTest
                 .append(" pauses=").append(member.raftAgent().pausesDiscounted()).append("; ");
         }
         return builder.toString();
+    }
+
+    /**
+     * Reads: after a warm-up, 100,000 queries (ReadIndex, lease and follower reads in turn, lease reads on) leave
+     * the agent thread with 0 bytes allocated, as commands do.
+     */
+    @Test
+    void agentThreadAllocatesNothingForReadsInSteadyState()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        threads.setThreadAllocatedMemoryEnabled(true);
+        final CounterService[] services = {new CounterService(), new CounterService(), new CounterService()};
+        final long[] answered = new long[1];
+        final long[] notOk = new long[1];
+        final MemberContext template = LocalClusterIpcTest.template()
+            .sessionTimeoutNs(600_000_000_000L)
+            .snapshotInterval(0, 0);
+        template.raft().leaseReads(true);
+        try (LocalCluster cluster = LocalCluster.start(3, template, (id) -> services[id]))
+        {
+            Await.until("a leader", 10_000, () -> cluster.leaderId() >= 0);
+            try (RaftClient client = RaftClient.connect(new ClientContext()
+                .aeronDirectoryName(cluster.aeronDirectoryName())
+                .members(cluster.membersString())
+                .maxInflight(64)
+                .listener((correlationId, outcome, logIndex, buffer, offset, length) ->
+                {
+                    answered[0]++;
+                    notOk[0] += ResponseListener.OK == outcome ? 0 : 1;
+                })))
+            {
+                final UnsafeBuffer query = new UnsafeBuffer(new byte[8]);
+                runQueries(client, query, answered, 600_000);
+
+                final long threadId = cluster.agentThread().getId();
+                final String stateBefore = describe(cluster);
+                final long before = threads.getThreadAllocatedBytes(threadId);
+                runQueries(client, query, answered, 100_000);
+                final long after = threads.getThreadAllocatedBytes(threadId);
+
+                assertEquals(0, after - before, "bytes allocated by the agent thread for 100,000 queries; " +
+                    "before: " + stateBefore + ", after: " + describe(cluster));
+                assertEquals(0, notOk[0], "every query answered OK");
+            }
+        }
+    }
+
+    private static void runQueries(final RaftClient client, final UnsafeBuffer query, final long[] answered,
+        final int queries)
+    {
+        final ReadConsistency[] levels = ReadConsistency.values();
+        final long target = answered[0] + queries;
+        long sent = 0;
+        while (answered[0] < target)
+        {
+            if (sent < queries && client.query(levels[(int)(sent % levels.length)], query, 0, 8) > 0)
+            {
+                sent++;
+            }
+            client.poll();
+        }
     }
 
     private static void run(final RaftClient client, final UnsafeBuffer command, final long[] answered,

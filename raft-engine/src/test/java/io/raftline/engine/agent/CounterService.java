@@ -29,6 +29,15 @@ final class CounterService implements RaftService
         return 8;
     }
 
+    /**
+     * A query (any bytes) answers the counter, read only.
+     */
+    public int onQuery(final DirectBuffer query, final int offset, final int length, final MutableDirectBuffer response)
+    {
+        response.putLong(0, value);
+        return 8;
+    }
+
     public SnapshotSource takeSnapshot(final long index)
     {
         final long captured = value;

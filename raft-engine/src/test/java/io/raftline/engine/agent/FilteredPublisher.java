@@ -99,6 +99,30 @@ final class FilteredPublisher extends ConsensusPublisher
         }
     }
 
+    public boolean requestVote(
+        final int recipientId,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final long round,
+        final boolean transfer)
+    {
+        return isCut(recipientId) ||
+            super.requestVote(recipientId, term, lastLogIndex, lastLogTerm, preVote, round, transfer);
+    }
+
+    public boolean readIndexRequest(final int recipientId, final long term, final long round, final boolean fromLeader)
+    {
+        return isCut(recipientId) || super.readIndexRequest(recipientId, term, round, fromLeader);
+    }
+
+    public boolean readIndexResponse(
+        final int recipientId, final long term, final long round, final long readIndex, final boolean fromLeader)
+    {
+        return isCut(recipientId) || super.readIndexResponse(recipientId, term, round, readIndex, fromLeader);
+    }
+
     public boolean timeoutNow(final int followerId, final long term)
     {
         return isCut(followerId) || super.timeoutNow(followerId, term);

@@ -2,8 +2,12 @@ package io.raftline.engine.agent;
 
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
+import io.raftline.codecs.AppendEntriesEncoder;
+import io.raftline.codecs.AppendEntriesResponseEncoder;
 import io.raftline.codecs.ClientRequestEncoder;
 import io.raftline.codecs.MessageHeaderEncoder;
+import io.raftline.codecs.RequestVoteEncoder;
+import io.raftline.codecs.RequestVoteResponseEncoder;
 import io.raftline.codecs.SessionConnectEncoder;
 import io.raftline.codecs.SessionKeepAliveEncoder;
 import io.raftline.engine.client.ClientContext;
@@ -126,6 +130,7 @@ class FrameFuzzTest
      */
     static final class FrameFuzzer
     {
+        private static final int HEADER = MessageHeaderEncoder.ENCODED_LENGTH;
         private final SplittableRandom random;
         private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(4096);
         private final ConsensusEncoder encoder = new ConsensusEncoder();
@@ -134,6 +139,8 @@ class FrameFuzzTest
         private final SessionConnectEncoder connect = new SessionConnectEncoder();
         private final SessionKeepAliveEncoder keepAlive = new SessionKeepAliveEncoder();
         private final InMemoryRaftLog log = new InMemoryRaftLog(false);
+        private int stranger;
+        private int strangerOffset = Integer.MAX_VALUE - 4;
 
         FrameFuzzer(final SplittableRandom random)
         {
@@ -192,27 +199,38 @@ class FrameFuzzTest
                 default:
                     break;
             }
+            if (!isIngress && strangerOffset + 4 <= length)
+            {
+                // A stranger stays a stranger: an overwrite that landed on the sender field could have made it a
+                // real member, and a forged frame of a real member is a Byzantine fault, which Raft does not claim
+                // to survive (it happened: a random int turned a stranger's AppendEntriesResponse into member 0's).
+                buffer.putInt(strangerOffset, stranger, MessageHeaderEncoder.BYTE_ORDER);
+            }
             return length;
         }
 
         private int strangerFrame()
         {
-            final int stranger = 100 + random.nextInt(1000);
+            stranger = 100 + random.nextInt(1000);
             final int recipient = random.nextInt(3);
             final long term = random.nextLong(1, Long.MAX_VALUE);
             switch (random.nextInt(4))
             {
                 case 0:
+                    strangerOffset = HEADER + RequestVoteEncoder.candidateIdEncodingOffset();
                     return encoder.requestVote(buffer, 0, stranger, recipient, term, random.nextLong(1000),
                         random.nextLong(1000), random.nextBoolean(), random.nextLong(1000));
                 case 1:
+                    strangerOffset = HEADER + RequestVoteResponseEncoder.voterIdEncodingOffset();
                     return encoder.voteResponse(buffer, 0, stranger, recipient, term, term, true,
                         random.nextBoolean(), random.nextLong(1000));
                 case 2:
+                    strangerOffset = HEADER + AppendEntriesResponseEncoder.followerIdEncodingOffset();
                     return encoder.appendEntriesResponse(buffer, 0, stranger, recipient, term, random.nextLong(100),
                         random.nextBoolean(), random.nextLong(100), random.nextLong(100), random.nextLong(10),
                         random.nextLong(100));
                 default:
+                    strangerOffset = HEADER + AppendEntriesEncoder.leaderIdEncodingOffset();
                     final int first = 1 + random.nextInt(8);
                     return encoder.appendEntries(buffer, 0, stranger, recipient, term, first - 1, 1, term, log, first,
                         random.nextInt(9 - first));

@@ -4,6 +4,7 @@ import io.raftline.codecs.AppendEntriesEncoder;
 import io.raftline.codecs.InstallSnapshotDecoder;
 import io.raftline.codecs.InstallSnapshotResponseDecoder;
 import io.raftline.codecs.MessageHeaderEncoder;
+import io.raftline.codecs.ReadIndexResponseEncoder;
 import io.raftline.codecs.RequestVoteEncoder;
 import io.raftline.codecs.RequestVoteResponseEncoder;
 import io.raftline.engine.core.Outbox;
@@ -181,6 +182,44 @@ class ConsensusCodecTest
         assertEquals(List.of(
             "voteResponse to 3 term 0 for 4 granted true preVote true round 42",
             "voteResponse to 3 term 0 for 4 granted true preVote true round " + RaftNode.NO_ROUND), outboxCalls);
+    }
+
+    /**
+     * Reads: a schema version 2 vote request (its block ends before the transfer flag) still decodes.
+     */
+    @Test
+    void aVersionTwoVoteRequestWithoutTheTransferFlagStillDecodes()
+    {
+        encoder.requestVote(buffer, 0, 3, 1, 4, 0, 0, true, 44, true);
+        final int versionTwoBlock = RequestVoteEncoder.transferEncodingOffset();
+        buffer.putShort(0, (short)versionTwoBlock, MessageHeaderEncoder.BYTE_ORDER);
+        buffer.putShort(6, (short)2, MessageHeaderEncoder.BYTE_ORDER);
+        assertTrue(decoder.onFrame(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + versionTwoBlock, 0));
+        assertEquals(List.of("voteResponse to 3 term 0 for 4 granted true preVote true round 44"), outboxCalls);
+        assertTrue(rejections.isEmpty(), rejections.toString());
+    }
+
+    /**
+     * Reads: a leader's confirmation round decodes (the member follows that leader); a round of 0 or a boolean SBE
+     * does not know is malformed, counted, and reaches nothing.
+     */
+    @Test
+    void readIndexMessagesDecodeAndMalformedOnesAreCounted()
+    {
+        int length = encoder.readIndexRequest(buffer, 0, 2, 1, 3, 7, true);
+        assertTrue(decoder.onFrame(buffer, 0, length, 0));
+        assertEquals(2, node.leaderId());
+        assertEquals(3, node.currentTerm());
+
+        length = encoder.readIndexRequest(buffer, 0, 2, 1, 3, 0, true);
+        assertFalse(decoder.onFrame(buffer, 0, length, 0));
+        length = encoder.readIndexResponse(buffer, 0, 2, 1, 3, 7, 5, true);
+        buffer.putByte(MessageHeaderEncoder.ENCODED_LENGTH + ReadIndexResponseEncoder.fromLeaderEncodingOffset(),
+            (byte)7);
+        assertFalse(decoder.onFrame(buffer, 0, length, 0));
+        length = encoder.readIndexResponse(buffer, 0, 2, 1, 3, 7, -1, true);
+        assertFalse(decoder.onFrame(buffer, 0, length, 0));
+        assertEquals(List.of("MALFORMED/8/2", "MALFORMED/9/2", "MALFORMED/9/2"), rejections);
     }
 
     /**

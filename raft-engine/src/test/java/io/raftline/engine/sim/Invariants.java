@@ -54,6 +54,29 @@ final class Invariants
         return 0 == index ? 0 : committedChain[(int)index];
     }
 
+    /**
+     * Reads: a member answered a read at {@code appliedIndex} with state {@code stateHash}. It must hold everything
+     * committed anywhere when the read arrived ({@code committedAtArrival}: the answer is the state at some index
+     * between that and the index when answered), and be the state every member has at that index.
+     */
+    void onReadAnswered(
+        final SimNode node, final String kind, final long committedAtArrival, final long appliedIndex,
+        final long stateHash)
+    {
+        checks++;
+        if (appliedIndex < committedAtArrival)
+        {
+            throw sim.failure("stale " + kind + " read at member " + node.id() + ": answered at applied index " +
+                appliedIndex + " but index " + committedAtArrival + " was committed when the read arrived");
+        }
+        if (appliedIndex > appliedStateMax || (appliedIndex > 0 && appliedState[(int)appliedIndex] != 0 &&
+            appliedState[(int)appliedIndex] != stateHash))
+        {
+            throw sim.failure(kind + " read at member " + node.id() + " answered from a state at index " +
+                appliedIndex + " that is not the applied sequence's");
+        }
+    }
+
     long checks()
     {
         return checks;

@@ -73,6 +73,8 @@ class RandomizedSimulationTest
             "%.1f%% of its bound (seed %d), %.1f s%n", seed0, seed0 + count - 1, steps, commits, snapshotsTaken,
             snapshotsRestored, fuzzFrames, timersFired, 100 * inFlightShare, inFlightSeed,
             (System.nanoTime() - startNs) / 1e9);
+        System.out.printf("RandomizedSimulationTest: reads answered and checked: %d ReadIndex, %d lease, %d follower%n",
+            SimReader.ANSWERED[0], SimReader.ANSWERED[1], SimReader.ANSWERED[2]);
         if (!failures.isEmpty())
         {
             fail(failures.size() + " failing seed(s):" + System.lineSeparator() +
@@ -101,19 +103,22 @@ class RandomizedSimulationTest
         final int members = pick(plan, new int[]{3, 3, 3, 5, 5, 5, 1, 7});
         final long heartbeatNs = (5 + plan.nextInt(46)) * MS;
         final long electionMinNs = heartbeatNs * (3 + plan.nextInt(4));
+        final boolean preVote;
         final RaftConfig.Builder config = RaftConfig.builder()
             .heartbeatIntervalNs(heartbeatNs)
             .electionTimeoutNs(electionMinNs, electionMinNs * 2)
             .maxEntriesPerBatch(1 + plan.nextInt(64))
             .maxInflightBatches(1 + plan.nextInt(16))
             .maxAppliesPerCycle(1 + plan.nextInt(64))
-            .preVote(plan.nextInt(4) != 0)
+            .preVote(preVote = plan.nextInt(4) != 0)
             .checkQuorum(plan.nextBoolean())
             .appendLeaderNoop(plan.nextBoolean())
             .snapshotIntervalEntries(plan.nextInt(4) == 0 ? 0 : 5 + plan.nextInt(200))
             .compactionRetainEntries(plan.nextBoolean() ? 0 : plan.nextInt(50))
             .snapshotChunkLength(16 + plan.nextInt(4096))
             .maxInflightSnapshotChunks(1 + plan.nextInt(8));
+
+        SimReader.configure(config, seed, preVote, electionMinNs);
 
         final SimNetwork.Faults faults = new SimNetwork.Faults();
         faults.minDelayNs = plan.nextLong(200_000L);
@@ -136,6 +141,7 @@ class RandomizedSimulationTest
         chaos.scheduleNext();
         final Client client = new Client(sim, plan);
         client.scheduleNext();
+        final SimReader reader = SimReader.start(sim, seed);
         final LeaderKiller killer = new LeaderKiller(sim, plan, crashed, heartbeatNs);
         if (plan.nextInt(3) == 0)
         {
@@ -151,6 +157,7 @@ class RandomizedSimulationTest
         // Heal: no more faults, everyone up, and the cluster must make progress again.
         chaos.stop();
         client.stop();
+        reader.stop();
         killer.stop();
         fuzzer.stop();
         faults.requestLoss = 0;

@@ -6,6 +6,8 @@ import io.raftline.engine.core.DutyCycle;
 import io.raftline.engine.core.RaftConfig;
 import io.raftline.engine.core.RaftEventListener;
 import io.raftline.engine.core.RaftNode;
+import io.raftline.engine.core.RaftReads;
+import io.raftline.engine.core.ReadListener;
 import io.raftline.engine.core.RaftRole;
 import io.raftline.engine.core.StateMachine;
 import io.raftline.engine.protocol.ConsensusDecoder;
@@ -33,7 +35,7 @@ import java.util.SplittableRandom;
  * immediate lane went out) shows whether the core put anything that depends on unsynced state in the immediate
  * lane.
  */
-final class SimNode implements StateMachine, RaftEventListener
+final class SimNode implements StateMachine, RaftEventListener, ReadListener
 {
     private static final int MAX_WORK_LOOPS = 100_000;
 
@@ -58,6 +60,14 @@ final class SimNode implements StateMachine, RaftEventListener
     private byte[] inputProposal;
     private long inputProposalResult;
     private long inputSnapshotIndex = -1;
+    // Reads: the level of the read under way (-1: none), and the reads waiting in the core, per track, in order.
+    private int inputReadLevel = -1;
+    private double clockRate = 1.0;
+    private long clockBaseSimNs;
+    private long clockBaseLocalNs;
+    private long inputReadResult;
+    private final java.util.ArrayDeque<long[]>[] pendingReads = newReadQueues();
+    private final long[] readsAnswered = new long[3];
     private boolean isAlive;
     private int incarnation;
     private long commitSeen;
@@ -183,10 +193,15 @@ final class SimNode implements StateMachine, RaftEventListener
         serviceTime = 0;
         final DeferredOutbox lanes = new DeferredOutbox(outbox);
         core = new RaftNode(config, log, metadata, snapshots, lanes, this,
-            new SplittableRandom(sim.random().nextLong()), this, sim.nowNs());
+            new SplittableRandom(sim.random().nextLong()), this, localNowNs());
         core.clusterClock().epochOffsetNs(clockSkewNs);
         cycle = new DutyCycle(core, this::pollInput, this::sync, this::flush, lanes);
         decoder.node(core);
+        core.reads().listener(this);
+        for (final java.util.ArrayDeque<long[]> queue : pendingReads)
+        {
+            queue.clear();
+        }
         nextTickNs = Long.MAX_VALUE;
         sim.trace(id, "start incarnation " + incarnation + " " + core);
         scheduleTick();
@@ -245,9 +260,107 @@ final class SimNode implements StateMachine, RaftEventListener
         return inputProposalResult;
     }
 
+    /**
+     * Reads: let this member's clock run at {@code rate} times the simulator's (1 is the simulator's own clock), to
+     * test leases against clocks that drift apart.
+     *
+     * @param rate of this member's clock.
+     */
+    void clockRate(final double rate)
+    {
+        // Continuous at the change: a monotonic clock never goes back.
+        clockBaseLocalNs = localNowNs();
+        clockBaseSimNs = sim.nowNs();
+        clockRate = rate;
+    }
+
+    private long localNowNs()
+    {
+        final long sinceBaseNs = sim.nowNs() - clockBaseSimNs;
+        return clockBaseLocalNs + (1.0 == clockRate ? sinceBaseNs : (long)(sinceBaseNs * clockRate));
+    }
+
+    private long toSimNs(final long localNs)
+    {
+        if (Long.MIN_VALUE == localNs || Long.MAX_VALUE == localNs)
+        {
+            return localNs;
+        }
+        if (1.0 == clockRate)
+        {
+            return clockBaseSimNs + (localNs - clockBaseLocalNs);
+        }
+        // One nanosecond late rather than early: at the simulator's time the member's clock has reached it.
+        return clockBaseSimNs + (long)Math.ceil((localNs - clockBaseLocalNs) / clockRate) + 1;
+    }
+
+    /**
+     * Take a read here, as a client's query would.
+     *
+     * @param level a {@link RaftReads} level.
+     * @return the ticket, or a negative {@link RaftReads#read} result.
+     */
+    long read(final int level)
+    {
+        if (!isAlive)
+        {
+            return RaftNode.NOT_LEADER;
+        }
+        inputReadLevel = level;
+        inputReadResult = RaftNode.NOT_LEADER;
+        endStep();
+        return inputReadResult;
+    }
+
+    /**
+     * @return reads answered so far, per track.
+     */
+    long[] readsAnswered()
+    {
+        return readsAnswered;
+    }
+
+    public void onReadReady(final int track, final long ticket, final long readIndex)
+    {
+        final long[] read = pendingReads[track].poll();
+        if (null == read || read[0] != ticket)
+        {
+            throw sim.failure("member " + id + " resolved read " + ticket + " of track " + track + " out of order");
+        }
+        if (core.lastApplied() < readIndex)
+        {
+            throw sim.failure("member " + id + " answered read " + ticket + " at applied index " +
+                core.lastApplied() + " below its read index " + readIndex);
+        }
+        readsAnswered[track]++;
+        sim.invariants().onReadAnswered(this, TRACK_NAMES[track], read[1], core.lastApplied(), stateHash);
+    }
+
+    public void onReadFailed(final int track, final long ticket)
+    {
+        final long[] read = pendingReads[track].poll();
+        if (null == read || read[0] != ticket)
+        {
+            throw sim.failure("member " + id + " failed read " + ticket + " of track " + track + " out of order");
+        }
+    }
+
+    private static final String[] TRACK_NAMES = {"ReadIndex", "lease", "follower"};
+
+    @SuppressWarnings("unchecked")
+    private static java.util.ArrayDeque<long[]>[] newReadQueues()
+    {
+        final java.util.ArrayDeque<long[]>[] queues = new java.util.ArrayDeque[3];
+        for (int i = 0; i < queues.length; i++)
+        {
+            queues[i] = new java.util.ArrayDeque<>();
+        }
+        return queues;
+    }
+
     private void endStep()
     {
-        final long nowNs = sim.nowNs();
+        final long nowNs = localNowNs();
         final int stepIncarnation = incarnation;
         int cycles = 0;
         while (true)
@@ -285,6 +398,17 @@ final class SimNode implements StateMachine, RaftEventListener
             proposalBuffer.wrap(inputProposal);
             inputProposalResult = core.propose(proposalBuffer, 0, inputProposal.length);
             inputProposal = null;
+            workCount++;
+        }
+        if (inputReadLevel >= 0)
+        {
+            final int track = core.reads().trackFor(inputReadLevel);
+            inputReadResult = core.reads().read(track, nowNs);
+            if (inputReadResult > 0)
+            {
+                pendingReads[track].add(new long[]{inputReadResult, sim.invariants().committedMax()});
+            }
+            inputReadLevel = -1;
             workCount++;
         }
         if (inputSnapshotIndex >= 0)
@@ -358,10 +482,12 @@ final class SimNode implements StateMachine, RaftEventListener
         long nextNs = core.nextDeadlineNs();
         if (RaftRole.LEADER == core.role() && timers.nextDeadlineNs() != Long.MAX_VALUE)
         {
-            // The leader wakes when its clock reaches the next timer's deadline.
-            nextNs = Math.min(nextNs, timers.nextDeadlineNs() - clockSkewNs);
+            // The leader wakes when its clock reaches the next timer's deadline. A timer already due is one whose
+            // proposal was refused (a leadership transfer refuses proposals): it is tried again a millisecond later,
+            // as the agent's next duty cycles would, never at the same instant, which would stop simulated time.
+            nextNs = Math.min(nextNs, Math.max(timers.nextDeadlineNs() - clockSkewNs, localNowNs() + 1_000_000L));
         }
-        final long deadlineNs = Math.max(nextNs, sim.nowNs());
+        final long deadlineNs = Math.max(toSimNs(nextNs), sim.nowNs());
         if (deadlineNs == Long.MAX_VALUE || (nextTickNs >= sim.nowNs() && deadlineNs >= nextTickNs))
         {
             return;

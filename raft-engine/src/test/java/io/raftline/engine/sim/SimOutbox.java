@@ -102,6 +102,37 @@ final class SimOutbox implements Outbox
         frames.add(new Frame(candidateId, copy(length), false));
     }
 
+    public boolean requestVote(
+        final int recipientId,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final boolean preVote,
+        final long round,
+        final boolean transfer)
+    {
+        final int length = encoder.requestVote(
+            scratch, 0, memberId, recipientId, term, lastLogIndex, lastLogTerm, preVote, round, transfer);
+        frames.add(new Frame(recipientId, copy(length), true));
+        return true;
+    }
+
+    public boolean readIndexRequest(final int recipientId, final long term, final long round, final boolean fromLeader)
+    {
+        final int length = encoder.readIndexRequest(scratch, 0, memberId, recipientId, term, round, fromLeader);
+        frames.add(new Frame(recipientId, copy(length), true));
+        return true;
+    }
+
+    public boolean readIndexResponse(
+        final int recipientId, final long term, final long round, final long readIndex, final boolean fromLeader)
+    {
+        final int length = encoder.readIndexResponse(
+            scratch, 0, memberId, recipientId, term, round, readIndex, fromLeader);
+        frames.add(new Frame(recipientId, copy(length), false));
+        return true;
+    }
+
     public boolean timeoutNow(final int followerId, final long term)
     {
         final int length = encoder.timeoutNow(scratch, 0, memberId, followerId, term);
