@@ -69,6 +69,7 @@ public final class ChronicleRaftLog implements RaftLog
     private final EntryIndex entries;
     private final JournalAppender journal;
     private final SegmentPretoucher pretoucher;
+    private final SegmentPretoucher.NextSegment nextSegment;
     private final Path droppedTornRecordFile;
     private final long droppedTornRecordPosition;
     private long baseIndex;
@@ -115,11 +116,12 @@ public final class ChronicleRaftLog implements RaftLog
             baseTerm = replay.baseTerm();
 
             clearLocksOfDeadWriters(queue);
+            final SingleChronicleQueue journalQueue = queue;
+            nextSegment = (cycle) -> segments.createAhead(cycle, (ahead) -> createSegment(journalQueue, ahead));
             if (0 != context.pretouchLength())
             {
-                final SingleChronicleQueue journalQueue = queue;
                 pretoucher = new SegmentPretoucher(context.directory(), context.pretouchLength(),
-                    context.segmentLength(), (cycle) -> createSegment(journalQueue, cycle));
+                    context.segmentLength(), nextSegment);
             }
             journal = new JournalAppender(
                 queue.createAppender(), clock, segments, records, context.segmentLength(), pretoucher);
@@ -245,6 +247,15 @@ public final class ChronicleRaftLog implements RaftLog
     public long preparedSegments()
     {
         return null == pretoucher ? 0 : pretoucher.preparedSegments();
+    }
+
+    /**
+     * @return what the pretoucher's thread calls to create a segment ahead of the appender (tests call it directly
+     * to play a pretoucher that runs late).
+     */
+    SegmentPretoucher.NextSegment nextSegment()
+    {
+        return nextSegment;
     }
 
     /**
@@ -488,7 +499,8 @@ public final class ChronicleRaftLog implements RaftLog
 
     /**
      * Create a cycle's file as Chronicle does when an appender rolls to it (called by the pretoucher's thread ahead
-     * of the roll).
+     * of the roll, through {@link LogSegments#createAhead(int, SegmentPretoucher.NextSegment)} so that it never
+     * makes again a file compaction deleted).
      */
     private static Path createSegment(final SingleChronicleQueue queue, final int cycle)
     {

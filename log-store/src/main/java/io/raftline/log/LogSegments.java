@@ -11,12 +11,21 @@ import java.util.ArrayList;
 /**
  * The journal's segments in cycle order, oldest first: forces the dirty ones to disk, deletes the oldest after
  * compaction, releases their mappings on close.
+ * <p>
+ * Owned by the log's thread, with one exception: the pretoucher's thread creates the next segment ahead of the
+ * appender through {@link #createAhead(int, SegmentPretoucher.NextSegment)}. That thread acts on a cycle it read
+ * earlier and may run late by several segments on a loaded machine; creating a cycle that compaction has already
+ * deleted would leave an empty, untracked file in front of the journal, and every later open would find the cycles
+ * after it missing. Creation ahead and deletion therefore exclude each other, and no cycle below the oldest kept
+ * one is ever created.
  */
 final class LogSegments
 {
     private final Path directory;
     private final ReferenceOwner owner;
     private final ArrayList<Segment> segments = new ArrayList<>();
+    private final Object filesLock = new Object();
+    private int deletedBelowCycle = Integer.MIN_VALUE;
     private boolean isDirectoryDirty;
 
     LogSegments(final Path directory, final ReferenceOwner owner)
@@ -110,7 +119,24 @@ final class LogSegments
     }
 
     /**
-     * Delete every segment older than a cycle, oldest first (so that a crash midway leaves a contiguous run).
+     * Create a segment ahead of the appender, unless compaction has already deleted its cycle. Called from the
+     * pretoucher's thread.
+     *
+     * @param cycle  to create, the successor of a cycle the appender wrote at some point.
+     * @param create makes the file.
+     * @return the file, or null if the cycle is below the oldest one kept: the appender is past it.
+     */
+    Path createAhead(final int cycle, final SegmentPretoucher.NextSegment create)
+    {
+        synchronized (filesLock)
+        {
+            return cycle < deletedBelowCycle ? null : create.create(cycle);
+        }
+    }
+
+    /**
+     * Delete every segment older than a cycle, oldest first (so that a crash midway leaves a contiguous run). Waits
+     * for a creation ahead that is under way (one file, rare: only when compaction meets the pretoucher's moment).
      *
      * @param cycle the oldest cycle to keep.
      * @return how many segments were deleted.
@@ -118,20 +144,25 @@ final class LogSegments
     int deleteBelow(final int cycle)
     {
         int deleted = 0;
-        while (!segments.isEmpty() && segments.get(0).cycle() < cycle)
+        synchronized (filesLock)
         {
-            final Segment segment = segments.remove(0);
-            segment.release(owner);
-            try
+            // Raised before any file goes, so that a late creation ahead sees it.
+            deletedBelowCycle = Math.max(deletedBelowCycle, cycle);
+            while (!segments.isEmpty() && segments.get(0).cycle() < cycle)
             {
-                Files.deleteIfExists(segment.file());
+                final Segment segment = segments.remove(0);
+                segment.release(owner);
+                try
+                {
+                    Files.deleteIfExists(segment.file());
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException("failed to delete compacted segment " + segment.file(), ex);
+                }
+                isDirectoryDirty = true;
+                deleted++;
             }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException("failed to delete compacted segment " + segment.file(), ex);
-            }
-            isDirectoryDirty = true;
-            deleted++;
         }
         return deleted;
     }

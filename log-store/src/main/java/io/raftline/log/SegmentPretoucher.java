@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +35,9 @@ import java.util.concurrent.locks.LockSupport;
  * has Chronicle create the next cycle's file ({@link NextSegment}) and touches its first pages, so that the roll
  * finds a ready file instead of creating one and faulting in its first megabytes on the agent thread (measured: the
  * append that rolled took 25-37 ms). A file made ahead and never written (the process stopped first) is an empty
- * segment, which recovery accepts.
+ * segment, which recovery accepts. This thread may act on a cycle it read long ago (the appender and compaction
+ * may be several segments further): the creation refuses a cycle compaction deleted, and a file that compaction
+ * deletes under this thread is skipped, not a failure.
  */
 final class SegmentPretoucher implements Runnable, AutoCloseable
 {
@@ -52,7 +55,8 @@ final class SegmentPretoucher implements Runnable, AutoCloseable
     {
         /**
          * @param cycle to create.
-         * @return the file, created if absent.
+         * @return the file, created if absent; or null when the cycle is already compacted away (the appender is
+         * past it), in which case nothing is created.
          */
         Path create(int cycle);
     }
@@ -216,9 +220,21 @@ final class SegmentPretoucher implements Runnable, AutoCloseable
         if (!file.equals(mappedFile))
         {
             unmap();
-            channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
             mappedFile = file;
             touchedTo = 0;
+            try
+            {
+                channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            }
+            catch (final NoSuchFileException ex)
+            {
+                // Compaction deleted it: the appender is segments further; wait for it to publish its segment.
+                return false;
+            }
+        }
+        if (null == channel)
+        {
+            return false;
         }
 
         final long writePosition = position;
@@ -272,8 +288,17 @@ final class SegmentPretoucher implements Runnable, AutoCloseable
             nextSegment = null;
             return false;
         }
-        try (FileChannel nextChannel = FileChannel.open(nextFile, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        if (null == nextFile)
         {
+            // Already compacted away: this thread ran late and the appender is past that cycle.
+            return true;
+        }
+        try (FileChannel nextChannel = openExisting(nextFile))
+        {
+            if (null == nextChannel)
+            {
+                return true;
+            }
             final long length = Math.min(aheadLength, nextChannel.size() / PAGE_LENGTH * PAGE_LENGTH);
             if (length > 0)
             {
@@ -295,6 +320,21 @@ final class SegmentPretoucher implements Runnable, AutoCloseable
         }
         preparedSegments++;
         return true;
+    }
+
+    /**
+     * @return the open file, or null if compaction deleted it since (the appender rolled into it and past it).
+     */
+    private static FileChannel openExisting(final Path file) throws IOException
+    {
+        try
+        {
+            return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return null;
+        }
     }
 
     private void mapWindow(final long start, final long fileSize) throws IOException

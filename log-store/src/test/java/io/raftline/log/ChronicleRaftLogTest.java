@@ -391,6 +391,57 @@ class ChronicleRaftLogTest
         }
     }
 
+    /**
+     * The pretoucher reads the appender's cycle and creates the next file on its own thread, so on a loaded machine
+     * the creation can run after the appender rolled past that cycle and compaction deleted it. The file made again
+     * then sits, empty and untracked, in front of the journal, and every later open finds the cycles after it missing
+     * (crash test, seed 20261122, iteration 9: an empty 19700604F.cq4 before a gap of cycles 155 to 214). This plays
+     * that late pretoucher: a compacted cycle must stay deleted, and the log must open again.
+     */
+    @Test
+    void shouldNeverCreateAgainASegmentThatCompactionDeleted() throws IOException
+    {
+        final Path compacting = dir.resolve("compacting");
+        final int compactedCycle;
+        final int nextCycle;
+        try (ChronicleRaftLog log = open(compacting, Durability.NONE, 0))
+        {
+            appendRange(log, 1, 600, 1);
+            log.sync();
+            final java.util.Set<String> before = fileLengths(compacting).keySet();
+            assertTrue(before.size() >= 4, "segments: " + before);
+            log.compactTo(600);
+            final java.util.Set<String> deleted = new java.util.TreeSet<>(before);
+            deleted.removeAll(fileLengths(compacting).keySet());
+            assertTrue(deleted.size() >= 2, "compaction deleted " + deleted);
+            compactedCycle = cycleOf(((java.util.TreeSet<String>)deleted).first());
+            nextCycle = cycleOf(((java.util.TreeSet<String>)new java.util.TreeSet<>(before)).last()) + 1;
+
+            // The late pretoucher read the appender's cycle as compactedCycle - 1, several segments ago.
+            final Path late = log.nextSegment().create(compactedCycle);
+            assertNull(late, "a segment was made again for compacted cycle " + compactedCycle);
+            // A pretoucher on time still gets the next segment made ahead.
+            final Path ahead = log.nextSegment().create(nextCycle);
+            assertTrue(null != ahead && Files.exists(ahead), "no segment made ahead for cycle " + nextCycle);
+            appendRange(log, 601, 700, 1);
+            log.sync();
+        }
+        assertFalse(fileLengths(compacting).keySet().stream().anyMatch(name -> cycleOf(name) <= compactedCycle),
+            "files: " + fileLengths(compacting));
+        try (ChronicleRaftLog log = open(compacting, Durability.NONE, 0))
+        {
+            assertEquals(600, log.baseIndex());
+            assertEquals(700, log.lastIndex());
+            assertEquals(1, log.termAt(700));
+        }
+    }
+
+    private static int cycleOf(final String segmentFileName)
+    {
+        return (int)java.time.LocalDate.parse(segmentFileName.substring(0, 8),
+            java.time.format.DateTimeFormatter.BASIC_ISO_DATE).toEpochDay();
+    }
+
     private ChronicleRaftLog openRolling(final Path directory)
     {
         return ChronicleRaftLog.open(new ChronicleLogContext()
@@ -498,5 +549,16 @@ class ChronicleRaftLogTest
             .segmentLength(8 * 1024)
             .blockLength(256 * 1024)
             .maxEntryLength(1024));
+    }
+
+    private static ChronicleRaftLog open(final Path directory, final Durability durability, final long pretouchLength)
+    {
+        return ChronicleRaftLog.open(new ChronicleLogContext()
+            .directory(directory)
+            .durability(durability)
+            .segmentLength(8 * 1024)
+            .blockLength(256 * 1024)
+            .maxEntryLength(1024)
+            .pretouchLength(pretouchLength));
     }
 }
