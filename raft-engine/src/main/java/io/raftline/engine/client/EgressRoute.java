@@ -1,5 +1,6 @@
 package io.raftline.engine.client;
 
+import io.aeron.Subscription;
 import io.raftline.engine.agent.ClusterMembers;
 
 import java.io.IOException;
@@ -62,5 +63,29 @@ final class EgressRoute
             "with ClientContext.egressChannel(\"aeron:udp?endpoint=<host>:0\"), -D" +
             ClientConfiguration.EGRESS_CHANNEL_PROP_NAME + "=aeron:udp?endpoint=<host>:0 or the client's " +
             "--egress <host>");
+    }
+
+    /**
+     * The egress channel as members must address it: an ephemeral port (endpoint ...:0) is resolved once the
+     * subscription is bound, within the connect timeout.
+     */
+    static String resolveResponseChannel(final ClientContext ctx, final Subscription egress)
+    {
+        final String channel = ctx.egressChannel();
+        if (!channel.startsWith("aeron:udp") || !channel.matches(".*endpoint=[^|]*:0([|].*)?$"))
+        {
+            return channel;
+        }
+        final long deadlineNs = ctx.nanoClock().nanoTime() + ctx.connectTimeoutNs();
+        String resolved;
+        while (null == (resolved = egress.tryResolveChannelEndpointPort()))
+        {
+            if (ctx.nanoClock().nanoTime() > deadlineNs)
+            {
+                throw new ClientException("could not resolve the port of egress channel " + channel);
+            }
+            Thread.onSpinWait();
+        }
+        return resolved;
     }
 }

@@ -164,7 +164,7 @@ public final class RaftClient implements AutoCloseable
                     ctx.ingressStreamBase() + memberIds[i]);
             }
             egress = aeron.addSubscription(ctx.egressChannel(), ctx.egressStreamId());
-            responseChannel = resolveResponseChannel();
+            responseChannel = EgressRoute.resolveResponseChannel(ctx, egress);
             assembler = new FragmentAssembler(new EgressHandler(), 4096, true);
             queries = new QueryWindow(this.ctx, listener, ingress, memberIds);
         }
@@ -195,26 +195,6 @@ public final class RaftClient implements AutoCloseable
             client.close();
             throw ex;
         }
-    }
-
-    private String resolveResponseChannel()
-    {
-        final String channel = ctx.egressChannel();
-        if (!channel.startsWith("aeron:udp") || !channel.matches(".*endpoint=[^|]*:0([|].*)?$"))
-        {
-            return channel;
-        }
-        final long deadlineNs = ctx.nanoClock().nanoTime() + ctx.connectTimeoutNs();
-        String resolved;
-        while (null == (resolved = egress.tryResolveChannelEndpointPort()))
-        {
-            if (ctx.nanoClock().nanoTime() > deadlineNs)
-            {
-                throw new ClientException("could not resolve the port of egress channel " + channel);
-            }
-            Thread.onSpinWait();
-        }
-        return resolved;
     }
 
     private void awaitSession()

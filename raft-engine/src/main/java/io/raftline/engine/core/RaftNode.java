@@ -761,30 +761,7 @@ public final class RaftNode
      */
     public String toString()
     {
-        final StringBuilder builder = new StringBuilder()
-            .append("RaftNode{id=").append(memberId)
-            .append(", role=").append(roles.role())
-            .append(", term=").append(log.currentTerm())
-            .append(", votedFor=").append(log.votedFor())
-            .append(", leader=").append(roles.leaderId())
-            .append(", commit=").append(commit.commitIndex())
-            .append(", applied=").append(commit.lastApplied())
-            .append(", last=").append(log.lastIndex()).append('/').append(log.lastTerm())
-            .append(", base=").append(log.baseIndex())
-            .append(", snapshot=").append(applier.snapshotIndex);
-        if (LEADER == roles.role())
-        {
-            builder.append(", peers=[");
-            for (final Peer peer : peers)
-            {
-                if (peer.memberId != memberId)
-                {
-                    builder.append(' ').append(peer);
-                }
-            }
-            builder.append(" ]");
-        }
-        return builder.append('}').toString();
+        return NodeDescription.describe(memberId, roles, log, commit, applier.snapshotIndex, peers);
     }
 
     /**
