@@ -736,18 +736,7 @@ public final class RaftNode
      */
     public String toString()
     {
-        final StringBuilder builder = new StringBuilder()
-            .append("RaftNode{id=").append(memberId)
-            .append(", role=").append(roles.role())
-            .append(", term=").append(log.currentTerm())
-            .append(", votedFor=").append(log.votedFor())
-            .append(", leader=").append(roles.leaderId())
-            .append(", commit=").append(commit.commitIndex())
-            .append(", applied=").append(commit.lastApplied())
-            .append(", last=").append(log.lastIndex()).append('/').append(log.lastTerm())
-            .append(", base=").append(log.baseIndex())
-            .append(", snapshot=").append(applier.snapshotIndex);
-        return members.describePeers(builder, LEADER == roles.role()).append('}').toString();
+        return NodeDescription.describe(memberId, roles, log, commit, applier.snapshotIndex, members);
     }
 
     /**

@@ -40,6 +40,15 @@ final class TimerLoadService implements RaftService
         return soon;
     }
 
+    /**
+     * @return the long-lived timers still scheduled: one counter, so a test thread reads it without racing the agent
+     * (live + soon - soon read at three moments does).
+     */
+    long longLivedTimers()
+    {
+        return live;
+    }
+
     long fired()
     {
         return fired;
@@ -69,7 +78,14 @@ final class TimerLoadService implements RaftService
 
     public void onTimer(final long correlationId, final long timestamp)
     {
-        soon--;
+        if (correlationId >= LIVE_BASE)
+        {
+            live--;
+        }
+        else
+        {
+            soon--;
+        }
         fired++;
         message.putLong(0, correlationId);
         cluster.offer(ownerSessionId, message, 0, 8);
