@@ -500,7 +500,7 @@ final class Members
     /**
      * Whether {@code senderId} may send a message of {@code kind}: a leader's message, a response or a vote only from
      * a member of the effective configuration (a vote or its answer only from a voter), so a forged or misrouted
-     * frame with an unknown id is refused and counted. Three exceptions for a leader's messages, from an id never
+     * frame with an unknown id is refused and counted. Four exceptions for a leader's messages, from an id never
      * removed:
      * <ul>
      *     <li>from the leader this member follows, in this term or a later one, even once the newest configuration
@@ -511,8 +511,12 @@ final class Members
      *     how it learns the configuration;</li>
      *     <li>of the current term while this member knows no leader of it: a voter that missed the entry adding a
      *     member would otherwise never hear that member once it leads (its pre-votes, refused by the members it
-     *     knows, bring it to the current term first). A stranger's frame passes only if it names exactly that term.
-     *     </li>
+     *     knows, bring it to the current term first). A stranger's frame passes a voter only if it names exactly
+     *     that term.</li>
+     *     <li>of a later term in a learner: it does not campaign, so no pre-vote brings it to the current term, and
+     *     the voters it knows may all be gone (seed 6943: learner 3, following leader 4 in term 3, refused leader 5
+     *     of term 4, added by an entry it never received; then 4 was removed and 3 never heard of a leader again).
+     *     A learner's vote counts for nothing, so the term it adopts moves no election.</li>
      * </ul>
      * A member not in its own configuration also answers vote requests from any id never removed, and any member that
      * knows no leader answers a stranger's pre-vote, and its vote request for the next term or the term of its
@@ -527,7 +531,8 @@ final class Members
             case AdmissionGate.FROM_LEADER:
                 return effective.contains(senderId) || isLeaderOfTerm(senderId, term) ||
                     (senderId >= 0 && !effective.isRetired(senderId) &&
-                    (!effective.contains(selfId) || (term == log.currentTerm() && NO_MEMBER == roles.leaderId())));
+                    (!effective.contains(selfId) || (term == log.currentTerm() && NO_MEMBER == roles.leaderId()) ||
+                    (term > log.currentTerm() && !isSelfVoter())));
 
             case AdmissionGate.RESPONSE:
                 return null != find(peers, senderId);
