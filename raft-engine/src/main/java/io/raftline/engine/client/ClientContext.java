@@ -33,6 +33,7 @@ public final class ClientContext
     // Unique per client on a shared egress channel; random rather than configured, so that clients started from one
     // configuration do not collide.
     private int egressStreamId = ThreadLocalRandom.current().nextInt(100_000, 1_000_000_000);
+    private boolean followMembers = true;
     private int maxInflight = ClientConfiguration.maxInflight();
     private int maxCommandLength = ClientConfiguration.maxCommandLength();
     private long commandTimeoutNs = ClientConfiguration.commandTimeoutNs();
@@ -184,6 +185,26 @@ public final class ClientContext
     public int egressStreamId()
     {
         return egressStreamId;
+    }
+
+    /**
+     * @param followMembers true (the default): the client also talks to the members the cluster names
+     *                      (ClusterMembersEvent), so that it follows a leader it was not started with; false: only to
+     *                      the members it was given (a client pinned to one member, as a test of that member is).
+     * @return this for a fluent API.
+     */
+    public ClientContext followMembers(final boolean followMembers)
+    {
+        this.followMembers = followMembers;
+        return this;
+    }
+
+    /**
+     * @return the followMembers setting.
+     */
+    public boolean followMembers()
+    {
+        return followMembers;
     }
 
     /**

@@ -395,7 +395,7 @@ public final class RaftClient implements AutoCloseable
      */
     void addMember(final int memberId, final String endpoint)
     {
-        if (indexOf(memberId) < 0 && !isClosed)
+        if (indexOf(memberId) < 0 && !isClosed && ctx.followMembers())
         {
             final ExclusivePublication publication = aeron.addExclusivePublication(ctx.clusterMembers().isIpc() ?
                 ctx.clusterMembers().channel(memberIds[0]) : "aeron:udp?endpoint=" + endpoint,
