@@ -500,7 +500,7 @@ final class Members
     /**
      * Whether {@code senderId} may send a message of {@code kind}: a leader's message, a response or a vote only from
      * a member of the effective configuration (a vote or its answer only from a voter), so a forged or misrouted
-     * frame with an unknown id is refused and counted. Four exceptions for a leader's messages, from an id never
+     * frame with an unknown id is refused and counted. Five exceptions for a leader's messages, from an id never
      * removed:
      * <ul>
      *     <li>from the leader this member follows, in this term or a later one, even once the newest configuration
@@ -517,6 +517,11 @@ final class Members
      *     the voters it knows may all be gone (seed 6943: learner 3, following leader 4 in term 3, refused leader 5
      *     of term 4, added by an entry it never received; then 4 was removed and 3 never heard of a leader again).
      *     A learner's vote counts for nothing, so the term it adopts moves no election.</li>
+     *     <li>of a later term in a voter that knows no leader and lost an election (or a probe) in its current
+     *     term: the voters it knows did not bring it to the leader's term, and may all have been removed (seed
+     *     16761: voter 3, in the configuration of index 613, asked only removed members, which never heard of
+     *     the later terms; leader 5 of term 8 waited for it in a joint configuration forever). A member following a
+     *     leader still refuses a stranger, so a forged frame with a huge term deposes no working leader.</li>
      * </ul>
      * A member not in its own configuration also answers vote requests from any id never removed, and any member that
      * knows no leader answers a stranger's pre-vote, and its vote request for the next term or the term of its
@@ -532,7 +537,7 @@ final class Members
                 return effective.contains(senderId) || isLeaderOfTerm(senderId, term) ||
                     (senderId >= 0 && !effective.isRetired(senderId) &&
                     (!effective.contains(selfId) || (term == log.currentTerm() && NO_MEMBER == roles.leaderId()) ||
-                    (term > log.currentTerm() && !isSelfVoter())));
+                    (term > log.currentTerm() && (!isSelfVoter() || hasLostCurrentTerm()))));
 
             case AdmissionGate.RESPONSE:
                 return null != find(peers, senderId);
@@ -574,6 +579,11 @@ final class Members
     {
         return senderId >= 0 && !effective.isRetired(senderId) && NO_MEMBER == roles.leaderId() &&
             suspectTerm == log.currentTerm();
+    }
+
+    private boolean hasLostCurrentTerm()
+    {
+        return NO_MEMBER == roles.leaderId() && suspectTerm == log.currentTerm();
     }
 
     /**
