@@ -33,6 +33,7 @@ import java.util.Locale;
  * strategy of the UDP member processes, default yield), {@code memberOpts=-Da=b,-Dc=d} (JVM options of the UDP member
  * processes), {@code stateMb=100} (state of each member in the snapshots section), {@code ipcIdle=busy} (idle strategy
  * of the IPC cluster's member thread).
+ * Section failover (in the default list, after udp): {@code failovers=20} leader kills per system (3 in quick mode).
  */
 public final class PerfSuite
 {
@@ -49,6 +50,7 @@ public final class PerfSuite
     private Histogram floorUdp;
     private String udpIdle = "yield";
     private long stateMb = 100;
+    private int failovers = 20;
     private Histogram clusterBaseline;
 
     record Row(String name, Histogram histogram, double rate, String comparison)
@@ -74,11 +76,12 @@ public final class PerfSuite
             isQuick ? "1s" : "10s"));
         final long warmupNs = SystemUtil.parseDuration("warmup", options.getOrDefault("warmup", isQuick ? "1s" : "3s"));
         final List<String> sections = List.of(options.getOrDefault("sections",
-            "floor,ipc,cluster,sweep,sizes,five,udp,snapshots,timers,reads").split(","));
+            "floor,ipc,cluster,sweep,sizes,five,udp,failover,snapshots,timers,reads").split(","));
         final PerfSuite suite = new PerfSuite(
             durationNs, warmupNs, new File(options.getOrDefault("report", "perf-report")), sections);
         suite.udpIdle = options.getOrDefault("udpIdle", "yield");
         suite.stateMb = Long.parseLong(options.getOrDefault("stateMb", "100"));
+        suite.failovers = Integer.parseInt(options.getOrDefault("failovers", isQuick ? "3" : "20"));
         if (options.containsKey("ipcIdle"))
         {
             System.setProperty(RaftlineScenarios.IPC_IDLE_PROP_NAME, options.get("ipcIdle"));
@@ -152,6 +155,10 @@ public final class PerfSuite
         if (sections.contains("udp"))
         {
             udp(udpPlot);
+        }
+        if (sections.contains("failover"))
+        {
+            failover();
         }
         if (sections.contains("snapshots"))
         {
@@ -372,6 +379,22 @@ public final class PerfSuite
         if (null != floorUdp)
         {
             plot.add("Aeron UDP ping-pong (floor)", floorUdp);
+        }
+    }
+
+    /**
+     * Failover time of three UDP member processes under load, Raftline then Aeron Cluster (see FailoverScenarios).
+     */
+    private void failover()
+    {
+        final long settleNs = Math.max(200_000_000L, durationNs / 5);
+        final List<io.raftline.perf.baseline.Failovers.Result> results = List.of(
+            FailoverScenarios.raftline(failovers, settleNs, udpIdle),
+            FailoverScenarios.aeronCluster(failovers, settleNs));
+        headline.append(FailoverScenarios.table(results)).append('\n');
+        for (final io.raftline.perf.baseline.Failovers.Result result : results)
+        {
+            notes.append("failover: ").append(result.summary()).append('\n');
         }
     }
 
