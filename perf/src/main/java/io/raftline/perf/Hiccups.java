@@ -154,7 +154,7 @@ public final class Hiccups
             final long gapNs = nowNs - lastNs;
             if (gapNs > SAMPLE_NS)
             {
-                delays.recordValueWithExpectedInterval(gapNs, SAMPLE_NS);
+                recordGap(delays, gapNs);
                 if (gapNs > GAP_NS)
                 {
                     out[0]++;
@@ -164,6 +164,29 @@ public final class Hiccups
             }
             lastNs = nowNs;
         }
+        recordRest(delays, durationNs);
+    }
+
+    /**
+     * A gap of the spinning thread as the delays of the commands due in it: one per microsecond, from the whole gap
+     * down to 1 us.
+     *
+     * @param delays of a {@link Profile}.
+     * @param gapNs  between two readings of the clock.
+     */
+    static void recordGap(final Histogram delays, final long gapNs)
+    {
+        delays.recordValueWithExpectedInterval(gapNs, SAMPLE_NS);
+    }
+
+    /**
+     * Every microsecond of the run not in a gap, as a delay of 0.
+     *
+     * @param delays     of a {@link Profile}, its gaps recorded.
+     * @param durationNs of the run.
+     */
+    static void recordRest(final Histogram delays, final long durationNs)
+    {
         final long samples = durationNs / SAMPLE_NS;
         if (samples > delays.getTotalCount())
         {
