@@ -153,9 +153,25 @@ final class FailoverScenarios
             "member committed as the new leader (for Raftline an OK, not a duplicate answered from the session " +
             "cache). A command the client cannot send when it is due is skipped. Raftline's client resends its " +
             "outstanding commands to the new leader; Aeron Cluster's does not, so its first commit is of a command " +
-            "sent after the new leader's event, at most one interval of the open loop (%.1f ms) later.%n",
-            1e3 / RATE));
+            "sent after the new leader's event, at most one interval of the open loop (%.1f ms) later. Aeron " +
+            "Cluster 1.51's candidate takes a quorum's votes only electionTimeoutNs after it asked unless every " +
+            "member voted (Election.candidateBallot: isUnanimousLeader, then isQuorumLeader once electionTimeoutNs " +
+            "passed), and a killed member never votes: with these settings an Aeron leader is elected no sooner " +
+            "than leader heartbeat timeout + nomination delay + election timeout = %d to %d ms after the old " +
+            "leader's last message.%n", 1e3 / RATE, aeronElectionFloorNs(0) / 1_000_000,
+            aeronElectionFloorNs(ELECTION_MAX_NS - ELECTION_MIN_NS) / 1_000_000));
         return table.toString();
+    }
+
+    /**
+     * @param nominationDelayNs a follower's random delay before it nominates itself.
+     * @return the soonest an Aeron Cluster leader is elected after the old leader's last message when a member is
+     * dead: its settings' leader heartbeat timeout, the delay, then the election timeout a candidate waits for the
+     * dead member's vote.
+     */
+    private static long aeronElectionFloorNs(final long nominationDelayNs)
+    {
+        return ELECTION_MIN_NS + nominationDelayNs + 2 * (ELECTION_MAX_NS - ELECTION_MIN_NS);
     }
 
     private static String ms(final long nanos)
