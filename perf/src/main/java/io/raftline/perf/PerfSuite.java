@@ -33,7 +33,6 @@ import java.util.Locale;
  * strategy of the UDP member processes, default yield), {@code memberOpts=-Da=b,-Dc=d} (JVM options of the UDP member
  * processes), {@code stateMb=100} (state of each member in the snapshots section), {@code ipcIdle=busy} (idle strategy
  * of the IPC cluster's member thread).
- * Section failover (in the default list, after udp): {@code failovers=20} leader kills per system (3 in quick mode).
  */
 public final class PerfSuite
 {
@@ -48,9 +47,9 @@ public final class PerfSuite
     private final StringBuilder headline = new StringBuilder();
     private Histogram floorIpc;
     private Histogram floorUdp;
+    private int failovers = 20;
     private String udpIdle = "yield";
     private long stateMb = 100;
-    private int failovers = 20;
     private Histogram clusterBaseline;
 
     record Row(String name, Histogram histogram, double rate, String comparison)
@@ -79,9 +78,9 @@ public final class PerfSuite
             "floor,ipc,cluster,sweep,sizes,five,udp,failover,snapshots,timers,reads").split(","));
         final PerfSuite suite = new PerfSuite(
             durationNs, warmupNs, new File(options.getOrDefault("report", "perf-report")), sections);
+        suite.failovers = Integer.parseInt(options.getOrDefault("failovers", isQuick ? "3" : "20"));
         suite.udpIdle = options.getOrDefault("udpIdle", "yield");
         suite.stateMb = Long.parseLong(options.getOrDefault("stateMb", "100"));
-        suite.failovers = Integer.parseInt(options.getOrDefault("failovers", isQuick ? "3" : "20"));
         if (options.containsKey("ipcIdle"))
         {
             System.setProperty(RaftlineScenarios.IPC_IDLE_PROP_NAME, options.get("ipcIdle"));
@@ -383,7 +382,8 @@ public final class PerfSuite
     }
 
     /**
-     * Failover time of three UDP member processes under load, Raftline then Aeron Cluster (see FailoverScenarios).
+     * Failover time of three UDP member processes under load, Raftline then Aeron Cluster (see FailoverScenarios):
+     * option {@code failovers=20} leader kills per system (3 in quick mode).
      */
     private void failover()
     {
