@@ -5,6 +5,7 @@ import io.raftline.engine.client.ClientContext;
 import io.raftline.engine.client.RaftClient;
 import io.raftline.engine.client.ResponseListener;
 import io.raftline.engine.core.RaftConfig;
+import io.raftline.engine.core.RaftRole;
 import io.raftline.perf.baseline.AeronClusterProcesses;
 import io.raftline.perf.baseline.Failovers;
 import io.raftline.samples.ProcessCluster;
@@ -141,9 +142,11 @@ final class FailoverScenarios
         for (final Failovers.Result result : results)
         {
             final long p50 = Failovers.Result.percentile(result.commitNs(), 50);
-            table.append(String.format(Locale.ROOT, "| %s | %d%s | %s / %s | %s / %s | %s | %s |%n", result.system(),
-                result.commitNs().size(), result.missed() > 0 ? " (" + result.missed() + " without a commit in 30 s)" :
-                "", ms(Failovers.Result.percentile(result.leaderNs(), 50)),
+            table.append(String.format(Locale.ROOT, "| %s | %d%s%s | %s / %s | %s / %s | %s | %s |%n",
+                result.system(), result.commitNs().size(),
+                result.missed() > 0 ? " (" + result.missed() + " without a commit in 30 s)" : "",
+                result.unsteady() > 0 ? " (" + result.unsteady() + " killed while a member was in an election)" : "",
+                ms(Failovers.Result.percentile(result.leaderNs(), 50)),
                 ms(Failovers.Result.percentile(result.leaderNs(), 100)), ms(p50),
                 ms(Failovers.Result.percentile(result.commitNs(), 100)),
                 p50 < 0 ? "-" : String.format(Locale.ROOT, "%.2f", (double)p50 / boundNs()), result.settings()));
@@ -281,6 +284,25 @@ final class FailoverScenarios
             }
             final int leader = probe.leader();
             return leader >= 0 && cluster.leaderId() == leader && probe.commitsOfLeader() >= 100 ? leader : -1;
+        }
+
+        public boolean isSteady()
+        {
+            int leaders = 0;
+            long term = -1;
+            for (int i = 0; i < cluster.size(); i++)
+            {
+                final long role = cluster.counter(i, "role");
+                final long memberTerm = cluster.counter(i, "term");
+                if (!cluster.isRunning(i) || (term >= 0 && memberTerm != term) ||
+                    (RaftRole.LEADER.code() != role && RaftRole.FOLLOWER.code() != role))
+                {
+                    return false;
+                }
+                term = memberTerm;
+                leaders += RaftRole.LEADER.code() == role ? 1 : 0;
+            }
+            return 1 == leaders;
         }
 
         public long pid(final int memberId)

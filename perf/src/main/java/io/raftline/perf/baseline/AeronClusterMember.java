@@ -192,6 +192,14 @@ final class AeronClusterMember implements AutoCloseable
     }
 
     /**
+     * @return the state of the consensus module's election, CLOSED when there is none.
+     */
+    ElectionState electionState()
+    {
+        return ElectionState.get(consensusModule.context().electionStateCounter());
+    }
+
+    /**
      * @return the consensus module's election and heartbeat settings, for a report.
      */
     String electionSettings()

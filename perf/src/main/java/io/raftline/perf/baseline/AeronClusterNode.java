@@ -70,9 +70,32 @@ public final class AeronClusterNode
             }
             System.out.println("JOINED member=" + memberId + " role=" + member.role());
             System.out.flush();
+            final Thread trace = new Thread(() -> traceElections(member), "aeron-node-elections");
+            trace.setDaemon(true);
+            trace.start();
             barrier.await();
             errors.closing();
         }
         System.out.println("STOPPED member=" + memberId + " errors=" + errors.count() + " " + errors.kinds());
+    }
+
+    /**
+     * Print every change of the election state with the epoch time in ms, so that a slow failover can be read from
+     * the members' output.
+     */
+    private static void traceElections(final AeronClusterMember member)
+    {
+        String last = "";
+        while (!Thread.currentThread().isInterrupted())
+        {
+            final String state = member.electionState() + " " + member.role();
+            if (!state.equals(last))
+            {
+                last = state;
+                System.out.println("ELECTION " + System.currentTimeMillis() + " " + state);
+                System.out.flush();
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
     }
 }

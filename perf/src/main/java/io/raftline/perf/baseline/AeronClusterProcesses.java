@@ -49,12 +49,20 @@ public final class AeronClusterProcesses implements Failovers.Target, AutoClosea
     private static final long JOIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(120);
     private static final int COMMAND_LENGTH = 32;
 
+    /**
+     * System property naming a directory to keep the member processes' output in (with the election states they
+     * passed through); by default it goes with the members' storage and is deleted on close.
+     */
+    public static final String LOG_DIR_PROP_NAME = "raftline.perf.failover.logs";
+
     private final ScratchDirectory drivers;
     private final ScratchDirectory storage;
     private final String clusterMembers;
     private final AeronClusterMember.Endpoints[] endpoints = new AeronClusterMember.Endpoints[MEMBERS];
     private final Process[] processes = new Process[MEMBERS];
     private final java.nio.file.Path[] logs = new java.nio.file.Path[MEMBERS];
+    private final java.nio.file.Path logDir;
+    private final String[] electionStates = new String[MEMBERS];
     private final List<String> jvmOptions;
     private final Failovers.Probe probe = new Failovers.Probe();
     private final AeronErrors clientErrors = new AeronErrors();
@@ -91,6 +99,16 @@ public final class AeronClusterProcesses implements Failovers.Target, AutoClosea
             ingress.append(0 == i ? "" : ",").append(i).append("=127.0.0.1:").append(ports[p]);
         }
         clusterMembers = members.toString();
+        try
+        {
+            logDir = null == System.getProperty(LOG_DIR_PROP_NAME) ? storage.dir().toPath() :
+                Files.createDirectories(java.nio.file.Path.of(System.getProperty(LOG_DIR_PROP_NAME)));
+        }
+        catch (final IOException ex)
+        {
+            close();
+            throw new UncheckedIOException(ex);
+        }
         try
         {
             final BufferedReader[] outputs = new BufferedReader[MEMBERS];
@@ -185,7 +203,7 @@ public final class AeronClusterProcesses implements Failovers.Target, AutoClosea
             new File(storage.dir(), "member-" + memberId).getPath()));
         try
         {
-            logs[memberId] = storage.dir().toPath().resolve("member-" + memberId + "-" + starts++ + ".log");
+            logs[memberId] = logDir.resolve("member-" + memberId + "-" + starts++ + ".log");
             final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             processes[memberId] = process;
             final BufferedReader output = new BufferedReader(
@@ -249,7 +267,7 @@ public final class AeronClusterProcesses implements Failovers.Target, AutoClosea
         }
     }
 
-    private static void drain(final int memberId, final BufferedReader output, final java.nio.file.Path log)
+    private void drain(final int memberId, final BufferedReader output, final java.nio.file.Path log)
     {
         final Thread drain = new Thread(() ->
         {
@@ -258,6 +276,12 @@ public final class AeronClusterProcesses implements Failovers.Target, AutoClosea
                 String line;
                 while (null != (line = output.readLine()))
                 {
+                    if (line.startsWith("ELECTION "))
+                    {
+                        // "ELECTION <epoch ms> <election state> <role>"
+                        final String[] fields = line.split(" ");
+                        electionStates[memberId] = fields.length > 3 ? fields[2] + " " + fields[3] : line;
+                    }
                     Files.writeString(log, line + System.lineSeparator(), StandardCharsets.UTF_8,
                         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                 }
@@ -304,6 +328,24 @@ public final class AeronClusterProcesses implements Failovers.Target, AutoClosea
     /**
      * {@inheritDoc}
      */
+    public boolean isSteady()
+    {
+        int leaders = 0;
+        for (int i = 0; i < MEMBERS; i++)
+        {
+            final String state = electionStates[i];
+            if (null == processes[i] || !processes[i].isAlive() || null == state || !state.startsWith("CLOSED "))
+            {
+                return false;
+            }
+            leaders += state.endsWith(" LEADER") ? 1 : 0;
+        }
+        return 1 == leaders;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
     public long pid(final int memberId)
     {
         return processes[memberId].pid();
@@ -314,6 +356,7 @@ public final class AeronClusterProcesses implements Failovers.Target, AutoClosea
      */
     public void onKilled(final int memberId)
     {
+        electionStates[memberId] = null;
         final Process process = processes[memberId];
         process.destroyForcibly();
         try

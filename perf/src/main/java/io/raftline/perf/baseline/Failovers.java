@@ -25,6 +25,7 @@ public final class Failovers
 {
     private static final long FAILOVER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
     private static final long LEADER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+    private static final long STEADY_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
 
     private Failovers()
     {
@@ -39,6 +40,11 @@ public final class Failovers
          * @return the member the client follows as leader and has had a commit from since it last changed, or -1.
          */
         int leaderFollowed();
+
+        /**
+         * @return whether no member is in an election: one leader, the others following it.
+         */
+        boolean isSteady();
 
         /**
          * @param memberId of a running member.
@@ -149,9 +155,11 @@ public final class Failovers
      * @param leaderNs   from each kill to the client following the new leader.
      * @param commitNs   from each kill to the first answer of a command the new leader committed.
      * @param missed     failovers with no commit within 30 s.
+     * @param unsteady   kills made while a member was still in an election 10 s after the restart before.
      * @param settings   election and heartbeat settings, for the report.
      */
-    public record Result(String system, List<Long> leaderNs, List<Long> commitNs, int missed, String settings)
+    public record Result(
+        String system, List<Long> leaderNs, List<Long> commitNs, int missed, int unsteady, String settings)
     {
         /**
          * @param values    nanoseconds.
@@ -175,10 +183,16 @@ public final class Failovers
          */
         public String summary()
         {
-            return String.format(Locale.ROOT, "%s: %d failovers (%d missed); kill to client following the new " +
-                "leader p50 %.1f ms, max %.1f ms; kill to first commit by the new leader p50 %.1f ms, max %.1f ms",
-                system, commitNs.size(), missed, percentile(leaderNs, 50) / 1e6, percentile(leaderNs, 100) / 1e6,
-                percentile(commitNs, 50) / 1e6, percentile(commitNs, 100) / 1e6);
+            final StringBuilder each = new StringBuilder();
+            for (final long ns : commitNs)
+            {
+                each.append(each.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f", ns / 1e6));
+            }
+            return String.format(Locale.ROOT, "%s: %d failovers (%d missed, %d killed while a member was in an " +
+                "election); kill to client following the new leader p50 %.1f ms, max %.1f ms; kill to first commit " +
+                "by the new leader p50 %.1f ms, max %.1f ms; each, in ms: %s", system, commitNs.size(), missed,
+                unsteady, percentile(leaderNs, 50) / 1e6, percentile(leaderNs, 100) / 1e6,
+                percentile(commitNs, 50) / 1e6, percentile(commitNs, 100) / 1e6, each);
         }
     }
 
@@ -204,12 +218,18 @@ public final class Failovers
         final List<Long> leaderNs = new ArrayList<>();
         final List<Long> commitNs = new ArrayList<>();
         int missed = 0;
+        int unsteady = 0;
         for (int i = 0; i < failovers; i++)
         {
+            if (!awaitSteady(target))
+            {
+                unsteady++;
+            }
             final int leader = awaitLeaderWithCommits(target, probe);
             final ProcessHandle process = ProcessHandle.of(target.pid(leader)).orElseThrow(
                 () -> new IllegalStateException("the process of leader " + leader + " is gone before the kill"));
             final long killNs = System.nanoTime();
+            final long killMs = System.currentTimeMillis();
             probe.arm(leader, killNs);
             process.destroyForcibly();
             final long deadlineNs = killNs + FAILOVER_TIMEOUT_NS;
@@ -220,6 +240,12 @@ public final class Failovers
             final long leaderSeenNs = probe.leaderSeenNs;
             final long committedNs = probe.committedNs;
             probe.disarm();
+            if (null != System.getProperty(AeronClusterProcesses.LOG_DIR_PROP_NAME))
+            {
+                System.out.printf(Locale.ROOT, "%s failover %d: killed member %d at %d (epoch ms), first commit " +
+                    "after %s ms%n", system, i, leader, killMs, 0 == committedNs ? "(none)" :
+                    String.format(Locale.ROOT, "%.1f", (committedNs - killNs) / 1e6));
+            }
             if (0 == committedNs)
             {
                 missed++;
@@ -233,7 +259,21 @@ public final class Failovers
             target.restart(leader);
             LockSupport.parkNanos(settleNs);
         }
-        return new Result(system, leaderNs, commitNs, missed, settings);
+        return new Result(system, leaderNs, commitNs, missed, unsteady, settings);
+    }
+
+    private static boolean awaitSteady(final Target target)
+    {
+        final long deadlineNs = System.nanoTime() + STEADY_TIMEOUT_NS;
+        while (System.nanoTime() < deadlineNs)
+        {
+            if (target.isSteady())
+            {
+                return true;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return false;
     }
 
     private static int awaitLeaderWithCommits(final Target target, final Probe probe)
