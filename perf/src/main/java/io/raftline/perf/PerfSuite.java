@@ -46,8 +46,10 @@ public final class PerfSuite
     private final List<String> sections;
     private final List<Row> rows = new ArrayList<>();
     private final StringBuilder notes = new StringBuilder();
+    private final StringBuilder headline = new StringBuilder();
     private Histogram floorIpc;
     private Histogram floorUdp;
+    private int failovers = 20;
     private String udpIdle = "yield";
     private long stateMb = 100;
     private long catchUpEntries = 1_000_000;
@@ -77,9 +79,10 @@ public final class PerfSuite
             isQuick ? "1s" : "10s"));
         final long warmupNs = SystemUtil.parseDuration("warmup", options.getOrDefault("warmup", isQuick ? "1s" : "3s"));
         final List<String> sections = List.of(options.getOrDefault("sections",
-            "floor,ipc,cluster,sweep,sizes,five,udp,snapshots,timers,membership,reads").split(","));
+            "floor,ipc,cluster,sweep,sizes,five,udp,failover,snapshots,timers,membership,reads").split(","));
         final PerfSuite suite = new PerfSuite(
             durationNs, warmupNs, new File(options.getOrDefault("report", "perf-report")), sections);
+        suite.failovers = Integer.parseInt(options.getOrDefault("failovers", isQuick ? "3" : "20"));
         suite.udpIdle = options.getOrDefault("udpIdle", "yield");
         suite.stateMb = Long.parseLong(options.getOrDefault("stateMb", "100"));
         suite.catchUpEntries = Long.parseLong(options.getOrDefault("catchUpEntries", isQuick ? "20000" : "1000000"));
@@ -157,6 +160,10 @@ public final class PerfSuite
         if (sections.contains("udp"))
         {
             udp(udpPlot);
+        }
+        if (sections.contains("failover"))
+        {
+            failover();
         }
         if (sections.contains("snapshots"))
         {
@@ -248,10 +255,12 @@ public final class PerfSuite
      */
     private void sweep()
     {
+        final Hiccups.Profile meter = Hiccups.profile(2, durationNs);
         RaftlineScenarios.withIpcCluster(3, 4096, (cluster) ->
         {
             final LoadGenerator load = cluster.load();
             load.throughput(256, 32, warmupNs);
+            double sustained = 0;
             double best = 0;
             Histogram bestHistogram = null;
             for (final double rate : new double[]{50_000, 100_000, 200_000, 300_000, 400_000, 500_000, 600_000,
@@ -267,6 +276,7 @@ public final class PerfSuite
                 {
                     break;
                 }
+                sustained = rate;
                 rows.add(new Row(String.format(Locale.ROOT, "Raftline open loop %,.0f/s", rate), result.histogram(),
                     result.ratePerSecond(), ""));
                 if (p99Us <= 1000)
@@ -277,6 +287,15 @@ public final class PerfSuite
             }
             notes.append(null == bestHistogram ? "sweep: no rate kept p99 <= 1 ms\n" :
                 String.format(Locale.ROOT, "sweep: highest rate with p99 <= 1 ms: %,.0f/s%n", best));
+            if (sustained > 0)
+            {
+                headline.append(LoadHeadline.table(LoadHeadline.run(cluster, sustained, durationNs), meter, sustained,
+                    "the sweep's highest step with done >= 98% of offered")).append('\n');
+            }
+            else
+            {
+                notes.append("latency under load: no step of the sweep was sustained, no headline\n");
+            }
             return null;
         });
     }
@@ -376,6 +395,23 @@ public final class PerfSuite
     }
 
     /**
+     * Failover time of three UDP member processes under load, Raftline then Aeron Cluster (see FailoverScenarios):
+     * option {@code failovers=20} leader kills per system (3 in quick mode).
+     */
+    private void failover()
+    {
+        final long settleNs = Math.max(200_000_000L, durationNs / 5);
+        final List<io.raftline.perf.baseline.Failovers.Result> results = List.of(
+            FailoverScenarios.raftline(failovers, settleNs, udpIdle),
+            FailoverScenarios.aeronCluster(failovers, settleNs));
+        headline.append(FailoverScenarios.table(results)).append('\n');
+        for (final io.raftline.perf.baseline.Failovers.Result result : results)
+        {
+            notes.append("failover: ").append(result.summary()).append('\n');
+        }
+    }
+
+    /**
      * Commit pauses while each member's 100 MB state is snapshotted, and while a follower installs the leader's.
      */
     private void snapshots()
@@ -426,6 +462,7 @@ public final class PerfSuite
                 "classes): ").append(elections).append('\n');
         }
         System.out.println();
+        System.out.print(headline);
         System.out.print(table);
         System.out.println();
         System.out.print(notes);
@@ -434,6 +471,7 @@ public final class PerfSuite
             Files.createDirectories(reportDir.toPath());
             try (PrintStream out = new PrintStream(new File(reportDir, "summary.md"), StandardCharsets.UTF_8))
             {
+                out.print(headline);
                 out.print(table);
                 out.println();
                 out.print(notes.toString().replace("\n", "  \n"));

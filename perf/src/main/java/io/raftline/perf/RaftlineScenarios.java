@@ -130,6 +130,14 @@ public final class RaftlineScenarios
         }
 
         /**
+         * @return the directory of the cluster's media driver, whose CnC file holds the members' counters.
+         */
+        public String aeronDirectoryName()
+        {
+            return cluster.aeronDirectoryName();
+        }
+
+        /**
          * Stop everything and delete the data.
          */
         public void close()

@@ -318,6 +318,15 @@ public final class ProcessCluster implements AutoCloseable
     }
 
     /**
+     * @param id of a running member.
+     * @return its process id (to signal it at a precise moment; {@link #kill} still does the bookkeeping).
+     */
+    public long pid(final int id)
+    {
+        return processes[id].pid();
+    }
+
+    /**
      * SIGKILL the member's process: no shutdown hook runs, nothing is flushed.
      *
      * @param id of the member.

@@ -4,6 +4,7 @@ import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.ElectionState;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
@@ -179,6 +180,36 @@ final class AeronClusterMember implements AutoCloseable
     Cluster.Role role()
     {
         return Cluster.Role.get(consensusModule.context().clusterNodeRoleCounter());
+    }
+
+    /**
+     * @return whether this member's consensus module has run an election to its end: it leads, or follows a live log.
+     */
+    boolean hasJoined()
+    {
+        final ConsensusModule.Context ctx = consensusModule.context();
+        return ctx.electionCounter().get() > 0 && ElectionState.CLOSED == ElectionState.get(ctx.electionStateCounter());
+    }
+
+    /**
+     * @return the state of the consensus module's election, CLOSED when there is none.
+     */
+    ElectionState electionState()
+    {
+        return ElectionState.get(consensusModule.context().electionStateCounter());
+    }
+
+    /**
+     * @return the consensus module's election and heartbeat settings, for a report.
+     */
+    String electionSettings()
+    {
+        final ConsensusModule.Context ctx = consensusModule.context();
+        return "leaderHeartbeatTimeoutNs=" + ctx.leaderHeartbeatTimeoutNs() +
+            " leaderHeartbeatIntervalNs=" + ctx.leaderHeartbeatIntervalNs() +
+            " electionTimeoutNs=" + ctx.electionTimeoutNs() +
+            " electionStatusIntervalNs=" + ctx.electionStatusIntervalNs() +
+            " startupCanvassTimeoutNs=" + ctx.startupCanvassTimeoutNs();
     }
 
     /**

@@ -58,7 +58,6 @@ final class RaftAgent implements Agent
     private long lastCycleEndNs;
     private final long pauseThresholdNs;
     private long publishedCommitIndex;
-    private long maxCycleNs;
     private long publishedAppliedIndex;
     private volatile boolean isFailed;
 
@@ -290,9 +289,10 @@ final class RaftAgent implements Agent
 
     private void recordCycleLength(final long cycleNs)
     {
-        if (cycleNs > maxCycleNs)
+        // Compared with the counter, not with a field of this agent: a reader that writes 0 to the counter
+        // (RaftStat.resetMaxDutyCycles) starts a new window, e.g. one phase of a load test.
+        if (cycleNs > counters.maxCycleNs.get())
         {
-            maxCycleNs = cycleNs;
             counters.maxCycleNs.setRelease(cycleNs);
         }
         if (cycleNs > 1_000_000L)

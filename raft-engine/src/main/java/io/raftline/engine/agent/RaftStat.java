@@ -88,6 +88,48 @@ public final class RaftStat
     }
 
     /**
+     * Start a new window of every member's {@code max-duty-cycle-ns}: write 0 to it, so that it holds the longest
+     * duty cycle from now on (the agent compares each cycle with the counter itself). Works only where the counters
+     * are mapped writable, as an Aeron client's CnC file is.
+     *
+     * @param counters of the members' media driver.
+     * @return how many counters were reset.
+     */
+    public static int resetMaxDutyCycles(final CountersReader counters)
+    {
+        final int[] found = {0};
+        counters.forEach((counterId, typeId, keyBuffer, label) ->
+        {
+            if (MemberCounters.EVENTS_TYPE_ID == typeId && label.endsWith(" max-duty-cycle-ns"))
+            {
+                counters.valuesBuffer().putLongRelease(CountersReader.counterOffset(counterId), 0);
+                found[0]++;
+            }
+        });
+        return found[0];
+    }
+
+    /**
+     * The longest duty cycle of every member attached to the driver since its start or the last
+     * {@link #resetMaxDutyCycles}.
+     *
+     * @param counters of the members' media driver.
+     * @return the longest of the members' {@code max-duty-cycle-ns}, 0 if there is none.
+     */
+    public static long maxDutyCycleNs(final CountersReader counters)
+    {
+        final long[] max = {0};
+        counters.forEach((counterId, typeId, keyBuffer, label) ->
+        {
+            if (MemberCounters.EVENTS_TYPE_ID == typeId && label.endsWith(" max-duty-cycle-ns"))
+            {
+                max[0] = Math.max(max[0], counters.getCounterValue(counterId));
+            }
+        });
+        return max[0];
+    }
+
+    /**
      * Find one counter's value.
      *
      * @param counters to read.
