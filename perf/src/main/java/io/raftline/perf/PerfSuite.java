@@ -29,8 +29,8 @@ import java.util.Locale;
  * </pre>
  * Options ({@code name=value}): {@code duration} of each measured phase, {@code warmup}, {@code quick=true} (one
  * second each, for a smoke run), {@code report=perf-report} (output directory), {@code sections=...} (a comma list
- * of floor, ipc, cluster, sweep, sizes, five, udp, failover, snapshots, timers, membership, reads; default all), {@code udpIdle}
- * (idle strategy of the UDP member processes, default yield), {@code memberOpts=-Da=b,-Dc=d} (JVM options of the
+ * of floor, ipc, cluster, sweep, sizes, five, udp, failover, snapshots, timers, membership, reads; default all),
+ * {@code udpIdle} (idle strategy of the UDP member processes, default yield), {@code memberOpts=-Da=b,-Dc=d} (JVM options of the
  * UDP member processes), {@code stateMb=100} (state of each member in the snapshots and membership sections),
  * {@code ipcIdle=busy} (idle strategy of the IPC cluster's member thread), {@code catchUpEntries=1000000} and
  * {@code transfers=20} (the membership section: the log a new learner catches up from, and the leadership
