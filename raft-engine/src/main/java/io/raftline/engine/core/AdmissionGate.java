@@ -57,12 +57,14 @@ final class AdmissionGate
     {
         if (senderId == memberId || !members.admits(senderId, kind, term))
         {
-            if (FROM_LEADER == kind && senderId != memberId && term < log.currentTerm() &&
-                members.effective().isRetired(senderId))
+            if (FROM_LEADER == kind && senderId >= 0 && senderId != memberId && term < log.currentTerm())
             {
-                // A removed member that still leads an old term hears of nothing else: tell it the current term
-                // (the stale answer), so that it steps down; still counted.
-                rejections.reject(senderId, type + " from removed member " + senderId + " of term " + term);
+                // A leader of an older term hears of nothing else: tell it the current term (the stale answer), so
+                // that it steps down; still counted. A removed member that still leads, or one this member does not
+                // know yet (seed 31608: a voter dragged to a later term by a removed member's campaigns never told
+                // the leader it did not know, which waited for it in a joint configuration forever).
+                final String what = members.effective().isRetired(senderId) ? "removed" : "unknown";
+                rejections.reject(senderId, type + " from " + what + " member " + senderId + " of term " + term);
                 return STALE;
             }
             return refuse(senderId, type);
@@ -72,6 +74,15 @@ final class AdmissionGate
         // that the method is small enough for the JIT to inline into each handler (the rare paths below build
         // strings).
         return term == currentTerm ? ADMITTED : admitOtherTerm(senderId, term, kind, nowNs, currentTerm);
+    }
+
+    /**
+     * @return true if a frame from {@code senderId} is counted as one from an unknown sender even when it was
+     * answered (see {@link Members#isCountedStranger}).
+     */
+    boolean isCountedStranger(final int senderId)
+    {
+        return members.isCountedStranger(senderId);
     }
 
     private int refuse(final int senderId, final String type)

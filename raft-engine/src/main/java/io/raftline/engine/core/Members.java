@@ -596,8 +596,9 @@ final class Members
     }
 
     /**
-     * @return true for a sender outside the configuration of a member that is in it: a vote request it answered
-     * for liveness is still counted as a frame from an unknown sender.
+     * @return true for a sender outside the configuration of a member that is in it: a vote request it answered, or
+     * an old leader's frame it answered with its term, for liveness, is still counted as a frame from an unknown
+     * sender.
      */
     boolean isCountedStranger(final int senderId)
     {
