@@ -48,7 +48,12 @@ public final class PerfSuite
     private Histogram floorUdp;
     private String udpIdle = "yield";
     private long stateMb = 100;
+    private long snapshotInterval = 200_000;
     private Histogram clusterBaseline;
+    private boolean isQuick;
+    private String currentSection;
+    private long sectionStartNs;
+    private final StringBuilder sectionTimes = new StringBuilder();
 
     record Row(String name, Histogram histogram, double rate, String comparison)
     {
@@ -76,8 +81,11 @@ public final class PerfSuite
             "floor,ipc,cluster,sweep,sizes,five,udp,snapshots,timers,reads").split(","));
         final PerfSuite suite = new PerfSuite(
             durationNs, warmupNs, new File(options.getOrDefault("report", "perf-report")), sections);
+        suite.isQuick = isQuick;
         suite.udpIdle = options.getOrDefault("udpIdle", "yield");
-        suite.stateMb = Long.parseLong(options.getOrDefault("stateMb", "100"));
+        // Quick: a smaller state snapshotted more often, so that the snapshot phases' events happen in about a second.
+        suite.stateMb = Long.parseLong(options.getOrDefault("stateMb", isQuick ? "16" : "100"));
+        suite.snapshotInterval = Long.parseLong(options.getOrDefault("snapshotInterval", isQuick ? "20000" : "200000"));
         if (options.containsKey("ipcIdle"))
         {
             System.setProperty(RaftlineScenarios.IPC_IDLE_PROP_NAME, options.get("ipcIdle"));
@@ -118,16 +126,16 @@ public final class PerfSuite
         System.out.printf(Locale.ROOT, "Raftline performance suite: %d s per phase after %d s warm-up, %d cores, %s%n",
             durationNs / 1_000_000_000L, warmupNs / 1_000_000_000L, Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        if (sections.contains("floor"))
+        if (section("floor"))
         {
             floor();
         }
         final LatencyReport ipcPlot = new LatencyReport();
-        if (sections.contains("cluster"))
+        if (section("cluster"))
         {
             aeronCluster(ipcPlot);
         }
-        if (sections.contains("ipc"))
+        if (section("ipc"))
         {
             raftlineIpc(ipcPlot);
         }
@@ -135,32 +143,32 @@ public final class PerfSuite
         {
             ipcPlot.add("Aeron IPC ping-pong (floor)", floorIpc);
         }
-        if (sections.contains("sweep"))
+        if (section("sweep"))
         {
             sweep();
         }
-        if (sections.contains("sizes"))
+        if (section("sizes"))
         {
             sizes();
         }
-        if (sections.contains("five"))
+        if (section("five"))
         {
             fiveMembers();
         }
         final LatencyReport udpPlot = new LatencyReport();
-        if (sections.contains("udp"))
+        if (section("udp"))
         {
             udp(udpPlot);
         }
-        if (sections.contains("snapshots"))
+        if (section("snapshots"))
         {
             snapshots();
         }
-        if (sections.contains("timers"))
+        if (section("timers"))
         {
             timers();
         }
-        if (sections.contains("reads"))
+        if (section("reads"))
         {
             reads();
         }
@@ -169,6 +177,35 @@ public final class PerfSuite
         final File udpPng = udpPlot.write(reportDir, "udp", "3 member processes over UDP 127.0.0.1, 32 B");
         System.out.printf("plots: %s %s (.hgrm files beside them)%n", ipcPng.getAbsolutePath(),
             udpPng.getAbsolutePath());
+    }
+
+    /**
+     * Whether a section is selected; when it is, the previous section's time is recorded, so that the notes say how
+     * long each section took and a long run prints its progress.
+     */
+    private boolean section(final String name)
+    {
+        if (!sections.contains(name))
+        {
+            return false;
+        }
+        endSection();
+        currentSection = name;
+        sectionStartNs = System.nanoTime();
+        System.out.println("section " + name + " ...");
+        return true;
+    }
+
+    private void endSection()
+    {
+        if (null != currentSection)
+        {
+            final double seconds = (System.nanoTime() - sectionStartNs) / 1e9;
+            System.out.printf(Locale.ROOT, "section %s: %.1f s%n", currentSection, seconds);
+            sectionTimes.append(sectionTimes.length() == 0 ? "" : ", ")
+                .append(String.format(Locale.ROOT, "%s %.1f", currentSection, seconds));
+            currentSection = null;
+        }
     }
 
     private void timers()
@@ -367,7 +404,8 @@ public final class PerfSuite
      */
     private void snapshots()
     {
-        for (final SnapshotPauses.Phase phase : SnapshotPauses.of(stateMb, durationNs, 200_000).run())
+        for (final SnapshotPauses.Phase phase : SnapshotPauses.of(stateMb, durationNs, Math.min(warmupNs,
+            2_000_000_000L), snapshotInterval).run())
         {
             rows.add(new Row(stateMb + " MB state, " + phase.name(), phase.result().histogram(),
                 phase.result().ratePerSecond(), phase.note()));
@@ -393,6 +431,8 @@ public final class PerfSuite
 
     private void print()
     {
+        endSection();
+        notes.append("sections run, seconds each: ").append(sectionTimes).append('\n');
         final StringBuilder table = new StringBuilder();
         table.append("| scenario | p50 | p90 | p99 | p99.9 | max | commands/s | ratios |\n");
         table.append("|---|---|---|---|---|---|---|---|\n");
