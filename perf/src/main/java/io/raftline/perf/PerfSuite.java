@@ -28,11 +28,16 @@ import java.util.Locale;
  *     [-Draftline.perf.args="duration=10s warmup=3s"]
  * </pre>
  * Options ({@code name=value}): {@code duration} of each measured phase, {@code warmup}, {@code quick=true} (one
- * second each, for a smoke run), {@code report=perf-report} (output directory), {@code sections=...} (a comma list
- * of floor, ipc, cluster, sweep, sizes, five, udp, snapshots, timers, reads; default all), {@code udpIdle} (idle
- * strategy of the UDP member processes, default yield), {@code memberOpts=-Da=b,-Dc=d} (JVM options of the UDP member
- * processes), {@code stateMb=100} (state of each member in the snapshots section), {@code ipcIdle=busy} (idle strategy
- * of the IPC cluster's member thread).
+ * second each, for a smoke run: the sweep's rates and the sizes a third of a second each, the snapshots section 16 MB
+ * every 20,000 commands; {@code PerfSuiteSmokeIT} runs it in {@code mvn verify}), {@code report=perf-report} (output
+ * directory), {@code sections=...} (a comma list of floor, ipc, cluster, sweep, sizes, five, udp, durable, snapshots,
+ * timers, reads; default all), {@code udpIdle} (idle strategy of the UDP member processes, default yield),
+ * {@code memberOpts=-Da=b,-Dc=d} (JVM options of the UDP member processes), {@code stateMb=100} (state of each member
+ * in the snapshots section), {@code snapshotInterval=200000} (commands between its snapshots), {@code ipcIdle=busy}
+ * (idle strategy of the IPC cluster's member thread).
+ * <p>
+ * The {@code durable} section runs the {@code ipc} and {@code udp} rows again at {@code durability=batch} (each member
+ * forces its log before it acknowledges), beside their {@code durability=none} rows: what durability costs end to end.
  */
 public final class PerfSuite
 {
@@ -78,7 +83,7 @@ public final class PerfSuite
             isQuick ? "1s" : "10s"));
         final long warmupNs = SystemUtil.parseDuration("warmup", options.getOrDefault("warmup", isQuick ? "1s" : "3s"));
         final List<String> sections = List.of(options.getOrDefault("sections",
-            "floor,ipc,cluster,sweep,sizes,five,udp,snapshots,timers,reads").split(","));
+            "floor,ipc,cluster,sweep,sizes,five,udp,durable,snapshots,timers,reads").split(","));
         final PerfSuite suite = new PerfSuite(
             durationNs, warmupNs, new File(options.getOrDefault("report", "perf-report")), sections);
         suite.isQuick = isQuick;
@@ -160,6 +165,10 @@ public final class PerfSuite
         {
             udp(udpPlot);
         }
+        if (section("durable"))
+        {
+            rows.addAll(DurableScenarios.rows(warmupNs, durationNs, udpIdle, rows));
+        }
         if (section("snapshots"))
         {
             snapshots();
@@ -206,6 +215,14 @@ public final class PerfSuite
                 .append(String.format(Locale.ROOT, "%s %.1f", currentSection, seconds));
             currentSection = null;
         }
+    }
+
+    /**
+     * A phase of a run of ten of them lasts at least a second, for numbers; in a smoke run as long as asked.
+     */
+    private long atLeastASecond(final long ns)
+    {
+        return isQuick ? ns : Math.max(1_000_000_000L, ns);
     }
 
     private void timers()
@@ -281,7 +298,7 @@ public final class PerfSuite
             for (final double rate : new double[]{50_000, 100_000, 200_000, 300_000, 400_000, 500_000, 600_000,
                 800_000, 1_000_000, 1_200_000})
             {
-                final LoadGenerator.Result result = load.openLoop(rate, 32, Math.max(1_000_000_000L, durationNs / 3));
+                final LoadGenerator.Result result = load.openLoop(rate, 32, atLeastASecond(durationNs / 3));
                 final double p99Us = LatencyReport.micros(result.histogram(), 99);
                 notes.append(String.format(Locale.ROOT,
                     "sweep: %,.0f/s offered, %,.0f/s done, p50 %.0f us, p90 %.0f us, p99 %.0f us, max %.0f us%n", rate,
@@ -312,9 +329,8 @@ public final class PerfSuite
             final LoadGenerator load = cluster.load();
             for (final int payload : PAYLOADS)
             {
-                load.closedLoop(payload, 0, Math.min(warmupNs, 1_000_000_000L));
-                final LoadGenerator.Result result = load.closedLoop(payload, 0, Math.max(1_000_000_000L,
-                    durationNs / 3));
+                load.closedLoop(payload, 0, isQuick ? warmupNs / 4 : Math.min(warmupNs, 1_000_000_000L));
+                final LoadGenerator.Result result = load.closedLoop(payload, 0, atLeastASecond(durationNs / 3));
                 rows.add(new Row("Raftline 3 members IPC, " + payload + " B", result.histogram(),
                     result.ratePerSecond(), ""));
             }
