@@ -28,8 +28,8 @@ import java.util.Locale;
  *     [-Draftline.perf.args="duration=10s warmup=3s"]
  * </pre>
  * Options ({@code name=value}): {@code duration} of each measured phase, {@code warmup}, {@code quick=true} (one
- * second each, for a smoke run: the sweep's rates and the sizes a third of a second each, the snapshots section 16 MB
- * every 20,000 commands; {@code PerfSuiteSmokeIT} runs it in {@code mvn verify}), {@code report=perf-report} (output
+ * second each, for a smoke run: the sweep's rates and the sizes a third of a second each, a tenth of the floor's
+ * warm-up round trips, the snapshots section 16 MB every 20,000 commands; {@code PerfSuiteSmokeIT} runs it in {@code mvn verify}), {@code report=perf-report} (output
  * directory), {@code sections=...} (a comma list of floor, ipc, cluster, sweep, sizes, five, udp, durable, snapshots,
  * timers, reads; default all), {@code udpIdle} (idle strategy of the UDP member processes, default yield),
  * {@code memberOpts=-Da=b,-Dc=d} (JVM options of the UDP member processes), {@code stateMb=100} (state of each member
@@ -77,6 +77,17 @@ public final class PerfSuite
      */
     public static void main(final String[] args)
     {
+        runSuite(args);
+    }
+
+    /**
+     * Run the suite as {@link #main(String[])} does.
+     *
+     * @param args options as {@code name=value}.
+     * @return the rows of the report, in order.
+     */
+    static List<Row> runSuite(final String[] args)
+    {
         final java.util.Map<String, String> options = options(args);
         final boolean isQuick = Boolean.parseBoolean(options.getOrDefault("quick", "false"));
         final long durationNs = SystemUtil.parseDuration("duration", options.getOrDefault("duration",
@@ -102,6 +113,7 @@ public final class PerfSuite
                 ProcessCluster.MEMBER_JVM_OPTIONS_PROP_NAME, options.get("memberOpts").replace(',', ' '));
         }
         suite.run();
+        return suite.rows;
     }
 
     /**
@@ -239,10 +251,12 @@ public final class PerfSuite
     private void floor()
     {
         notes.append(Hiccups.measure(2, Math.min(durationNs, 10_000_000_000L))).append('\n');
-        final BaselineResult ipc = AeronPingPong.roundTrips(AeronPingPong.Medium.IPC, 32, 100_000, durationNs);
+        final BaselineResult ipc = AeronPingPong.roundTrips(AeronPingPong.Medium.IPC, 32, isQuick ? 10_000 : 100_000,
+            durationNs);
         floorIpc = ipc.histogram();
         rows.add(new Row("Aeron IPC ping-pong, 32 B (floor)", ipc.histogram(), ipc.ratePerSecond(), ""));
-        final BaselineResult udp = AeronPingPong.roundTrips(AeronPingPong.Medium.UDP, 32, 20_000, durationNs);
+        final BaselineResult udp = AeronPingPong.roundTrips(AeronPingPong.Medium.UDP, 32, isQuick ? 2_000 : 20_000,
+            durationNs);
         floorUdp = udp.histogram();
         rows.add(new Row("Aeron UDP ping-pong, 32 B (floor)", udp.histogram(), udp.ratePerSecond(), ""));
     }
