@@ -29,12 +29,12 @@ import java.util.Locale;
  * </pre>
  * Options ({@code name=value}): {@code duration} of each measured phase, {@code warmup}, {@code quick=true} (one
  * second each, for a smoke run: the sweep's rates and the sizes a third of a second each, a tenth of the floor's
- * warm-up round trips, the snapshots section 16 MB every 20,000 commands; {@code PerfSuiteSmokeIT} runs it in {@code mvn verify}), {@code report=perf-report} (output
- * directory), {@code sections=...} (a comma list of floor, ipc, cluster, sweep, sizes, five, udp, durable, snapshots,
- * timers, reads; default all), {@code udpIdle} (idle strategy of the UDP member processes, default yield),
- * {@code memberOpts=-Da=b,-Dc=d} (JVM options of the UDP member processes), {@code stateMb=100} (state of each member
- * in the snapshots section), {@code snapshotInterval=200000} (commands between its snapshots), {@code ipcIdle=busy}
- * (idle strategy of the IPC cluster's member thread).
+ * warm-up round trips, the snapshots section 16 MB every 20,000 commands; {@code PerfSuiteSmokeIT} runs it in
+ * {@code mvn verify}), {@code report=perf-report} (output directory), {@code sections=...} (a comma list of floor,
+ * ipc, cluster, sweep, sizes, five, udp, durable, snapshots, timers, reads; default all), {@code udpIdle} (idle
+ * strategy of the UDP member processes, default yield), {@code memberOpts=-Da=b,-Dc=d} (JVM options of the UDP member
+ * processes), {@code stateMb=100} (state of each member in the snapshots section), {@code snapshotInterval=200000}
+ * (commands between its snapshots), {@code ipcIdle=busy} (idle strategy of the IPC cluster's member thread).
  * <p>
  * The {@code durable} section runs the {@code ipc} and {@code udp} rows again at {@code durability=batch} (each member
  * forces its log before it acknowledges), beside their {@code durability=none} rows: what durability costs end to end.
