@@ -27,13 +27,14 @@ import java.util.Locale;
  * <p>
  * Three members, each on its own thread as in a deployment of one member per host, over IPC of one embedded driver,
  * with file storage. A client keeps one command outstanding, so the slowest round trip is the longest time the
- * cluster did not commit. Three runs of the same length: a cluster that never snapshots (the baseline); the same
+ * cluster did not commit. Phases of {@code duration} each: a cluster that never snapshots (the baseline); the same
  * cluster snapshotting every {@code interval} commands (each snapshot writes the whole state); and that cluster while
  * a follower that was down past a compaction restarts and installs the leader's snapshot. The phases with a follower
  * down and restarting last at least {@code duration}, and as long as their events take: the one with the follower down
- * until the leader has compacted its log past the follower's last entry (two snapshots after the crash, however long
- * that takes at the rate the cluster runs), the restart until the follower has installed the leader's snapshot and
- * caught up. The log keeps {@code interval / 20} entries behind a snapshot.
+ * until the members up have compacted their logs past the follower's last entry (a second snapshot after the crash has
+ * started, so the first has finished, however long that takes at the rate the cluster runs), the restart until the
+ * follower has installed the leader's snapshot and caught up. The log keeps {@code interval / 20} entries behind a
+ * snapshot.
  * <pre>
  *   mvn -q -pl perf validate exec:exec@perf-suite -Draftline.perf.args="sections=snapshots stateMb=100"
  * </pre>

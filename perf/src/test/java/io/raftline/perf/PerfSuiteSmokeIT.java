@@ -39,7 +39,8 @@ class PerfSuiteSmokeIT
         "floor", "ipc", "cluster", "sweep", "sizes", "five", "udp", "durable", "snapshots", "timers", "reads");
 
     @Test
-    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    // A separate thread: a scenario spinning on a condition that never comes fails the test instead of hanging it.
+    @Timeout(value = 10, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void everySectionOfTheQuickSuiteRunsAndReportsItsRows() throws IOException
     {
         final Path report = Files.createTempDirectory("raftline-perf-smoke");
