@@ -24,6 +24,9 @@ public final class LargeStateService implements RaftService
     private volatile long snapshotsLoaded;
     private volatile long snapshotsTaken;
     private volatile long appliedIndex;
+    private volatile long lastSnapshotIndex;
+    private volatile long previousSnapshotIndex;
+    private volatile long loadedSnapshotIndex;
 
     /**
      * @param stateLength bytes of state (rounded up to whole MiB chunks).
@@ -73,6 +76,8 @@ public final class LargeStateService implements RaftService
     public SnapshotSource takeSnapshot(final long index)
     {
         generation++;
+        previousSnapshotIndex = lastSnapshotIndex;
+        lastSnapshotIndex = index;
         snapshotsTaken++;
         final byte[][] view = chunks.clone();
         final long capturedValue = value;
@@ -112,6 +117,7 @@ public final class LargeStateService implements RaftService
             chunkGeneration[i] = generation;
         }
         appliedIndex = index;
+        loadedSnapshotIndex = index;
         snapshotsLoaded++;
     }
 
@@ -129,6 +135,25 @@ public final class LargeStateService implements RaftService
     public long snapshotsTaken()
     {
         return snapshotsTaken;
+    }
+
+    /**
+     * The engine starts a snapshot only once the one before has finished, and compacts its log when one finishes: the
+     * snapshot before the last one taken has finished, and the log was compacted behind it.
+     *
+     * @return index of the snapshot taken before the last one, 0 if fewer than two were taken.
+     */
+    public long previousSnapshotIndex()
+    {
+        return previousSnapshotIndex;
+    }
+
+    /**
+     * @return index of the last snapshot loaded (at start or installed), 0 if none.
+     */
+    public long loadedSnapshotIndex()
+    {
+        return loadedSnapshotIndex;
     }
 
     /**

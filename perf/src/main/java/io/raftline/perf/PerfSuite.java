@@ -28,13 +28,20 @@ import java.util.Locale;
  *     [-Draftline.perf.args="duration=10s warmup=3s"]
  * </pre>
  * Options ({@code name=value}): {@code duration} of each measured phase, {@code warmup}, {@code quick=true} (one
- * second each, for a smoke run), {@code report=perf-report} (output directory), {@code sections=...} (a comma list
- * of floor, ipc, cluster, sweep, sizes, five, udp, failover, snapshots, timers, membership, reads; default all),
- * {@code udpIdle} (idle strategy of the UDP member processes, default yield), {@code memberOpts=-Da=b,-Dc=d} (JVM options of the
- * UDP member processes), {@code stateMb=100} (state of each member in the snapshots and membership sections),
- * {@code ipcIdle=busy} (idle strategy of the IPC cluster's member thread), {@code catchUpEntries=1000000} and
- * {@code transfers=20} (the membership section: the log a new learner catches up from, and the leadership
- * transfers timed).
+ * second each, for a smoke run: the sweep's rates and the sizes a third of a second each, a tenth of the floor's
+ * warm-up round trips, the snapshots section 16 MB every 20,000 commands, fewer failovers and transfers, a shorter
+ * catch-up log; {@code PerfSuiteSmokeIT} runs it in {@code mvn verify}), {@code report=perf-report} (output
+ * directory), {@code sections=...} (a comma list of floor, ipc, cluster, sweep, sizes, five, udp, durable, failover,
+ * snapshots, timers, membership, reads; default all), {@code udpIdle} (idle strategy of the UDP member processes,
+ * default yield), {@code memberOpts=-Da=b,-Dc=d} (JVM options of the UDP member processes), {@code stateMb=100}
+ * (state of each member in the snapshots and membership sections), {@code snapshotInterval=200000} (commands between
+ * the snapshots section's snapshots), {@code ipcIdle=busy} (idle strategy of the IPC cluster's member thread),
+ * {@code failovers=20} (leader kills timed in the failover section), {@code catchUpEntries=1000000} and
+ * {@code transfers=20} (the membership section: the log a new learner catches up from, and the leadership transfers
+ * timed).
+ * <p>
+ * The {@code durable} section runs the {@code ipc} and {@code udp} rows again at {@code durability=batch} (each member
+ * forces its log before it acknowledges), beside their {@code durability=none} rows: what durability costs end to end.
  */
 public final class PerfSuite
 {
@@ -54,7 +61,12 @@ public final class PerfSuite
     private long stateMb = 100;
     private long catchUpEntries = 1_000_000;
     private int transfers = 20;
+    private long snapshotInterval = 200_000;
     private Histogram clusterBaseline;
+    private boolean isQuick;
+    private String currentSection;
+    private long sectionStartNs;
+    private final StringBuilder sectionTimes = new StringBuilder();
 
     record Row(String name, Histogram histogram, double rate, String comparison)
     {
@@ -73,18 +85,32 @@ public final class PerfSuite
      */
     public static void main(final String[] args)
     {
+        runSuite(args);
+    }
+
+    /**
+     * Run the suite as {@link #main(String[])} does.
+     *
+     * @param args options as {@code name=value}.
+     * @return the rows of the report, in order.
+     */
+    static List<Row> runSuite(final String[] args)
+    {
         final java.util.Map<String, String> options = options(args);
         final boolean isQuick = Boolean.parseBoolean(options.getOrDefault("quick", "false"));
         final long durationNs = SystemUtil.parseDuration("duration", options.getOrDefault("duration",
             isQuick ? "1s" : "10s"));
         final long warmupNs = SystemUtil.parseDuration("warmup", options.getOrDefault("warmup", isQuick ? "1s" : "3s"));
         final List<String> sections = List.of(options.getOrDefault("sections",
-            "floor,ipc,cluster,sweep,sizes,five,udp,failover,snapshots,timers,membership,reads").split(","));
+            "floor,ipc,cluster,sweep,sizes,five,udp,durable,failover,snapshots,timers,membership,reads").split(","));
         final PerfSuite suite = new PerfSuite(
             durationNs, warmupNs, new File(options.getOrDefault("report", "perf-report")), sections);
+        suite.isQuick = isQuick;
         suite.failovers = Integer.parseInt(options.getOrDefault("failovers", isQuick ? "3" : "20"));
         suite.udpIdle = options.getOrDefault("udpIdle", "yield");
-        suite.stateMb = Long.parseLong(options.getOrDefault("stateMb", "100"));
+        // Quick: a smaller state snapshotted more often, so that the snapshot phases' events happen in about a second.
+        suite.stateMb = Long.parseLong(options.getOrDefault("stateMb", isQuick ? "16" : "100"));
+        suite.snapshotInterval = Long.parseLong(options.getOrDefault("snapshotInterval", isQuick ? "20000" : "200000"));
         suite.catchUpEntries = Long.parseLong(options.getOrDefault("catchUpEntries", isQuick ? "20000" : "1000000"));
         suite.transfers = Integer.parseInt(options.getOrDefault("transfers", isQuick ? "5" : "20"));
         if (options.containsKey("ipcIdle"))
@@ -98,6 +124,7 @@ public final class PerfSuite
                 ProcessCluster.MEMBER_JVM_OPTIONS_PROP_NAME, options.get("memberOpts").replace(',', ' '));
         }
         suite.run();
+        return suite.rows;
     }
 
     /**
@@ -127,16 +154,16 @@ public final class PerfSuite
         System.out.printf(Locale.ROOT, "Raftline performance suite: %d s per phase after %d s warm-up, %d cores, %s%n",
             durationNs / 1_000_000_000L, warmupNs / 1_000_000_000L, Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        if (sections.contains("floor"))
+        if (section("floor"))
         {
             floor();
         }
         final LatencyReport ipcPlot = new LatencyReport();
-        if (sections.contains("cluster"))
+        if (section("cluster"))
         {
             aeronCluster(ipcPlot);
         }
-        if (sections.contains("ipc"))
+        if (section("ipc"))
         {
             raftlineIpc(ipcPlot);
         }
@@ -144,43 +171,47 @@ public final class PerfSuite
         {
             ipcPlot.add("Aeron IPC ping-pong (floor)", floorIpc);
         }
-        if (sections.contains("sweep"))
+        if (section("sweep"))
         {
             sweep();
         }
-        if (sections.contains("sizes"))
+        if (section("sizes"))
         {
             sizes();
         }
-        if (sections.contains("five"))
+        if (section("five"))
         {
             fiveMembers();
         }
         final LatencyReport udpPlot = new LatencyReport();
-        if (sections.contains("udp"))
+        if (section("udp"))
         {
             udp(udpPlot);
         }
-        if (sections.contains("failover"))
+        if (section("durable"))
+        {
+            rows.addAll(DurableScenarios.rows(warmupNs, durationNs, udpIdle, rows));
+        }
+        if (section("failover"))
         {
             failover();
         }
-        if (sections.contains("snapshots"))
+        if (section("snapshots"))
         {
             snapshots();
         }
-        if (sections.contains("timers"))
+        if (section("timers"))
         {
             timers();
         }
-        if (sections.contains("membership"))
+        if (section("membership"))
         {
             final MembershipScenarios membership =
                 new MembershipScenarios(durationNs, catchUpEntries, stateMb, transfers).run();
             rows.addAll(membership.rows());
             notes.append(membership.notes());
         }
-        if (sections.contains("reads"))
+        if (section("reads"))
         {
             reads();
         }
@@ -189,6 +220,43 @@ public final class PerfSuite
         final File udpPng = udpPlot.write(reportDir, "udp", "3 member processes over UDP 127.0.0.1, 32 B");
         System.out.printf("plots: %s %s (.hgrm files beside them)%n", ipcPng.getAbsolutePath(),
             udpPng.getAbsolutePath());
+    }
+
+    /**
+     * Whether a section is selected; when it is, the previous section's time is recorded, so that the notes say how
+     * long each section took and a long run prints its progress.
+     */
+    private boolean section(final String name)
+    {
+        if (!sections.contains(name))
+        {
+            return false;
+        }
+        endSection();
+        currentSection = name;
+        sectionStartNs = System.nanoTime();
+        System.out.println("section " + name + " ...");
+        return true;
+    }
+
+    private void endSection()
+    {
+        if (null != currentSection)
+        {
+            final double seconds = (System.nanoTime() - sectionStartNs) / 1e9;
+            System.out.printf(Locale.ROOT, "section %s: %.1f s%n", currentSection, seconds);
+            sectionTimes.append(sectionTimes.length() == 0 ? "" : ", ")
+                .append(String.format(Locale.ROOT, "%s %.1f", currentSection, seconds));
+            currentSection = null;
+        }
+    }
+
+    /**
+     * A phase of a run of ten of them lasts at least a second, for numbers; in a smoke run as long as asked.
+     */
+    private long atLeastASecond(final long ns)
+    {
+        return isQuick ? ns : Math.max(1_000_000_000L, ns);
     }
 
     private void timers()
@@ -205,10 +273,12 @@ public final class PerfSuite
     private void floor()
     {
         notes.append(Hiccups.measure(2, Math.min(durationNs, 10_000_000_000L))).append('\n');
-        final BaselineResult ipc = AeronPingPong.roundTrips(AeronPingPong.Medium.IPC, 32, 100_000, durationNs);
+        final BaselineResult ipc = AeronPingPong.roundTrips(AeronPingPong.Medium.IPC, 32, isQuick ? 10_000 : 100_000,
+            durationNs);
         floorIpc = ipc.histogram();
         rows.add(new Row("Aeron IPC ping-pong, 32 B (floor)", ipc.histogram(), ipc.ratePerSecond(), ""));
-        final BaselineResult udp = AeronPingPong.roundTrips(AeronPingPong.Medium.UDP, 32, 20_000, durationNs);
+        final BaselineResult udp = AeronPingPong.roundTrips(AeronPingPong.Medium.UDP, 32, isQuick ? 2_000 : 20_000,
+            durationNs);
         floorUdp = udp.histogram();
         rows.add(new Row("Aeron UDP ping-pong, 32 B (floor)", udp.histogram(), udp.ratePerSecond(), ""));
     }
@@ -266,7 +336,7 @@ public final class PerfSuite
             for (final double rate : new double[]{50_000, 100_000, 200_000, 300_000, 400_000, 500_000, 600_000,
                 800_000, 1_000_000, 1_200_000})
             {
-                final LoadGenerator.Result result = load.openLoop(rate, 32, Math.max(1_000_000_000L, durationNs / 3));
+                final LoadGenerator.Result result = load.openLoop(rate, 32, atLeastASecond(durationNs / 3));
                 final double p99Us = LatencyReport.micros(result.histogram(), 99);
                 notes.append(String.format(Locale.ROOT,
                     "sweep: %,.0f/s offered, %,.0f/s done, p50 %.0f us, p90 %.0f us, p99 %.0f us, max %.0f us%n", rate,
@@ -307,9 +377,8 @@ public final class PerfSuite
             final LoadGenerator load = cluster.load();
             for (final int payload : PAYLOADS)
             {
-                load.closedLoop(payload, 0, Math.min(warmupNs, 1_000_000_000L));
-                final LoadGenerator.Result result = load.closedLoop(payload, 0, Math.max(1_000_000_000L,
-                    durationNs / 3));
+                load.closedLoop(payload, 0, isQuick ? warmupNs / 4 : Math.min(warmupNs, 1_000_000_000L));
+                final LoadGenerator.Result result = load.closedLoop(payload, 0, atLeastASecond(durationNs / 3));
                 rows.add(new Row("Raftline 3 members IPC, " + payload + " B", result.histogram(),
                     result.ratePerSecond(), ""));
             }
@@ -416,7 +485,8 @@ public final class PerfSuite
      */
     private void snapshots()
     {
-        for (final SnapshotPauses.Phase phase : SnapshotPauses.of(stateMb, durationNs, 200_000).run())
+        for (final SnapshotPauses.Phase phase : SnapshotPauses.of(stateMb, durationNs, Math.min(warmupNs,
+            2_000_000_000L), snapshotInterval).run())
         {
             rows.add(new Row(stateMb + " MB state, " + phase.name(), phase.result().histogram(),
                 phase.result().ratePerSecond(), phase.note()));
@@ -442,6 +512,8 @@ public final class PerfSuite
 
     private void print()
     {
+        endSection();
+        notes.append("sections run, seconds each: ").append(sectionTimes).append('\n');
         final StringBuilder table = new StringBuilder();
         table.append("| scenario | p50 | p90 | p99 | p99.9 | max | commands/s | ratios |\n");
         table.append("|---|---|---|---|---|---|---|---|\n");

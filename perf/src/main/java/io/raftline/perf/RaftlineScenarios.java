@@ -165,6 +165,17 @@ public final class RaftlineScenarios
          */
         public UdpProcesses(final int members, final int maxInflight, final String idle)
         {
+            this(members, maxInflight, idle, "none");
+        }
+
+        /**
+         * @param members     processes.
+         * @param maxInflight of the client.
+         * @param idle        idle strategy of the members.
+         * @param durability  of the members' file storage: none, batch or each.
+         */
+        public UdpProcesses(final int members, final int maxInflight, final String idle, final String durability)
+        {
             try
             {
                 dir = Files.createTempDirectory("raftline-perf-udp");
@@ -173,7 +184,7 @@ public final class RaftlineScenarios
             {
                 throw new UncheckedIOException(ex);
             }
-            cluster = new ProcessCluster(members, dir, "--storage", "file", "--idle", idle);
+            cluster = new ProcessCluster(members, dir, "--storage", "file", "--durability", durability, "--idle", idle);
             cluster.startAll();
             // The client's driver and conductor run on the load thread: one thread for the whole client process.
             aeron = EmbeddedAeron.invoker("raftline-perf-client");
