@@ -143,19 +143,51 @@ class DriverDirectoryIT
     private Process startClientProcess(final File base) throws IOException
     {
         final File slot = new File(base, "raftline-client-2");
+        final File log = dir.resolve("client-" + System.nanoTime() + ".log").toFile();
         final Process process = new ProcessBuilder(new File(System.getProperty("java.home"), "bin/java").getPath(),
-            "-Xmx128m", "-D" + ProcessCluster.DRIVER_DIR_BASE_PROP_NAME + "=" + base.getPath(), "-jar",
+            // With the stack trace: the client's output is in the failure message if it dies.
+            "-Xmx128m", "-Draftline.samples.trace=true",
+            "-D" + ProcessCluster.DRIVER_DIR_BASE_PROP_NAME + "=" + base.getPath(), "-jar",
             ProcessCluster.jar(), "client", "--members", cluster.members(), "--ops", "100000000", "--rate", "20")
-            .redirectErrorStream(true).redirectOutput(dir.resolve("client-" + System.nanoTime() + ".log").toFile())
+            .redirectErrorStream(true).redirectOutput(log)
             .start();
         final long deadline = System.nanoTime() + 60_000_000_000L;
         while (!DriverDirectory.isLive(slot, CommonContext.DRIVER_TIMEOUT_MS) ||
             DriverDirectory.pid(slot) != process.pid())
         {
-            assertTrue(process.isAlive(), "the client process runs; output in " + dir);
+            // The temporary directory goes with the test: the client's own words go into the message.
+            assertTrue(process.isAlive(), () -> "the client process runs; it exited with " + process.exitValue() +
+                ", saying: " + tail(log) + "; its slot holds " + listing(slot));
             assertTrue(System.nanoTime() < deadline, "the client process started its driver in " + slot);
             Thread.yield();
         }
         return process;
+    }
+
+    private static String listing(final File dir)
+    {
+        try (java.util.stream.Stream<java.nio.file.Path> paths = java.nio.file.Files.walk(dir.toPath()))
+        {
+            final StringBuilder builder = new StringBuilder();
+            paths.forEach((path) -> builder.append(path).append(' ').append(path.toFile().lastModified()).append("; "));
+            return builder.toString();
+        }
+        catch (final IOException | java.io.UncheckedIOException ex)
+        {
+            return "(" + ex + ")";
+        }
+    }
+
+    private static String tail(final File log)
+    {
+        try
+        {
+            final String text = java.nio.file.Files.readString(log.toPath());
+            return text.length() > 4000 ? "..." + text.substring(text.length() - 4000) : text;
+        }
+        catch (final IOException ex)
+        {
+            return "(no output: " + ex + ")";
+        }
     }
 }
