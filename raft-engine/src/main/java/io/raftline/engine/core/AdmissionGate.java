@@ -77,12 +77,17 @@ final class AdmissionGate
     }
 
     /**
-     * @return true if a frame from {@code senderId} is counted as one from an unknown sender even when it was
-     * answered (see {@link Members#isCountedStranger}).
+     * Whether the decoder counts a leader's frame as taken, given the verdict {@link #admit} gave it: not when it was
+     * refused, nor when it was answered as stale but came from a member outside the configuration (the answer is
+     * for liveness; the frame still counts as one from an unknown sender, see {@link Members#isCountedStranger}).
+     *
+     * @param verdict  of {@link #admit} for the frame.
+     * @param senderId of the frame.
+     * @return true if the frame counts as taken.
      */
-    boolean isCountedStranger(final int senderId)
+    boolean isTaken(final int verdict, final int senderId)
     {
-        return members.isCountedStranger(senderId);
+        return REFUSED != verdict && !(STALE == verdict && members.isCountedStranger(senderId));
     }
 
     private int refuse(final int senderId, final String type)

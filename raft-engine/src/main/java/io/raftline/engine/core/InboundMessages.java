@@ -129,7 +129,7 @@ final class InboundMessages
             roles.followLeader(leaderId, nowNs, "AppendEntries");
             receiver.onAppendEntries(leaderId, prevLogIndex, prevLogTerm, leaderCommit, entries);
         }
-        return REFUSED != verdict && !(STALE == verdict && members.isCountedStranger(leaderId));
+        return gate.isTaken(verdict, leaderId);
     }
 
     boolean onAppendEntriesResponse(
@@ -180,7 +180,7 @@ final class InboundMessages
             snapshotReceiver.onChunk(leaderId, snapshotIndex, snapshotTerm, chunkOffset, snapshotLength,
                 snapshotChecksum, isLast, data, dataOffset, dataLength, transferId);
         }
-        return REFUSED != verdict && !(STALE == verdict && members.isCountedStranger(leaderId));
+        return gate.isTaken(verdict, leaderId);
     }
 
     boolean onInstallSnapshotResponse(
@@ -209,6 +209,6 @@ final class InboundMessages
         {
             election.campaignForTransfer(nowNs, "TimeoutNow from leader " + leaderId);
         }
-        return REFUSED != verdict && !(STALE == verdict && members.isCountedStranger(leaderId));
+        return gate.isTaken(verdict, leaderId);
     }
 }

@@ -120,7 +120,7 @@ public final class RaftReads
                 roles.followLeader(senderId, nowNs, "ReadIndexRequest");
                 outbox.readIndexResponse(senderId, log.currentTerm(), round, 0, false);
             }
-            return REFUSED != verdict && !(STALE == verdict && gate.isCountedStranger(senderId));
+            return gate.isTaken(verdict, senderId);
         }
         final int verdict = gate.admit(senderId, term, RESPONSE, "ReadIndexRequest", nowNs);
         if (ADMITTED == verdict && LEADER == roles.role())
@@ -158,7 +158,7 @@ public final class RaftReads
                 roles.followLeader(senderId, nowNs, "ReadIndexResponse");
                 tracker.onReadIndexAnswer(senderId, round, readIndex);
             }
-            return REFUSED != verdict && !(STALE == verdict && gate.isCountedStranger(senderId));
+            return gate.isTaken(verdict, senderId);
         }
         final int verdict = gate.admit(senderId, term, RESPONSE, "ReadIndexResponse", nowNs);
         if (ADMITTED == verdict && LEADER == roles.role())
