@@ -157,26 +157,32 @@ public final class LoadGenerator implements ResponseListener, AutoCloseable
         final int length = Math.max(8, payloadLength);
         final double intervalNs = 1e9 / ratePerSecond;
         reset();
+        // The schedule: one command due every interval in [start, start + duration). All of them go, even those
+        // a stall pushes past the end, so that a stall counts for every command it delays.
+        final long scheduled = (long)Math.ceil(durationNs / intervalNs);
         final long startNs = System.nanoTime();
         final long endNs = startNs + durationNs;
         long sent = 0;
         long nowNs;
-        while ((nowNs = System.nanoTime()) < endNs || client.inflight() > 0)
+        while (sent < scheduled || client.inflight() > 0)
         {
-            if (nowNs < endNs)
+            nowNs = System.nanoTime();
+            int work = 0;
+            // Every command due by now goes, so that a client that sleeps between cycles keeps the rate: it sends
+            // what fell due while it slept, each timed from when it was due.
+            long nextDueNs;
+            while (sent < scheduled && nowNs >= (nextDueNs = startNs + (long)(sent * intervalNs)))
             {
-                final long nextDueNs = startNs + (long)(sent * intervalNs);
-                if (nowNs >= nextDueNs)
+                final long correlationId = client.offer(command, 0, length);
+                if (correlationId <= 0)
                 {
-                    final long correlationId = client.offer(command, 0, length);
-                    if (correlationId > 0)
-                    {
-                        dueNs[(int)(correlationId & mask)] = nextDueNs;
-                        sent++;
-                    }
+                    break;
                 }
+                dueNs[(int)(correlationId & mask)] = nextDueNs;
+                sent++;
+                work++;
             }
-            idle.idle(client.poll());
+            idle.idle(work + client.poll());
             if (nowNs > endNs + 30_000_000_000L)
             {
                 break;
