@@ -226,6 +226,15 @@ public final class ChronicleRaftLog implements RaftLog
     }
 
     /**
+     * @return entries the in-memory index of the log holds before it next grows (growing copies it, on the caller's
+     * thread).
+     */
+    public int indexCapacity()
+    {
+        return entries.capacity();
+    }
+
+    /**
      * @return how many segment files the log holds.
      */
     public int segmentCount()

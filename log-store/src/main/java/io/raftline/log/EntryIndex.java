@@ -37,6 +37,14 @@ final class EntryIndex implements AutoCloseable
         return firstIndex;
     }
 
+    /**
+     * @return entries the index holds before it grows again.
+     */
+    int capacity()
+    {
+        return capacity;
+    }
+
     int count()
     {
         return count;
