@@ -1,7 +1,9 @@
 package io.raftline.engine.agent;
 
 import io.aeron.Aeron;
+import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
 import io.raftline.engine.RaftService;
 import io.raftline.engine.core.RaftRole;
 import org.agrona.CloseHelper;
@@ -12,6 +14,7 @@ import org.agrona.concurrent.DynamicCompositeAgent;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntFunction;
 
 /**
@@ -21,6 +24,27 @@ import java.util.function.IntFunction;
  */
 public final class LocalCluster implements AutoCloseable
 {
+    /**
+     * System property: where the embedded media driver runs, {@value #DRIVER_THREAD} (its own thread, backing off
+     * when idle) or {@value #DRIVER_INVOKER} (on the members' shared thread, one thread fewer).
+     */
+    public static final String DRIVER_PROP_NAME = "raftline.local.driver";
+
+    /**
+     * The driver on its own thread.
+     */
+    public static final String DRIVER_THREAD = "thread";
+
+    /**
+     * The driver's duty cycle on the members' shared thread.
+     */
+    public static final String DRIVER_INVOKER = "invoker";
+
+    /**
+     * Default of {@link #DRIVER_PROP_NAME}.
+     */
+    public static final String DRIVER_DEFAULT = DRIVER_THREAD;
+
     private final MediaDriver driver;
     private final Aeron aeron;
     private final List<RaftMember> members = new ArrayList<>();
@@ -38,20 +62,34 @@ public final class LocalCluster implements AutoCloseable
         this.services = services;
         this.publisherFactory = publisherFactory;
         this.templateStorage = template.storageFactory();
-        driver = RaftMember.launchEmbeddedDriver("raftline-local");
+        final boolean isDriverOnSharedThread =
+            DRIVER_INVOKER.equals(System.getProperty(DRIVER_PROP_NAME, DRIVER_DEFAULT));
+        driver = isDriverOnSharedThread ? launchInvokerDriver("raftline-local") :
+            RaftMember.launchEmbeddedDriver("raftline-local");
         try
         {
-            aeron = Aeron.connect(new Aeron.Context()
+            // One lock for the client's conductor and the driver: a blocking client call made on another thread
+            // (a member created, crashed or restarted from the caller's thread) does the driver's work itself while
+            // it waits, holding this lock, and the shared thread does it only when it holds the lock.
+            final ReentrantLock clientLock = new ReentrantLock();
+            final Aeron.Context aeronContext = new Aeron.Context()
                 .aeronDirectoryName(driver.aeronDirectoryName())
                 .useConductorAgentInvoker(true)
-                .clientName("raftline-local-cluster"));
+                .clientLock(clientLock)
+                .clientName("raftline-local-cluster");
+            if (isDriverOnSharedThread)
+            {
+                aeronContext.driverAgentInvoker(driver.sharedAgentInvoker());
+            }
+            aeron = Aeron.connect(aeronContext);
             final StringBuilder ids = new StringBuilder();
             for (int i = 0; i < size; i++)
             {
                 ids.append(0 == i ? "" : ",").append(i);
             }
             final List<Agent> agents = new ArrayList<>();
-            agents.add(new ConductorAgent(aeron.conductorAgentInvoker()));
+            agents.add(new ConductorAgent(isDriverOnSharedThread ? driver.sharedAgentInvoker() : null,
+                aeron.conductorAgentInvoker(), clientLock));
             for (int i = 0; i < size; i++)
             {
                 final MemberContext ctx = template.copy()
@@ -313,21 +351,50 @@ public final class LocalCluster implements AutoCloseable
         CloseHelper.quietClose(driver);
     }
 
+    private static MediaDriver launchInvokerDriver(final String name)
+    {
+        return DriverDirectory.claimSlot(DriverDirectory.defaultBase(), name, CommonContext.DRIVER_TIMEOUT_MS,
+            (dir) -> MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(dir.getAbsolutePath())
+            .threadingMode(ThreadingMode.INVOKER)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            // Over IPC nothing needs resolving: no executor thread to wake.
+            .asyncExecutorEnabled(false)
+            .termBufferSparseFile(true)));
+    }
+
     /**
-     * Runs the Aeron client's conductor duty cycle on the shared thread.
+     * Runs the Aeron client's conductor duty cycle on the shared thread, and the driver's when it runs there too.
      */
     private static final class ConductorAgent implements Agent
     {
-        private final AgentInvoker invoker;
+        private final AgentInvoker driver;
+        private final AgentInvoker conductor;
+        private final ReentrantLock clientLock;
 
-        ConductorAgent(final AgentInvoker invoker)
+        ConductorAgent(final AgentInvoker driver, final AgentInvoker conductor, final ReentrantLock clientLock)
         {
-            this.invoker = invoker;
+            this.driver = driver;
+            this.conductor = conductor;
+            this.clientLock = clientLock;
         }
 
         public int doWork()
         {
-            return invoker.invoke();
+            int workCount = 0;
+            if (null != driver && clientLock.tryLock())
+            {
+                try
+                {
+                    workCount += driver.invoke();
+                }
+                finally
+                {
+                    clientLock.unlock();
+                }
+            }
+            return workCount + conductor.invoke();
         }
 
         public String roleName()

@@ -6,8 +6,9 @@ import io.raftline.engine.client.ResponseListener;
 import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,14 +38,28 @@ class LocalClusterFailoverTest
         }
     }
 
-    @Test
-    void clientFollowsNewLeaderWithoutLosingOrDuplicatingCommands()
+    /**
+     * With the driver on its own thread, and on the members' shared thread: there the caller's crash and restart make
+     * blocking client calls (closing and adding publications) while the shared thread runs the driver, so the two
+     * take turns on the client's lock.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {LocalCluster.DRIVER_THREAD, LocalCluster.DRIVER_INVOKER})
+    void clientFollowsNewLeaderWithoutLosingOrDuplicatingCommands(final String driver)
     {
-        cluster = LocalCluster.start(3, LocalClusterIpcTest.template(), (id) ->
+        System.setProperty(LocalCluster.DRIVER_PROP_NAME, driver);
+        try
         {
-            services[id] = new CounterService();
-            return services[id];
-        });
+            cluster = LocalCluster.start(3, LocalClusterIpcTest.template(), (id) ->
+            {
+                services[id] = new CounterService();
+                return services[id];
+            });
+        }
+        finally
+        {
+            System.clearProperty(LocalCluster.DRIVER_PROP_NAME);
+        }
         Await.until("a leader", 10_000, () -> cluster.leaderId() >= 0);
 
         final LongHashSet ackedValues = new LongHashSet();
