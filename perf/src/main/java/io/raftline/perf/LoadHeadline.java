@@ -124,7 +124,7 @@ final class LoadHeadline
             "Latency under load: 3 members over IPC, open loop (latency from each command's due time) at 25/50/75%% " +
             "of %,.0f/s (%s), each phase beside the Hiccups meter (%d spinning threads, %.0f s, before the cluster " +
             "started)%n%n", highestRate, how, meter.gaps().threads(), meter.gaps().seconds()));
-        table.append("| load | done/s | p99 | p99.9 | max | meter p99 | meter p99.9 | meter max (longest gap) | " +
+        table.append("| load | answered in time/s | p99 | p99.9 | max | meter p99 | meter p99.9 | meter max (longest gap) | " +
             "ratio p99 / p99.9 / max | agent's longest duty cycle | ÷ meter's longest gap | cycles > 1 ms |\n");
         table.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (final Phase phase : phases)
@@ -132,7 +132,7 @@ final class LoadHeadline
             final Histogram h = phase.result().histogram();
             table.append(String.format(Locale.ROOT, "| %.0f%%: %,.0f/s | %,.0f | %s | %s | %s | %s | %s | %s | " +
                 "%.1f× / %.1f× / %.1f× | %s | %.1f× | %d |%n", 100 * phase.fraction(), phase.rate(),
-                phase.result().ratePerSecond(),
+                phase.result().inTimeRatePerSecond(),
                 format(h.getValueAtPercentile(99)), format(h.getValueAtPercentile(99.9)), format(h.getMaxValue()),
                 format(m.getValueAtPercentile(99)), format(m.getValueAtPercentile(99.9)), format(m.getMaxValue()),
                 ratio(h.getValueAtPercentile(99), m.getValueAtPercentile(99)),

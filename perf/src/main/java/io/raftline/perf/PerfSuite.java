@@ -339,10 +339,12 @@ public final class PerfSuite
                 final LoadGenerator.Result result = load.openLoop(rate, 32, atLeastASecond(durationNs / 3));
                 final double p99Us = LatencyReport.micros(result.histogram(), 99);
                 notes.append(String.format(Locale.ROOT,
-                    "sweep: %,.0f/s offered, %,.0f/s done, p50 %.0f us, p90 %.0f us, p99 %.0f us, max %.0f us%n", rate,
-                    result.ratePerSecond(), LatencyReport.micros(result.histogram(), 50),
+                    "sweep: %,.0f/s offered, %,.0f/s answered in time, p50 %.0f us, p90 %.0f us, p99 %.0f us, " +
+                    "max %.0f us%n", rate, result.inTimeRatePerSecond(), LatencyReport.micros(result.histogram(), 50),
                     LatencyReport.micros(result.histogram(), 90), p99Us, result.histogram().getMaxValue() / 1e3));
-                if (result.ratePerSecond() < rate * 0.98)
+                // Kept up: answered within the phase what it offered (the open loop answers everything in the end,
+                // so the total says nothing; a cluster that falls behind answers the rest after the phase).
+                if (result.inTimeRatePerSecond() < rate * 0.98)
                 {
                     break;
                 }
@@ -360,7 +362,7 @@ public final class PerfSuite
             if (sustained > 0)
             {
                 headline.append(LoadHeadline.table(LoadHeadline.run(cluster, sustained, durationNs), meter, sustained,
-                    "the sweep's highest step with done >= 98% of offered")).append('\n');
+                    "the sweep's highest step answered >= 98% of offered within the step")).append('\n');
             }
             else
             {

@@ -130,6 +130,14 @@ public final class RaftlineScenarios
         }
 
         /**
+         * @return the members, for tools that watch them (the leader's commit index, the agent thread).
+         */
+        public LocalCluster localCluster()
+        {
+            return cluster;
+        }
+
+        /**
          * @return the directory of the cluster's media driver, whose CnC file holds the members' counters.
          */
         public String aeronDirectoryName()

@@ -386,7 +386,7 @@ public final class SnapshotPauses
             {
                 throw new IllegalStateException(failed + " commands failed");
             }
-            return new LoadGenerator.Result(histogram, completed, failed, seconds);
+            return new LoadGenerator.Result(histogram, completed, failed, seconds, completed);
         }
 
         public void close()

@@ -30,11 +30,14 @@ public final class LoadGenerator implements ResponseListener, AutoCloseable
      * What a run measured.
      *
      * @param histogram latencies in nanoseconds.
-     * @param completed commands acknowledged.
-     * @param failed    commands refused or timed out.
-     * @param seconds   duration of the measured phase.
+     * @param completed       commands acknowledged.
+     * @param failed          commands refused or timed out.
+     * @param seconds         duration of the measured phase.
+     * @param completedInTime commands acknowledged before the phase ended: for an open loop, fewer than it sent
+     *                        when the cluster fell behind (the rest are answered after the end, from a backlog); for
+     *                        the other loops the same as {@code completed}.
      */
-    public record Result(Histogram histogram, long completed, long failed, double seconds)
+    public record Result(Histogram histogram, long completed, long failed, double seconds, long completedInTime)
     {
         /**
          * @return acknowledged commands per second.
@@ -42,6 +45,16 @@ public final class LoadGenerator implements ResponseListener, AutoCloseable
         public double ratePerSecond()
         {
             return completed / seconds;
+        }
+
+        /**
+         * @return commands acknowledged before the phase ended, per second: the rate the cluster kept up with. An
+         * open loop answers every command it sent in the end, so {@link #ratePerSecond()} says nothing about
+         * keeping up; this does.
+         */
+        public double inTimeRatePerSecond()
+        {
+            return completedInTime / seconds;
         }
     }
 
@@ -124,7 +137,7 @@ public final class LoadGenerator implements ResponseListener, AutoCloseable
         {
             roundTrip(length);
         }
-        return new Result(histogram, completed, failed, (System.nanoTime() - startNs) / 1e9);
+        return new Result(histogram, completed, failed, (System.nanoTime() - startNs) / 1e9, completed);
     }
 
     private void roundTrip(final int length)
@@ -163,10 +176,15 @@ public final class LoadGenerator implements ResponseListener, AutoCloseable
         final long startNs = System.nanoTime();
         final long endNs = startNs + durationNs;
         long sent = 0;
+        long completedInTime = -1;
         long nowNs;
         while (sent < scheduled || client.inflight() > 0)
         {
             nowNs = System.nanoTime();
+            if (completedInTime < 0 && nowNs >= endNs)
+            {
+                completedInTime = completed;
+            }
             int work = 0;
             // Every command due by now goes, so that a client that sleeps between cycles keeps the rate: it sends
             // what fell due while it slept, each timed from when it was due.
@@ -188,7 +206,8 @@ public final class LoadGenerator implements ResponseListener, AutoCloseable
                 break;
             }
         }
-        return new Result(histogram, completed, failed, durationNs / 1e9);
+        return new Result(histogram, completed, failed, durationNs / 1e9,
+            completedInTime < 0 ? completed : completedInTime);
     }
 
     /**
@@ -224,7 +243,7 @@ public final class LoadGenerator implements ResponseListener, AutoCloseable
         {
             client.poll();
         }
-        return new Result(histogram, completed, failed, seconds);
+        return new Result(histogram, completed, failed, seconds, completed);
     }
 
     /**
@@ -256,7 +275,7 @@ public final class LoadGenerator implements ResponseListener, AutoCloseable
                 idle.idle(client.poll());
             }
         }
-        return new Result(histogram, completed, failed, (System.nanoTime() - startNs) / 1e9);
+        return new Result(histogram, completed, failed, (System.nanoTime() - startNs) / 1e9, completed);
     }
 
     /**
@@ -292,7 +311,7 @@ public final class LoadGenerator implements ResponseListener, AutoCloseable
         {
             client.poll();
         }
-        return new Result(histogram, completed, failed, seconds);
+        return new Result(histogram, completed, failed, seconds, completed);
     }
 
     private void reset()

@@ -6,12 +6,15 @@ import io.raftline.engine.agent.MemberContext;
 import io.raftline.engine.agent.StorageType;
 import io.raftline.engine.client.ClientContext;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NoOpIdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The open loop keeps its schedule with a client that sleeps between polls: every command due by the time it wakes
@@ -30,8 +33,7 @@ class LoadGeneratorTest
         CloseHelper.quietCloseAll(load, cluster);
     }
 
-    @Test
-    void aSleepingClientSendsEveryCommandThatFellDue()
+    private void start(final int window, final IdleStrategy idle)
     {
         cluster = LocalCluster.start(3, new MemberContext()
             .storage(StorageType.MEMORY)
@@ -45,7 +47,13 @@ class LoadGeneratorTest
         load = new LoadGenerator(new ClientContext()
             .aeronDirectoryName(cluster.aeronDirectoryName())
             .members(cluster.membersString())
-            .maxInflight(4096), new SleepingMillisIdleStrategy(2));
+            .maxInflight(window), idle);
+    }
+
+    @Test
+    void aSleepingClientSendsEveryCommandThatFellDue()
+    {
+        start(4096, new SleepingMillisIdleStrategy(2));
 
         final double rate = 10_000;
         final long durationNs = 300_000_000L;
@@ -56,5 +64,25 @@ class LoadGeneratorTest
         assertEquals(0, result.failed());
         assertEquals(due, result.completed(), "commands answered against commands due in the run");
         assertEquals(due, result.histogram().getTotalCount());
+    }
+
+    /**
+     * Every command of an open loop is answered in the end, so the total answered cannot tell whether the cluster
+     * kept up: the answers within the phase can. Two million a second through a window of 16 outstanding cannot be
+     * kept (the window alone allows 16 per round trip).
+     */
+    @Test
+    void aRateTheClusterCannotKeepIsAnsweredLateNotInTime()
+    {
+        start(16, NoOpIdleStrategy.INSTANCE);
+        final double rate = 2_000_000;
+        final long durationNs = 50_000_000L;
+        final LoadGenerator.Result result = load.openLoop(rate, 32, durationNs);
+
+        final long due = (long)Math.ceil(durationNs / (1e9 / rate));
+        assertEquals(due, result.completed(), "every command is answered in the end");
+        assertTrue(result.completedInTime() < due / 2,
+            result.completedInTime() + " of " + due + " answered within the phase");
+        assertTrue(result.inTimeRatePerSecond() < rate / 2);
     }
 }
