@@ -124,8 +124,9 @@ final class LoadHeadline
             "Latency under load: 3 members over IPC, open loop (latency from each command's due time) at 25/50/75%% " +
             "of %,.0f/s (%s), each phase beside the Hiccups meter (%d spinning threads, %.0f s, before the cluster " +
             "started)%n%n", highestRate, how, meter.gaps().threads(), meter.gaps().seconds()));
-        table.append("| load | answered in time/s | p99 | p99.9 | max | meter p99 | meter p99.9 | meter max (longest gap) | " +
-            "ratio p99 / p99.9 / max | agent's longest duty cycle | ÷ meter's longest gap | cycles > 1 ms |\n");
+        table.append("| load | answered in time/s | p99 | p99.9 | max | meter p99 | meter p99.9 | " +
+            "meter max (longest gap) | ratio p99 / p99.9 / max | agent's longest duty cycle | " +
+            "÷ meter's longest gap | cycles > 1 ms |\n");
         table.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (final Phase phase : phases)
         {
