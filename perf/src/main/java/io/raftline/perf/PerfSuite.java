@@ -32,7 +32,7 @@ import java.util.Locale;
  * warm-up round trips, the snapshots section 16 MB every 20,000 commands, fewer failovers and transfers, a shorter
  * catch-up log; {@code PerfSuiteSmokeIT} runs it in {@code mvn verify}), {@code report=perf-report} (output
  * directory), {@code sections=...} (a comma list of floor, ipc, cluster, sweep, sizes, five, udp, durable, failover,
- * snapshots, timers, membership, reads; default all), {@code udpIdle} (idle strategy of the UDP member processes,
+ * snapshots, timers, membership, reads; default all), {@code udpIdle} (idle strategy of all the UDP members,
  * default yield), {@code memberOpts=-Da=b,-Dc=d} (JVM options of the UDP member processes), {@code stateMb=100}
  * (state of each member in the snapshots and membership sections), {@code snapshotInterval=200000} (commands between
  * the snapshots section's snapshots), {@code ipcIdle=busy} (idle strategy of the IPC cluster's member thread),
@@ -217,7 +217,7 @@ public final class PerfSuite
         }
         print();
         final File ipcPng = ipcPlot.write(reportDir, "ipc", "3 members over IPC, one command outstanding, 32 B");
-        final File udpPng = udpPlot.write(reportDir, "udp", "3 member processes over UDP 127.0.0.1, 32 B");
+        final File udpPng = udpPlot.write(reportDir, "udp", "3 members over UDP 127.0.0.1 (processes, one JVM), 32 B");
         System.out.printf("plots: %s %s (.hgrm files beside them)%n", ipcPng.getAbsolutePath(),
             udpPng.getAbsolutePath());
     }
@@ -459,9 +459,31 @@ public final class PerfSuite
             rows.add(new Row("Raftline 3 processes UDP, 1000 outstanding", window.histogram(), window.ratePerSecond(),
                 ""));
         }
+        udpOneJvm(plot);
         if (null != floorUdp)
         {
             plot.add("Aeron UDP ping-pong (floor)", floorUdp);
+        }
+    }
+
+    /**
+     * The same three members over UDP, in this JVM with a driver each: the Aeron Cluster baseline's layout.
+     */
+    private void udpOneJvm(final LatencyReport plot)
+    {
+        try (UdpOneJvmCluster cluster = new UdpOneJvmCluster(3, 1000, udpIdle, "none"))
+        {
+            notes.append(String.format(Locale.ROOT, "Raftline: leader %.0f ms after launch (3 members, UDP, one JVM)%n",
+                cluster.electionMs()));
+            final LoadGenerator load = cluster.load();
+            load.closedLoop(32, 0, warmupNs);
+            final LoadGenerator.Result closed = load.closedLoop(32, 0, durationNs);
+            rows.add(new Row("Raftline 3 members UDP one JVM, 1 outstanding", closed.histogram(),
+                closed.ratePerSecond(), ratios(closed.histogram(), floorUdp, null)));
+            plot.add("Raftline 3 members UDP one JVM", closed.histogram());
+            final LoadGenerator.Result window = load.throughput(1000, 32, durationNs / 2);
+            rows.add(new Row("Raftline 3 members UDP one JVM, 1000 outstanding", window.histogram(),
+                window.ratePerSecond(), ""));
         }
     }
 

@@ -132,6 +132,8 @@ class PerfSuiteSmokeIT
             "Raftline 5 members IPC, 1 outstanding",
             DurableScenarios.UDP_NONE_CLOSED,
             DurableScenarios.UDP_NONE_WINDOW,
+            "Raftline 3 members UDP one JVM, 1 outstanding",
+            "Raftline 3 members UDP one JVM, 1000 outstanding",
             "Raftline 3 members IPC durability=batch, 1 outstanding",
             "Raftline 3 members IPC durability=batch, 1000 outstanding",
             "Raftline 3 processes UDP durability=batch, 1 outstanding",
