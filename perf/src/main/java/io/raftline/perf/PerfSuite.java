@@ -334,7 +334,7 @@ public final class PerfSuite
             double best = 0;
             Histogram bestHistogram = null;
             for (final double rate : new double[]{50_000, 100_000, 200_000, 300_000, 400_000, 500_000, 600_000,
-                800_000, 1_000_000, 1_200_000})
+                800_000, 1_000_000, 1_200_000, 1_500_000, 2_000_000})
             {
                 final LoadGenerator.Result result = load.openLoop(rate, 32, atLeastASecond(durationNs / 3));
                 final double p99Us = LatencyReport.micros(result.histogram(), 99);

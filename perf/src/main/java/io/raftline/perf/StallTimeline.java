@@ -104,6 +104,11 @@ public final class StallTimeline implements ResponseListener
             3, options.getOrDefault("storage", "file"), "none", WINDOW))
         {
             cluster.load().throughput(256, payload, warmup * 1_000_000_000L);
+            if (Boolean.parseBoolean(options.getOrDefault("pin", "false")))
+            {
+                ThreadPinning.pin("raftline-local-", 1);
+                ThreadPinning.pinCurrent(0);
+            }
             timeline.run(cluster.localCluster(), rate, payload, seconds, idle);
         }
         timeline.report(thresholdMs, System.out);
