@@ -45,6 +45,8 @@ public final class StallTimeline implements ResponseListener
     private final List<String> samples = new ArrayList<>();
     private final List<Integer> sampleBuckets = new ArrayList<>();
     private long startNs;
+    private String scheduling = "";
+    private boolean isSampling = true;
 
     private StallTimeline(final int seconds)
     {
@@ -100,6 +102,7 @@ public final class StallTimeline implements ResponseListener
         final int thresholdMs = Integer.parseInt(options.getOrDefault("threshold", "2"));
         final IdleStrategy idle = IdleStrategies.parse(options.getOrDefault("clientIdle", "noop"));
         final StallTimeline timeline = new StallTimeline(seconds);
+        timeline.isSampling = Boolean.parseBoolean(options.getOrDefault("samples", "true"));
         try (RaftlineScenarios.IpcCluster cluster = new RaftlineScenarios.IpcCluster(
             3, options.getOrDefault("storage", "file"), "none", WINDOW))
         {
@@ -130,6 +133,10 @@ public final class StallTimeline implements ResponseListener
             {
                 client.poll();
             }
+            final String agentTask = ThreadPinning.task("raftline-local-");
+            final String clientTask = ThreadPinning.currentTask();
+            final long[] agentBefore = ThreadPinning.schedule(agentTask);
+            final long[] clientBefore = ThreadPinning.schedule(clientTask);
             final UnsafeBuffer command = new UnsafeBuffer(new byte[Math.max(8, payload)]);
             command.putLong(0, 1);
             final double intervalNs = 1e9 / rate;
@@ -147,7 +154,7 @@ public final class StallTimeline implements ResponseListener
                 if (bucket != lastBucket)
                 {
                     commit[bucket] = leader.commitIndex();
-                    if (bucket >= 3 && commit[bucket] == commit[bucket - 1] &&
+                    if (isSampling && bucket >= 3 && commit[bucket] == commit[bucket - 1] &&
                         commit[bucket - 1] == commit[bucket - 2] && client.inflight() > 0)
                     {
                         samples.add(frames(agentThread.getStackTrace()));
@@ -171,6 +178,8 @@ public final class StallTimeline implements ResponseListener
                 }
                 idle.idle(work + client.poll());
             }
+            scheduling = ThreadPinning.describe("agent", agentBefore, ThreadPinning.schedule(agentTask)) + "\n" +
+                ThreadPinning.describe("client", clientBefore, ThreadPinning.schedule(clientTask));
             final long drainNs = System.nanoTime() + 10_000_000_000L;
             while (client.inflight() > 0 && System.nanoTime() < drainNs)
             {
@@ -260,6 +269,7 @@ public final class StallTimeline implements ResponseListener
         out.printf(Locale.ROOT, "stalls of %d ms or more in %d s: the cluster's (commit still) %d, %d ms in all; " +
             "the client's (its loop did not run) %d, %d ms in all%n", thresholdMs, last / 1000, clusterStalls,
             clusterMs, clientStalls, clientMs);
+        out.println(scheduling);
         frameCounts.entrySet().stream()
             .sorted((a, b) -> b.getValue() - a.getValue())
             .limit(20)
