@@ -85,6 +85,17 @@ public final class StallTimeline implements ResponseListener
      */
     public static void main(final String[] args)
     {
+        run(args, System.out);
+    }
+
+    /**
+     * Run with the given options and print the report.
+     *
+     * @param args {@code key=value} options, see the class comment.
+     * @param out  where the report goes.
+     */
+    static void run(final String[] args, final java.io.PrintStream out)
+    {
         final Map<String, String> options = new HashMap<>();
         for (final String arg : args)
         {
@@ -114,7 +125,7 @@ public final class StallTimeline implements ResponseListener
             }
             timeline.run(cluster.localCluster(), rate, payload, seconds, idle);
         }
-        timeline.report(thresholdMs, System.out);
+        timeline.report(thresholdMs, out);
     }
 
     private void run(
