@@ -460,6 +460,7 @@ public final class PerfSuite
                 ""));
         }
         udpOneJvm(plot);
+        aeronClusterUdpClient(plot);
         if (null != floorUdp)
         {
             plot.add("Aeron UDP ping-pong (floor)", floorUdp);
@@ -483,6 +484,25 @@ public final class PerfSuite
             plot.add("Raftline 3 members UDP one JVM", closed.histogram());
             final LoadGenerator.Result window = load.throughput(1000, 32, durationNs / 2);
             rows.add(new Row("Raftline 3 members UDP one JVM, 1000 outstanding", window.histogram(),
+                window.ratePerSecond(), ""));
+        }
+    }
+
+    /**
+     * The Aeron Cluster baseline again with its client over UDP from its own driver (the baseline of the cluster
+     * section attaches its client over IPC to the leader's driver): Raftline's UDP client sends over UDP too.
+     */
+    private void aeronClusterUdpClient(final LatencyReport plot)
+    {
+        try (AeronClusterBaseline cluster = AeronClusterBaseline.launchUdpClient())
+        {
+            cluster.closedLoop(32, 0, warmupNs);
+            final BaselineResult closed = cluster.closedLoop(32, 0, durationNs);
+            rows.add(new Row("Aeron Cluster 3 members, client over UDP, 1 outstanding", closed.histogram(),
+                closed.ratePerSecond(), ratios(closed.histogram(), floorUdp, null)));
+            plot.add("Aeron Cluster, client over UDP", closed.histogram());
+            final BaselineResult window = cluster.throughput(1000, 32, durationNs / 2);
+            rows.add(new Row("Aeron Cluster 3 members, client over UDP, 1000 outstanding", window.histogram(),
                 window.ratePerSecond(), ""));
         }
     }

@@ -134,6 +134,8 @@ class PerfSuiteSmokeIT
             DurableScenarios.UDP_NONE_WINDOW,
             "Raftline 3 members UDP one JVM, 1 outstanding",
             "Raftline 3 members UDP one JVM, 1000 outstanding",
+            "Aeron Cluster 3 members, client over UDP, 1 outstanding",
+            "Aeron Cluster 3 members, client over UDP, 1000 outstanding",
             "Raftline 3 members IPC durability=batch, 1 outstanding",
             "Raftline 3 members IPC durability=batch, 1000 outstanding",
             "Raftline 3 processes UDP durability=batch, 1 outstanding",

@@ -2,6 +2,8 @@ package io.raftline.perf.baseline;
 
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.service.Cluster;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.YieldingIdleStrategy;
 
@@ -18,7 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * Aeron Cluster running the same replicated counter as Raftline, for the report to compare against: members in
  * this JVM, each with its own media driver, archive, consensus module and service container (see
  * {@link AeronClusterMember}), UDP on 127.0.0.1 between members, and a client attached over IPC to the leader's
- * driver (Aeron's best case for a client, as in the reference measurement).
+ * driver (Aeron's best case for a client, as in the reference measurement), or, with {@link #launchUdpClient}, a
+ * client with its own media driver sending over UDP to every member's ingress endpoint, as Raftline's UDP client does
+ * (the like-for-like comparison of a client on another host).
  * <p>
  * {@link #launch} starts the members, waits for a leader and connects the client; the load methods match Raftline's
  * {@code LoadGenerator}: {@link #closedLoop}, {@link #openLoop} and {@link #throughput}. {@link #close} stops the
@@ -49,6 +53,8 @@ public final class AeronClusterBaseline implements AutoCloseable
     private final AeronClusterMember[] members;
     private final AeronClusterLoad load = new AeronClusterLoad();
     private AeronCluster client;
+    private MediaDriver clientDriver;
+    private boolean isUdpClient;
     private AeronClusterMember leader;
     private long membersLaunchedNs;
     private long leaderElectedNs;
@@ -92,11 +98,28 @@ public final class AeronClusterBaseline implements AutoCloseable
      */
     public static AeronClusterBaseline launch(final int memberCount)
     {
+        return launch(memberCount, false);
+    }
+
+    /**
+     * Launch {@link #DEFAULT_MEMBER_COUNT} members and connect a client over UDP: its own media driver (shared
+     * thread, yielding), ingress to every member's UDP endpoint, egress to an ephemeral UDP port on 127.0.0.1.
+     *
+     * @return the running cluster.
+     */
+    public static AeronClusterBaseline launchUdpClient()
+    {
+        return launch(DEFAULT_MEMBER_COUNT, true);
+    }
+
+    private static AeronClusterBaseline launch(final int memberCount, final boolean isUdpClient)
+    {
         if (memberCount < 1)
         {
             throw new IllegalArgumentException("memberCount=" + memberCount);
         }
         final AeronClusterBaseline baseline = new AeronClusterBaseline(memberCount);
+        baseline.isUdpClient = isUdpClient;
         try
         {
             baseline.start();
@@ -140,7 +163,7 @@ public final class AeronClusterBaseline implements AutoCloseable
             }
             try
             {
-                client = AeronCluster.connect(new AeronCluster.Context()
+                client = AeronCluster.connect(isUdpClient ? udpClientContext(endpoints) : new AeronCluster.Context()
                     .aeronDirectoryName(leader.aeronDirectoryName())
                     .ingressChannel("aeron:ipc")
                     .egressChannel("aeron:ipc")
@@ -155,6 +178,34 @@ public final class AeronClusterBaseline implements AutoCloseable
         }
         load.client(client);
         clientConnectedNs = System.nanoTime() - startNs;
+    }
+
+    private AeronCluster.Context udpClientContext(final AeronClusterMember.Endpoints[] endpoints)
+    {
+        if (null == clientDriver)
+        {
+            clientDriver = MediaDriver.launch(new MediaDriver.Context()
+                .aeronDirectoryName(drivers.path("client-driver"))
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(new YieldingIdleStrategy())
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)
+                .termBufferSparseFile(true)
+                .errorHandler(errors));
+        }
+        final StringBuilder ingress = new StringBuilder();
+        for (int i = 0; i < endpoints.length; i++)
+        {
+            ingress.append(0 == i ? "" : ",").append(i).append("=127.0.0.1:").append(endpoints[i].ingressPort());
+        }
+        return new AeronCluster.Context()
+            .aeronDirectoryName(clientDriver.aeronDirectoryName())
+            .ingressChannel("aeron:udp")
+            .ingressEndpoints(ingress.toString())
+            .egressChannel("aeron:udp?endpoint=127.0.0.1:0")
+            .egressListener(load)
+            .idleStrategy(new YieldingIdleStrategy())
+            .errorHandler(errors);
     }
 
     private AeronClusterMember awaitLeader(final long deadlineNs)
@@ -323,6 +374,7 @@ public final class AeronClusterBaseline implements AutoCloseable
         try
         {
             CloseHelper.quietClose(client);
+            CloseHelper.quietClose(clientDriver);
             terminateMembers();
             for (int i = members.length - 1; i >= 0; i--)
             {
