@@ -1,7 +1,6 @@
 package io.raftline.engine.agent;
 
 import io.aeron.Aeron;
-import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.raftline.engine.RaftService;
@@ -10,6 +9,7 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.DynamicCompositeAgent;
 
 import java.util.ArrayList;
@@ -64,7 +64,8 @@ public final class LocalCluster implements AutoCloseable
         this.templateStorage = template.storageFactory();
         final boolean isDriverOnSharedThread =
             DRIVER_INVOKER.equals(System.getProperty(DRIVER_PROP_NAME, DRIVER_DEFAULT));
-        driver = isDriverOnSharedThread ? launchInvokerDriver("raftline-local") :
+        driver = isDriverOnSharedThread ?
+            RaftMember.launchEmbeddedDriver("raftline-local", ThreadingMode.INVOKER, new BackoffIdleStrategy()) :
             RaftMember.launchEmbeddedDriver("raftline-local");
         try
         {
@@ -349,19 +350,6 @@ public final class LocalCluster implements AutoCloseable
         }
         CloseHelper.quietClose(aeron);
         CloseHelper.quietClose(driver);
-    }
-
-    private static MediaDriver launchInvokerDriver(final String name)
-    {
-        return DriverDirectory.claimSlot(DriverDirectory.defaultBase(), name, CommonContext.DRIVER_TIMEOUT_MS,
-            (dir) -> MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(dir.getAbsolutePath())
-            .threadingMode(ThreadingMode.INVOKER)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true)
-            // Over IPC nothing needs resolving: no executor thread to wake.
-            .asyncExecutorEnabled(false)
-            .termBufferSparseFile(true)));
     }
 
     /**

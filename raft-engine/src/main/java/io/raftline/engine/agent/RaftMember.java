@@ -166,10 +166,22 @@ public final class RaftMember implements AutoCloseable
      */
     public static MediaDriver launchEmbeddedDriver(final String name, final IdleStrategy idleStrategy)
     {
+        return launchEmbeddedDriver(name, ThreadingMode.SHARED, idleStrategy);
+    }
+
+    /**
+     * @param name          of the directory slots.
+     * @param threadingMode SHARED (its own thread) or INVOKER (the caller runs its duty cycle).
+     * @param idleStrategy  of the driver's thread in SHARED mode.
+     * @return the driver.
+     */
+    static MediaDriver launchEmbeddedDriver(
+        final String name, final ThreadingMode threadingMode, final IdleStrategy idleStrategy)
+    {
         return DriverDirectory.claimSlot(DriverDirectory.defaultBase(), name, CommonContext.DRIVER_TIMEOUT_MS,
             (dir) -> MediaDriver.launch(new MediaDriver.Context()
             .aeronDirectoryName(dir.getAbsolutePath())
-            .threadingMode(ThreadingMode.SHARED)
+            .threadingMode(threadingMode)
             .sharedIdleStrategy(idleStrategy)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
