@@ -113,6 +113,51 @@ class ChronicleRaftLogCrashTest
         }
     }
 
+    /**
+     * Open the log the killed child wrote. Once (2026-12-01, a CI run on a loaded host) this failed: Chronicle could
+     * not take the exclusive lock of {@code metadata.cq4t} although the child had been reaped; the failure
+     * now says which iteration, what the child printed last and who else has the directory open, for the next time.
+     */
+    private static ChronicleRaftLog openAfterKill(final Path dir, final String context)
+    {
+        try
+        {
+            return ChronicleRaftLog.open(CrashWorkload.context(dir, Durability.BATCH));
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new IllegalStateException("cannot open the killed child's log: " + context +
+                "\nprocesses with files under " + dir + " open: " + holders(dir), ex);
+        }
+    }
+
+    private static String holders(final Path dir)
+    {
+        final StringBuilder holders = new StringBuilder();
+        final File[] processes = new File("/proc").listFiles();
+        for (final File process : null == processes ? new File[0] : processes)
+        {
+            final File[] fds = new File(process, "fd").listFiles();
+            for (final File fd : null == fds ? new File[0] : fds)
+            {
+                try
+                {
+                    if (Files.readSymbolicLink(fd.toPath()).startsWith(dir))
+                    {
+                        holders.append(process.getName()).append(ProcessHandle.current().pid() ==
+                            Long.parseLong(process.getName()) ? " (this JVM) " : " ");
+                        break;
+                    }
+                }
+                catch (final IOException | RuntimeException ignore)
+                {
+                    // Gone meanwhile, or not a process directory.
+                }
+            }
+        }
+        return 0 == holders.length() ? "none" : holders.toString().trim();
+    }
+
     private static int verify(
         final Path dir,
         final List<long[]> ops,
@@ -130,7 +175,7 @@ class ChronicleRaftLogCrashTest
             "\nreplay: mvn -q -pl log-store -am verify -Dtest=ChronicleRaftLogCrashTest" +
             " -Dsurefire.failIfNoSpecifiedTests=false -Draftline.crash.seed=" + SEED +
             " (the kill moments are not replayable)";
-        try (ChronicleRaftLog log = ChronicleRaftLog.open(CrashWorkload.context(dir, Durability.BATCH)))
+        try (ChronicleRaftLog log = openAfterKill(dir, context))
         {
             checkPayloads(log, context);
             verifiedState = log.baseIndex() + " " + log.lastIndex() + " " + log.lastTerm();
