@@ -1,0 +1,34 @@
+package io.raftline.engine.agent;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The embedded drivers' UDP receive buffer: 4 MiB unless the kernel allows less, Aeron's own 128 KiB when the kernel
+ * allows no more than that, and whatever the user set when {@code aeron.socket.so_rcvbuf} is set.
+ */
+class EmbeddedAeronRcvbufTest
+{
+    @Test
+    void asMuchAsTheKernelAllowsUpToFourMebibytes()
+    {
+        assertEquals(EmbeddedAeron.SO_RCVBUF_DEFAULT, EmbeddedAeron.socketRcvbufLength(null, 4 * 1024 * 1024));
+        assertEquals(EmbeddedAeron.SO_RCVBUF_DEFAULT, EmbeddedAeron.socketRcvbufLength(null, 64L * 1024 * 1024));
+        // Linux's usual net.core.rmem_max.
+        assertEquals(212_992, EmbeddedAeron.socketRcvbufLength(null, 212_992));
+    }
+
+    @Test
+    void aeronsOwnSettingWhenTheKernelAllowsNoMoreOrCannotBeRead()
+    {
+        assertEquals(0, EmbeddedAeron.socketRcvbufLength(null, 128 * 1024));
+        assertEquals(0, EmbeddedAeron.socketRcvbufLength(null, 0));
+    }
+
+    @Test
+    void theUsersSettingWins()
+    {
+        assertEquals(0, EmbeddedAeron.socketRcvbufLength("65536", 4 * 1024 * 1024));
+    }
+}
