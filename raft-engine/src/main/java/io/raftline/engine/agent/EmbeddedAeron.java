@@ -181,7 +181,7 @@ public final class EmbeddedAeron implements AutoCloseable
         return (int)Math.min(SO_RCVBUF_DEFAULT, rmemMax);
     }
 
-    private static long readRmemMax()
+    static long readRmemMax()
     {
         // Read as a line: Files.readString returned "4" of "4194304" from this kernel's /proc file.
         try (BufferedReader reader = Files.newBufferedReader(Path.of(RMEM_MAX_FILE)))

@@ -1,8 +1,11 @@
 package io.raftline.engine.agent;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The embedded drivers' UDP receive buffer: 4 MiB unless the kernel allows less, Aeron's own 128 KiB when the kernel
@@ -24,6 +27,17 @@ class EmbeddedAeronRcvbufTest
     {
         assertEquals(0, EmbeddedAeron.socketRcvbufLength(null, 128 * 1024));
         assertEquals(0, EmbeddedAeron.socketRcvbufLength(null, 0));
+    }
+
+    /**
+     * The kernel's limit is read whole: read with {@code Files.readString} it came back as "4" of "4194304", and the
+     * drivers kept Aeron's 128 KiB. Linux never allows less than 4,608 bytes.
+     */
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void theKernelsLimitIsReadWhole()
+    {
+        assertTrue(EmbeddedAeron.readRmemMax() >= 4608, "rmem_max read as " + EmbeddedAeron.readRmemMax());
     }
 
     @Test
