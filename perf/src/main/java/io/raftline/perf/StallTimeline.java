@@ -234,6 +234,13 @@ public final class StallTimeline implements ResponseListener
         long clientMs = 0;
         int sampleIndex = 0;
         final Map<String, Integer> frameCounts = new HashMap<>();
+        final long[] sentBy = new long[last + 1];
+        final long[] answeredBy = new long[last + 1];
+        for (int k = 0; k <= last; k++)
+        {
+            sentBy[k] = (0 == k ? 0 : sentBy[k - 1]) + sent[k];
+            answeredBy[k] = (0 == k ? 0 : answeredBy[k - 1]) + answered[k];
+        }
         int i = 1;
         while (i < last)
         {
@@ -249,7 +256,8 @@ public final class StallTimeline implements ResponseListener
                 end++;
             }
             final int length = end - i + 1;
-            if (length >= thresholdMs && hasOutstanding(i, end))
+            // Commands outstanding: sent up to the stall's end, against answered before its start.
+            if (length >= thresholdMs && sentBy[end] > answeredBy[i - 1])
             {
                 clusterStalls++;
                 clusterMs += length;
@@ -285,20 +293,5 @@ public final class StallTimeline implements ResponseListener
             .sorted((a, b) -> b.getValue() - a.getValue())
             .limit(20)
             .forEach((e) -> out.printf(Locale.ROOT, "%5d samples  %s%n", e.getValue(), e.getKey()));
-    }
-
-    private boolean hasOutstanding(final int from, final int to)
-    {
-        long sentSum = 0;
-        for (int k = 0; k <= to; k++)
-        {
-            sentSum += sent[k];
-        }
-        long answeredSum = 0;
-        for (int k = 0; k < from; k++)
-        {
-            answeredSum += answered[k];
-        }
-        return sentSum > answeredSum;
     }
 }

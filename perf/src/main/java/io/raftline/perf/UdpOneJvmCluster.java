@@ -11,6 +11,7 @@ import io.raftline.engine.core.RaftRole;
 import io.raftline.log.Durability;
 import io.raftline.samples.CounterService;
 import io.raftline.samples.LoadGenerator;
+import io.raftline.samples.NodeOptions;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentRunner;
@@ -42,9 +43,10 @@ import java.util.concurrent.locks.LockSupport;
 public final class UdpOneJvmCluster implements AutoCloseable
 {
     // A member process's defaults (the sample's NodeOptions), so that only the layout differs from the process rows.
-    private static final long ELECTION_TIMEOUT_MIN_NS = TimeUnit.MILLISECONDS.toNanos(150);
-    private static final long ELECTION_TIMEOUT_MAX_NS = TimeUnit.MILLISECONDS.toNanos(300);
-    private static final long HEARTBEAT_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long ELECTION_TIMEOUT_MIN_NS =
+        TimeUnit.MILLISECONDS.toNanos(NodeOptions.ELECTION_TIMEOUT_MS_DEFAULT);
+    private static final long ELECTION_TIMEOUT_MAX_NS = 2 * ELECTION_TIMEOUT_MIN_NS;
+    private static final long HEARTBEAT_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(NodeOptions.HEARTBEAT_MS_DEFAULT);
     private static final long STARTUP_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
 
     private final Path dataDir;

@@ -11,8 +11,18 @@ import picocli.CommandLine.Spec;
 /**
  * The options of one member process ({@code node}), a mixin so that test builds of the member take the same ones.
  */
-final class NodeOptions
+public final class NodeOptions
 {
+    /**
+     * Default of {@code --election-timeout-ms}: the lower bound of a member process's election timeout.
+     */
+    public static final int ELECTION_TIMEOUT_MS_DEFAULT = 150;
+
+    /**
+     * Default of {@code --heartbeat-ms}.
+     */
+    public static final int HEARTBEAT_MS_DEFAULT = 20;
+
     @Option(names = "--id", paramLabel = "ID", required = true, description = "this member's id")
     int id;
 
@@ -45,12 +55,12 @@ final class NodeOptions
         description = "idle strategy: busy, yield, backoff or sleep-<duration> (default: ${DEFAULT-VALUE})")
     String idle;
 
-    @Option(names = "--election-timeout-ms", paramLabel = "MS", defaultValue = "150",
+    @Option(names = "--election-timeout-ms", paramLabel = "MS", defaultValue = "" + ELECTION_TIMEOUT_MS_DEFAULT,
         description = "lower bound of the randomised election timeout; the upper is twice it (default: " +
         "${DEFAULT-VALUE})")
     int electionTimeoutMs;
 
-    @Option(names = "--heartbeat-ms", paramLabel = "MS", defaultValue = "20",
+    @Option(names = "--heartbeat-ms", paramLabel = "MS", defaultValue = "" + HEARTBEAT_MS_DEFAULT,
         description = "the leader's heartbeat interval (default: ${DEFAULT-VALUE})")
     int heartbeatMs;
 

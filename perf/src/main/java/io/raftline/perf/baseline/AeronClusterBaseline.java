@@ -3,7 +3,6 @@ package io.raftline.perf.baseline;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.YieldingIdleStrategy;
 
@@ -184,14 +183,7 @@ public final class AeronClusterBaseline implements AutoCloseable
     {
         if (null == clientDriver)
         {
-            clientDriver = MediaDriver.launch(new MediaDriver.Context()
-                .aeronDirectoryName(drivers.path("client-driver"))
-                .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(new YieldingIdleStrategy())
-                .dirDeleteOnStart(true)
-                .dirDeleteOnShutdown(true)
-                .termBufferSparseFile(true)
-                .errorHandler(errors));
+            clientDriver = AeronClusterMember.launchDriver(drivers.path("client-driver"), errors);
         }
         final StringBuilder ingress = new StringBuilder();
         for (int i = 0; i < endpoints.length; i++)

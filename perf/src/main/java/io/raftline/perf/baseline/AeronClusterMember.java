@@ -97,6 +97,26 @@ final class AeronClusterMember implements AutoCloseable
         }
     }
 
+    /**
+     * The media driver of an Aeron Cluster member or client in the baselines: one shared thread that yields when
+     * idle, its directory deleted on start and on shutdown.
+     *
+     * @param dir    of the driver.
+     * @param errors where the driver reports errors.
+     * @return the running driver.
+     */
+    static MediaDriver launchDriver(final String dir, final AeronErrors errors)
+    {
+        return MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(dir)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(new YieldingIdleStrategy())
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .termBufferSparseFile(true)
+            .errorHandler(errors));
+    }
+
     private void launchComponents(
         final String clusterMembers,
         final Endpoints endpoints,
@@ -105,14 +125,7 @@ final class AeronClusterMember implements AutoCloseable
         final AeronErrors errors)
     {
         final File clusterDir = new File(storageDir, "cluster");
-        driver = MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(driverDir)
-            .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new YieldingIdleStrategy())
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true)
-            .termBufferSparseFile(true)
-            .errorHandler(errors));
+        driver = launchDriver(driverDir, errors);
 
         archive = Archive.launch(new Archive.Context()
             .aeronDirectoryName(driverDir)

@@ -4,7 +4,6 @@ import io.aeron.Publication;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.client.EgressListener;
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.Header;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -120,14 +119,7 @@ public final class AeronClusterProcesses implements Failovers.Target, AutoClosea
             {
                 awaitLine(i, outputs[i], "JOINED ");
             }
-            clientDriver = MediaDriver.launch(new MediaDriver.Context()
-                .aeronDirectoryName(drivers.path("client-driver"))
-                .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(new YieldingIdleStrategy())
-                .dirDeleteOnStart(true)
-                .dirDeleteOnShutdown(true)
-                .termBufferSparseFile(true)
-                .errorHandler(clientErrors));
+            clientDriver = AeronClusterMember.launchDriver(drivers.path("client-driver"), clientErrors);
             final Load load = new Load();
             client = AeronCluster.connect(new AeronCluster.Context()
                 .aeronDirectoryName(clientDriver.aeronDirectoryName())
