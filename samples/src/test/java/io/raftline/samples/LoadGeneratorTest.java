@@ -85,4 +85,54 @@ class LoadGeneratorTest
             result.completedInTime() + " of " + due + " answered within the phase");
         assertTrue(result.inTimeRatePerSecond() < rate / 2);
     }
+
+    /**
+     * The closed loop fills its window before it polls: a client whose Aeron runs in invoker mode sends what it offered
+     * between two polls together, so one command per poll cost a datagram (and a system call) per command over UDP.
+     * Before, the first poll came after one command whatever the window.
+     */
+    @Test
+    void theClosedLoopFillsItsWindowBeforeItPolls()
+    {
+        final int window = 64;
+        final RecordingIdle idle = new RecordingIdle();
+        start(window, idle);
+        idle.arm();
+
+        final LoadGenerator.Result result = load.throughput(window, 32, 100_000_000L);
+
+        assertTrue(idle.firstWork >= window, "work before the first idle: " + idle.firstWork);
+        assertEquals(0, result.failed());
+        assertTrue(result.completed() >= window, "answered: " + result.completed());
+    }
+
+    /**
+     * Spins, and remembers the work the loop reported on its first call once armed.
+     */
+    private static final class RecordingIdle implements IdleStrategy
+    {
+        int firstWork = -1;
+        private boolean isMeasuring;
+
+        public void idle(final int workCount)
+        {
+            if (isMeasuring && firstWork < 0)
+            {
+                firstWork = workCount;
+            }
+        }
+
+        public void idle()
+        {
+        }
+
+        public void reset()
+        {
+        }
+
+        void arm()
+        {
+            isMeasuring = true;
+        }
+    }
 }

@@ -129,8 +129,9 @@ final class AeronClusterLoad implements EgressListener
         long nowNs;
         while ((nowNs = System.nanoTime()) < endNs)
         {
+            // Fill the window before the next poll, as Raftline's load generator does.
             int work = 0;
-            if (outstanding() < window && trySend(commandLength, nowNs))
+            while (outstanding() < window && trySend(commandLength, nowNs))
             {
                 work++;
             }
