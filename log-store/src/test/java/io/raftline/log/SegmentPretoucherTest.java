@@ -77,12 +77,50 @@ class SegmentPretoucherTest
         }
     }
 
+    /**
+     * The pretoucher runs on a core a spinning agent needs (two cores, two spinners): it touches a step of at most
+     * {@link SegmentPretoucher#STEP_PAGES} pages and pauses, in the segment being written and in the next one alike.
+     * Before, one pass touched everything from the appender to the distance ahead (here 1,023 pages, and the next
+     * segment's 1,024 in another), which held the core for milliseconds at the default 32 MiB.
+     */
+    @Test
+    void shouldTouchAStepAtATime() throws IOException
+    {
+        final long ahead = 4L * 1024 * 1024;
+        final long segment = 16L * 1024 * 1024;
+        final Path live = createFile("live.cq4", segment);
+        final Path next = createFile("next.cq4", segment);
+        try (SegmentPretoucher pretoucher = new SegmentPretoucher(dir, ahead, segment, (cycle) -> next))
+        {
+            pretoucher.segment(live, 1, 0);
+            await(() -> pretoucher.touchedPages() >= ahead / 4096 - 1 || null != pretoucher.failure(),
+                "the pages ahead of the appender were never touched");
+            assertNull(pretoucher.failure());
+            final long longestStep = pretoucher.longestStepPages();
+            assertTrue(longestStep > 0 && longestStep <= SegmentPretoucher.STEP_PAGES, "longest step " + longestStep);
+
+            // Near the end: the next segment's head is made and touched, in steps too.
+            pretoucher.position(segment - ahead);
+            await(() -> pretoucher.preparedSegments() == 1 || null != pretoucher.failure(),
+                "the next segment was never prepared");
+            assertNull(pretoucher.failure());
+            assertTrue(pretoucher.touchedPages() >= 2 * (ahead / 4096) - 1, "pages " + pretoucher.touchedPages());
+            assertTrue(pretoucher.longestStepPages() <= SegmentPretoucher.STEP_PAGES,
+                "longest step " + pretoucher.longestStepPages());
+        }
+    }
+
     private Path createFile(final String name) throws IOException
+    {
+        return createFile(name, SEGMENT_LENGTH);
+    }
+
+    private Path createFile(final String name, final long length) throws IOException
     {
         final Path file = dir.resolve(name);
         try (RandomAccessFile channel = new RandomAccessFile(file.toFile(), "rw"))
         {
-            channel.setLength(SEGMENT_LENGTH);
+            channel.setLength(length);
         }
         return file;
     }
