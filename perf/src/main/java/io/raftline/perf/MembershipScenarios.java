@@ -161,6 +161,9 @@ final class MembershipScenarios
                     }
                     committer.commitOne();
                     transfer.recordValue(System.nanoTime() - startNs);
+                    // The next transfer starts from a settled leader: the old one may still think it leads for a
+                    // moment, and a target computed from it could be the new leader itself.
+                    awaitLeader(cluster, target);
                 }
                 for (int i = 0; i < Math.max(3, transfers / 4); i++)
                 {
@@ -180,6 +183,20 @@ final class MembershipScenarios
                 failover.getTotalCount() + ")", failover, 0, String.format(Locale.ROOT, "p50 %.1f ms, max %.1f ms",
                 failover.getValueAtPercentile(50) / 1e6, failover.getMaxValue() / 1e6)));
         });
+    }
+
+    private static void awaitLeader(final LocalCluster cluster, final int memberId)
+    {
+        final long deadlineNs = System.nanoTime() + 10_000_000_000L;
+        while (cluster.leaderId() != memberId)
+        {
+            if (System.nanoTime() > deadlineNs)
+            {
+                throw new IllegalStateException("member " + memberId + " does not lead 10 s after the transfer to it " +
+                    "committed; the leader is " + cluster.leaderId());
+            }
+            Thread.yield();
+        }
     }
 
     private void commitsDuringChanges()

@@ -273,7 +273,8 @@ public final class RaftAdmin implements AutoCloseable
 
     /**
      * Send to the member (or the leader) and wait for the answer; a NOT_LEADER answer naming the leader is followed
-     * there, once per leader.
+     * there, once per leader; an answer from a member the request is no longer waiting on is ignored
+     * ({@link #isFromAnother(Result, int)}).
      */
     private Result request(
         final int memberId,
@@ -295,6 +296,10 @@ public final class RaftAdmin implements AutoCloseable
             while (System.nanoTime() < deadlineNs)
             {
                 final int work = client.poll();
+                if (null != result && isFromAnother(result, sentTo))
+                {
+                    result = null;
+                }
                 if (null != result)
                 {
                     if (!"NOT_LEADER".equals(result.code()) || memberId >= 0 || result.leaderId() < 0 ||
@@ -306,8 +311,11 @@ public final class RaftAdmin implements AutoCloseable
                     result = null;
                     sentTo = Integer.MIN_VALUE;
                 }
+                // Sent once, then awaited from that member: the member answers even after it lost the lead (a
+                // transfer's answer comes when another member leads), and a request sent again to the client's new
+                // leader could run twice (a second transfer, a second change).
                 final int resolved = destination >= 0 ? destination : client.leaderId();
-                if (sentTo != resolved && resolved >= 0 && client.offerFrame(resolved, requestBuffer, 0, length) > 0)
+                if (sentTo < 0 && resolved >= 0 && client.offerFrame(resolved, requestBuffer, 0, length) > 0)
                 {
                     sentTo = resolved;
                 }
@@ -320,6 +328,22 @@ public final class RaftAdmin implements AutoCloseable
         {
             awaitedCorrelationId = -1;
         }
+    }
+
+    /**
+     * The outcome of a request is the answer of the member it was last sent to; an answer from any other member (one
+     * the request went to before a NOT_LEADER answer sent it on) is late and ignored. Until this change a request that
+     * followed the client's leader was also sent again whenever the client learnt of a new leader, and the first
+     * member's answer was taken as the outcome: it failed a transfer in the perf suite's membership section ("not
+     * leader: member 2 does not lead; member 0 does", just after the request had gone to member 0 as well).
+     *
+     * @param result of a request.
+     * @param sentTo the member the request was last sent to, negative if it is not sent again yet.
+     * @return whether the answer came from a member other than the one whose answer is awaited.
+     */
+    static boolean isFromAnother(final Result result, final int sentTo)
+    {
+        return sentTo >= 0 && result.responderId() >= 0 && result.responderId() != sentTo;
     }
 
     private int encode(

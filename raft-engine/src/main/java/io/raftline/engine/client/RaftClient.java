@@ -306,6 +306,11 @@ public final class RaftClient implements AutoCloseable
 
     /**
      * Receive answers and do the client's housekeeping: leader changes, resends, timeouts, keep-alives.
+     * <p>
+     * A client whose Aeron runs in invoker mode (its driver on the caller's thread) sends what was offered since the
+     * last poll when it polls, as few datagrams as it fits in: offer every command that is ready, then poll. Polling
+     * after each command costs a datagram and a system call per command over UDP (measured: 0.92 {@code sendto} per
+     * command at 1000 outstanding, 0.07 when the window was filled before each poll).
      *
      * @return the amount of work done, 0 if none.
      */
