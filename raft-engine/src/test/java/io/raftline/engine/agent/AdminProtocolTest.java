@@ -127,6 +127,44 @@ class AdminProtocolTest
         assertEquals(transferElectionsBefore + 1, transferElections(), "one campaign, started by TimeoutNow");
     }
 
+    /**
+     * An admin request goes to one member, once (when no NOT_LEADER answer sends it on). A transfer's answer comes
+     * from the old leader once another member leads, at about the moment the admin's client learns of the new leader;
+     * the admin used to send the request again to that new leader whenever its client learnt of it first (a second
+     * transfer request for every such race), and took whichever answer came first.
+     */
+    @Test
+    void everyTransferRequestIsSentOnce()
+    {
+        final int transfers = 10;
+        final long requestsBefore = adminRequests();
+        for (int i = 0; i < transfers; i++)
+        {
+            // The admin's client follows the leader first, so that no request needs a NOT_LEADER redirect.
+            final int leader = cluster.leaderId();
+            Await.until("the admin's client follows member " + leader, 5_000, () ->
+            {
+                admin.client().poll();
+                return admin.client().leaderId() == leader;
+            });
+            final int target = (leader + 1) % 3;
+            final RaftAdmin.Result result = admin.transferLeadership(target);
+            assertTrue(result.isOk(), result::toString);
+            Await.until("member " + target + " leads", 5_000, () -> cluster.leaderId() == target);
+        }
+        assertEquals(requestsBefore + transfers, adminRequests(), "admin requests the members received");
+    }
+
+    private long adminRequests()
+    {
+        long sum = 0;
+        for (final RaftMember member : cluster.members())
+        {
+            sum += member.counters().adminRequests.get();
+        }
+        return sum;
+    }
+
     @Test
     void stepDownHandsOverToAnotherVoter()
     {
