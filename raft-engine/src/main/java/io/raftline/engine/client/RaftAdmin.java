@@ -313,7 +313,13 @@ public final class RaftAdmin implements AutoCloseable
                 }
                 // Sent once, then awaited from that member: the member answers even after it lost the lead (a
                 // transfer's answer comes when another member leads), and a request sent again to the client's new
-                // leader could run twice (a second transfer, a second change).
+                // leader could run twice (a second transfer, a second change). Only a member that went away (its
+                // subscription is gone) is given up on, and the request goes again where it would go now.
+                if (sentTo >= 0 && null == result && !client.isConnectedTo(sentTo))
+                {
+                    sentTo = Integer.MIN_VALUE;
+                    destination = memberId;
+                }
                 final int resolved = destination >= 0 ? destination : client.leaderId();
                 if (sentTo < 0 && resolved >= 0 && client.offerFrame(resolved, requestBuffer, 0, length) > 0)
                 {

@@ -388,6 +388,17 @@ public final class RaftClient implements AutoCloseable
     }
 
     /**
+     * @param memberId of a member.
+     * @return whether this client's publication to that member has a subscriber (Aeron's {@code isConnected}): false
+     * for an unknown member, and once a member that went away is timed out.
+     */
+    public boolean isConnectedTo(final int memberId)
+    {
+        final int index = indexOf(memberId);
+        return !isClosed && index >= 0 && ingress[index].isConnected();
+    }
+
+    /**
      * @param handler gets the egress frames of templates this client does not handle (admin answers); or null.
      */
     public void extensionHandler(final FragmentHandler handler)
