@@ -38,6 +38,12 @@ public final class RaftAdmin implements AutoCloseable
     private static final int HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH;
     private static final long DESCRIBE_RESEND_NS = 50_000_000L;
 
+    /**
+     * How long a request that follows the leader waits for the member it went to once another member leads, before
+     * it takes that member for gone and sends the request to the new leader.
+     */
+    static final long UNANSWERED_GRACE_NS = 1_000_000_000L;
+
     private final RaftClient client;
     private final ClientContext ctx;
     private final long timeoutNs;
@@ -289,6 +295,7 @@ public final class RaftAdmin implements AutoCloseable
         final long deadlineNs = System.nanoTime() + timeoutNs;
         int destination = memberId;
         int sentTo = Integer.MIN_VALUE;
+        long otherLeaderSinceNs = 0;
         result = null;
         awaitedCorrelationId = requestCorrelationId;
         try
@@ -314,11 +321,29 @@ public final class RaftAdmin implements AutoCloseable
                 // Sent once, then awaited from that member: the member answers even after it lost the lead (a
                 // transfer's answer comes when another member leads), and a request sent again to the client's new
                 // leader could run twice (a second transfer, a second change). Only a member that went away (its
-                // subscription is gone) is given up on, and the request goes again where it would go now.
-                if (sentTo >= 0 && null == result && !client.isConnectedTo(sentTo))
+                // subscription is gone, or another member has led for UNANSWERED_GRACE_NS with no answer from it)
+                // is given up on, and the request goes again where it would go now.
+                if (sentTo >= 0 && null == result)
                 {
-                    sentTo = Integer.MIN_VALUE;
-                    destination = memberId;
+                    final long nowNs = System.nanoTime();
+                    if (memberId < 0 && destination < 0 && client.leaderId() >= 0 && client.leaderId() != sentTo)
+                    {
+                        // Another member leads and the one asked has not answered: a live one answers within a
+                        // heartbeat or two (a transfer's answer comes just when another member leads), so after the
+                        // grace it is taken for gone, without waiting for Aeron to time its publication out.
+                        otherLeaderSinceNs = 0 == otherLeaderSinceNs ? nowNs : otherLeaderSinceNs;
+                    }
+                    else
+                    {
+                        otherLeaderSinceNs = 0;
+                    }
+                    if (!client.isConnectedTo(sentTo) ||
+                        (0 != otherLeaderSinceNs && nowNs - otherLeaderSinceNs > UNANSWERED_GRACE_NS))
+                    {
+                        sentTo = Integer.MIN_VALUE;
+                        destination = memberId;
+                        otherLeaderSinceNs = 0;
+                    }
                 }
                 final int resolved = destination >= 0 ? destination : client.leaderId();
                 if (sentTo < 0 && resolved >= 0 && client.offerFrame(resolved, requestBuffer, 0, length) > 0)
