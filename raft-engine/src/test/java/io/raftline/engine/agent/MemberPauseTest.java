@@ -7,7 +7,9 @@ import io.raftline.engine.client.RaftClient;
 import io.raftline.engine.client.ResponseListener;
 import io.raftline.engine.core.RaftRole;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.YieldingIdleStrategy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,6 +32,7 @@ class MemberPauseTest
     private static final long STALL_NS = 2_000_000_000L;
 
     private final AtomicLong[] offsets = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+    private final AtomicLong[] pendingStalls = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
     private final RaftMember[] members = new RaftMember[3];
     private MediaDriver driver;
     private Aeron aeron;
@@ -54,6 +57,7 @@ class MemberPauseTest
                 .members("0,1,2")
                 .aeron(aeron)
                 .nanoClock(() -> System.nanoTime() + offset.get())
+                .idleStrategy(new StallBetweenCycles(pendingStalls[i], offset))
                 .service(new CounterService()));
         }
         Await.until("a leader", 10_000, () -> leaderId() >= 0);
@@ -67,7 +71,7 @@ class MemberPauseTest
         {
             if (i != leader)
             {
-                offsets[i].addAndGet(STALL_NS);
+                pendingStalls[i].set(STALL_NS);
             }
         }
         for (int i = 0; i < 3; i++)
@@ -107,6 +111,51 @@ class MemberPauseTest
             assertEquals(term, members[i].term(), "member " + i + " is still in term " + term);
         }
         assertTrue(members[leader].commitIndex() > commitBefore, "the cluster committed after the stall");
+    }
+
+    /**
+     * A stall of the member's thread between two duty cycles, which is what the agent discounts: the clock jumps on
+     * the agent's own thread, in the idle step after a cycle. Jumping it from the test's thread could land inside a
+     * cycle that did work (between the agent's two clock reads), which the agent counts as a long cycle of its own,
+     * not as a pause; the test then failed now and then ("member 2 counted its pause" timed out in a verify run).
+     */
+    private static final class StallBetweenCycles implements IdleStrategy
+    {
+        private final IdleStrategy delegate = new YieldingIdleStrategy();
+        private final AtomicLong pending;
+        private final AtomicLong offset;
+
+        StallBetweenCycles(final AtomicLong pending, final AtomicLong offset)
+        {
+            this.pending = pending;
+            this.offset = offset;
+        }
+
+        public void idle(final int workCount)
+        {
+            stallIfAsked();
+            delegate.idle(workCount);
+        }
+
+        public void idle()
+        {
+            stallIfAsked();
+            delegate.idle();
+        }
+
+        public void reset()
+        {
+            delegate.reset();
+        }
+
+        private void stallIfAsked()
+        {
+            final long stallNs = pending.getAndSet(0);
+            if (0 != stallNs)
+            {
+                offset.addAndGet(stallNs);
+            }
+        }
     }
 
     private int leaderId()
