@@ -56,6 +56,8 @@ public final class RaftAdmin implements AutoCloseable
     private final Map<Integer, Status> statuses = new TreeMap<>();
     private long correlationId;
     private long awaitedCorrelationId = -1;
+    // Since when another member leads while the member a request went to has not answered, or 0.
+    private long otherLeaderSinceNs;
     private Result result;
 
     /**
@@ -295,7 +297,6 @@ public final class RaftAdmin implements AutoCloseable
         final long deadlineNs = System.nanoTime() + timeoutNs;
         int destination = memberId;
         int sentTo = Integer.MIN_VALUE;
-        long otherLeaderSinceNs = 0;
         result = null;
         awaitedCorrelationId = requestCorrelationId;
         try
@@ -323,32 +324,16 @@ public final class RaftAdmin implements AutoCloseable
                 // leader could run twice (a second transfer, a second change). Only a member that went away (its
                 // subscription is gone, or another member has led for UNANSWERED_GRACE_NS with no answer from it)
                 // is given up on, and the request goes again where it would go now.
-                if (sentTo >= 0 && null == result)
+                if (sentTo >= 0 && isGone(sentTo, memberId < 0 && destination < 0))
                 {
-                    final long nowNs = System.nanoTime();
-                    if (memberId < 0 && destination < 0 && client.leaderId() >= 0 && client.leaderId() != sentTo)
-                    {
-                        // Another member leads and the one asked has not answered: a live one answers within a
-                        // heartbeat or two (a transfer's answer comes just when another member leads), so after the
-                        // grace it is taken for gone, without waiting for Aeron to time its publication out.
-                        otherLeaderSinceNs = 0 == otherLeaderSinceNs ? nowNs : otherLeaderSinceNs;
-                    }
-                    else
-                    {
-                        otherLeaderSinceNs = 0;
-                    }
-                    if (!client.isConnectedTo(sentTo) ||
-                        (0 != otherLeaderSinceNs && nowNs - otherLeaderSinceNs > UNANSWERED_GRACE_NS))
-                    {
-                        sentTo = Integer.MIN_VALUE;
-                        destination = memberId;
-                        otherLeaderSinceNs = 0;
-                    }
+                    sentTo = Integer.MIN_VALUE;
+                    destination = memberId;
                 }
                 final int resolved = destination >= 0 ? destination : client.leaderId();
                 if (sentTo < 0 && resolved >= 0 && client.offerFrame(resolved, requestBuffer, 0, length) > 0)
                 {
                     sentTo = resolved;
+                    otherLeaderSinceNs = 0;
                 }
                 idle(work);
             }
@@ -359,6 +344,43 @@ public final class RaftAdmin implements AutoCloseable
         {
             awaitedCorrelationId = -1;
         }
+    }
+
+    /**
+     * Whether to give up on the member a request went to: its publication lost its subscriber, or (for a request that
+     * follows the leader) another member has led for {@link #UNANSWERED_GRACE_NS} with no answer from it. A live member
+     * answers within a heartbeat or two, even one that lost the lead (a transfer's answer comes just when another
+     * member leads); a process killed with -9 keeps its publication connected for Aeron's timeout, seconds.
+     *
+     * @param sentTo           the member the request went to.
+     * @param isFollowingLeader whether the request goes wherever the client's leader is.
+     * @return whether that member is taken for gone.
+     */
+    private boolean isGone(final int sentTo, final boolean isFollowingLeader)
+    {
+        if (!client.isConnectedTo(sentTo))
+        {
+            otherLeaderSinceNs = 0;
+            return true;
+        }
+        final int leaderId = client.leaderId();
+        if (!isFollowingLeader || leaderId < 0 || leaderId == sentTo)
+        {
+            otherLeaderSinceNs = 0;
+            return false;
+        }
+        final long nowNs = System.nanoTime();
+        if (0 == otherLeaderSinceNs)
+        {
+            otherLeaderSinceNs = nowNs;
+            return false;
+        }
+        if (nowNs - otherLeaderSinceNs > UNANSWERED_GRACE_NS)
+        {
+            otherLeaderSinceNs = 0;
+            return true;
+        }
+        return false;
     }
 
     /**
