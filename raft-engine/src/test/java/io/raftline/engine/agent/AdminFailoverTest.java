@@ -2,6 +2,7 @@ package io.raftline.engine.agent;
 
 import io.raftline.engine.client.ClientContext;
 import io.raftline.engine.client.RaftAdmin;
+import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,14 +28,7 @@ class AdminFailoverTest
     @AfterEach
     void close()
     {
-        if (null != admin)
-        {
-            admin.close();
-        }
-        if (null != cluster)
-        {
-            cluster.close();
-        }
+        CloseHelper.quietCloseAll(admin, cluster);
     }
 
     @Test
