@@ -22,6 +22,7 @@ final class CoreLog
     private int votedFor;
     private long persistedIndex;
     private boolean isPersistPending;
+    private boolean isTermPersistPending;
     // Cluster time: the stamp a leader's append gets is max(clock, timestampFloor), so no entry is ever stamped
     // below one this member has held or applied, also across a change of leader.
     private final ClusterClock clock = new ClusterClock();
@@ -105,6 +106,15 @@ final class CoreLog
     }
 
     /**
+     * @return true if the term or vote changed since the last {@link #onPersisted()}: a crash now would restart this
+     * member in its previous term, with no memory of the vote.
+     */
+    boolean isTermPersistPending()
+    {
+        return isTermPersistPending;
+    }
+
+    /**
      * §5.4.1: the later last term wins; with equal last terms the longer log wins.
      *
      * @return true if a log ending at {@code lastLogIndex}/{@code lastLogTerm} is at least as up to date as this.
@@ -184,6 +194,7 @@ final class CoreLog
     void updateTermAndVote(final long term, final int vote)
     {
         isPersistPending = true;
+        isTermPersistPending = true;
         currentTerm = term;
         votedFor = vote;
         metadata.update(term, vote);
@@ -195,6 +206,7 @@ final class CoreLog
     void onPersisted()
     {
         isPersistPending = false;
+        isTermPersistPending = false;
         persistedIndex = log.lastIndex();
     }
 }

@@ -22,6 +22,9 @@ final class Election
     // Reads: whether the campaign in progress is a leadership transfer's (TimeoutNow), which voters with lease
     // reads on must not refuse for stickiness.
     private boolean isTransferCampaign;
+    // A candidate whose own vote is a majority (it is the only voter) won in the cycle it started the term, before
+    // the term and vote were durable: it leads once the driver reports the sync (onPersisted).
+    private boolean isWinAwaitingPersist;
 
     Election(
         final RaftConfig config,
@@ -110,8 +113,26 @@ final class Election
         }
     }
 
+    /**
+     * The driver made the term and vote durable: a candidate that won on its own vote alone now leads.
+     *
+     * @param nowNs the current time.
+     */
+    void onPersisted(final long nowNs)
+    {
+        if (isWinAwaitingPersist)
+        {
+            isWinAwaitingPersist = false;
+            if (CANDIDATE == roles.role())
+            {
+                countVotes(nowNs);
+            }
+        }
+    }
+
     void resetVotes()
     {
+        isWinAwaitingPersist = false;
         members.self().resetVote();
         for (final Peer peer : members.peers())
         {
@@ -248,6 +269,14 @@ final class Election
             if (PRE_CANDIDATE == roles.role())
             {
                 campaign(nowNs, false, "won pre-vote");
+            }
+            else if (log.isTermPersistPending())
+            {
+                // Only a sole voter wins before its vote requests went out, in the cycle it started the term. A
+                // leader's messages leave before the sync (the immediate lane), so leading now could tell followers
+                // of a term a crash before the sync forgets: restarted in the previous term, this member could win
+                // the same term again and give another entry the same index and term (seed 7029348).
+                isWinAwaitingPersist = true;
             }
             else
             {

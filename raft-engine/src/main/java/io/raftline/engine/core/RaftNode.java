@@ -98,6 +98,8 @@ public final class RaftNode
     private final RoleState roles;
     private final AdmissionGate gate;
     private final InboundMessages inbound;
+    // The time of the current duty cycle (clock or doWork), for what the driver's onPersisted brings about.
+    private long nowNs;
 
     /**
      * Create the core of a member from its durable state. The member starts as a follower with a fresh election
@@ -145,6 +147,7 @@ public final class RaftNode
         final long nowNs)
     {
         this.config = config;
+        this.nowNs = nowNs;
         this.log = new CoreLog(log, metadata);
         this.memberId = config.memberId();
         final MembershipSnapshots store = MembershipSnapshots.wrap(snapshots);
@@ -185,6 +188,7 @@ public final class RaftNode
      */
     public int doWork(final long nowNs)
     {
+        this.nowNs = nowNs;
         log.clock().tick(nowNs);
         int workCount = 0;
         if (LEADER == roles.role())
@@ -219,6 +223,7 @@ public final class RaftNode
      */
     public void clock(final long nowNs)
     {
+        this.nowNs = nowNs;
         log.clock().tick(nowNs);
     }
 
@@ -255,6 +260,7 @@ public final class RaftNode
     public void onPersisted()
     {
         log.onPersisted();
+        election.onPersisted(nowNs);
         if (LEADER == roles.role())
         {
             replicator.maybeCommit();

@@ -93,13 +93,17 @@ class SessionReattachTest
 
     private void becomeLeaderWithoutApplying()
     {
-        // A one-member cluster elects itself at its first timeout and appends the noop of term 2; nothing commits
-        // until the driver reports the log synced.
+        // A one-member cluster elects itself at its first timeout, leads once the driver reports its term and vote
+        // synced, and appends the noop of term 2; nothing commits until the driver reports the log synced again.
         final long deadlineNs = nowNs + 10_000_000_000L;
         while (RaftRole.LEADER != node.role() && nowNs < deadlineNs)
         {
             nowNs += 10_000_000L;
             node.doWork(nowNs);
+            if (RaftRole.CANDIDATE == node.role())
+            {
+                node.onPersisted();
+            }
         }
         assertEquals(RaftRole.LEADER, node.role());
         assertEquals(2, node.currentTerm());

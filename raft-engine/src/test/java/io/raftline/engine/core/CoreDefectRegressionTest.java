@@ -62,4 +62,47 @@ class CoreDefectRegressionTest
         assertEquals(RaftRole.CANDIDATE, h.node.role(), "a grant for this round wins the pre-vote");
         assertEquals(1, h.node.currentTerm());
     }
+
+    /**
+     * Seed 7029348 (simulator seeds 7,000,000 on): a sole voter won its election in the cycle it started the term,
+     * and as leader sent AppendEntries of that term (the immediate lane) before the term was durable. A crash before
+     * the sync restarted it in the previous term, it won the same term again, and two different entries had the same
+     * index and term. A sole voter leads only once its term and vote are synced.
+     */
+    @Test
+    void aSoleVoterLeadsOnlyOnceItsTermIsDurable()
+    {
+        final CoreHarness h = new CoreHarness(1, 1);
+        h.timeOut();
+        assertEquals(RaftRole.LEADER, h.node.role());
+        assertEquals(1, h.propose((byte)1));
+        h.cycle();
+        h.cycle();
+        assertEquals(2, h.node.membershipChanges().addLearner(2, "h:2"));
+        h.cycle();
+        h.cycle();
+        assertEquals(2, h.node.commitIndex());
+
+        // Restarted from what is durable: the sole voter of {1} with the learner 2.
+        final RecordingOutbox outbox = new RecordingOutbox(h.log, h.metadata, h.snapshots);
+        final RaftNode restarted = new RaftNode(h.node.config, h.log, h.metadata, h.snapshots, outbox,
+            (index, term, buffer, offset, length) -> {}, new java.util.SplittableRandom(7), RaftEventListener.NO_OP,
+            h.nowNs);
+        final long termBefore = restarted.currentTerm();
+        final long nowNs = h.nowNs + ELECTION_MAX_NS + 1;
+        restarted.doWork(nowNs);
+        assertEquals(termBefore + 1, restarted.currentTerm());
+        assertEquals(RaftRole.CANDIDATE, restarted.role(), "it won on its own vote, which is not durable yet");
+        restarted.doWork(nowNs);
+        assertEquals(List.of(), outbox.drain(RecordingOutbox.AppendEntries.class),
+            "nothing of the new term leaves before its sync");
+
+        h.metadata.sync();
+        restarted.onPersisted();
+        assertEquals(RaftRole.LEADER, restarted.role());
+        restarted.doWork(nowNs);
+        final List<RecordingOutbox.AppendEntries> sent = outbox.drain(RecordingOutbox.AppendEntries.class);
+        assertEquals(1, sent.size(), "the leader of the durable term replicates to its learner: " + sent);
+        assertEquals(termBefore + 1, sent.get(0).term());
+    }
 }
