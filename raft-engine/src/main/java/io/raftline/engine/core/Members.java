@@ -50,8 +50,6 @@ final class Members
     private long removedCount;
     private String bootstrapMismatch;
     private Membership notified;
-    // The highest term a candidate outside the configuration asked a pre-vote for (see isUnknownCandidate).
-    private long strangerPreVoteTerm;
     // The term in which this member lost an election, or probed for the term, since it last knew a leader: only
     // then does it suspect that the others moved on to a configuration it has not seen.
     private long suspectTerm = -1;
@@ -549,19 +547,16 @@ final class Members
                 {
                     return true;
                 }
-                if (isUnknownCandidate(effective, senderId))
-                {
-                    strangerPreVoteTerm = Math.max(strangerPreVoteTerm, term);
-                    return true;
-                }
-                return false;
+                return isUnknownCandidate(effective, senderId);
 
             case AdmissionGate.VOTE_REQUEST:
                 // A member outside its own configuration may be a voter of one it has not learned yet (it joined
                 // through a change that is not committed): its vote can be what elects the leader that tells it.
+                // An unknown candidate's term is not bounded: without pre-votes the candidates of a configuration
+                // this member never saw raise their terms against each other, past any bound, while waiting for
+                // its vote (seeds 7026679 and 7045863), and a leader's frame of a later term is admitted alike.
                 return isVoterSender(senderId) || isStranger(effective, senderId) ||
-                    (isUnknownCandidate(effective, senderId) &&
-                    term <= Math.max(log.currentTerm() + 1, strangerPreVoteTerm));
+                    isUnknownCandidate(effective, senderId);
 
             default:
                 return isVoterSender(senderId);
@@ -571,9 +566,8 @@ final class Members
     /**
      * A candidate this member does not know, while it knows no leader and lost an election in this term: a member
      * that missed the entry adding the candidate may be the vote it needs (its configuration is newer than this
-     * member's). Its vote request is heard
-     * for the next term, or for a term it asked a pre-vote for first; a stranger's request for a term from nowhere
-     * is refused. Granting stays subject to the log rule.
+     * member's). Its pre-vote and its vote request are heard, whatever their term (as a leader's frame of a later
+     * term is after a lost election); granting stays subject to the one vote per term and the log rule.
      */
     private boolean isUnknownCandidate(final Membership effective, final int senderId)
     {

@@ -200,6 +200,35 @@ class MembershipCoreTest
         assertTrue(events.get(0).contains("differs from the bootstrap member list [1, 2, 3]"), events.get(0));
     }
 
+    /**
+     * Seeds 7026679 and 7045863: a voter of {1, 2, 3} missed the entries that added 4 and made {2, 4} the voters.
+     * Without pre-votes, the candidates of the new configuration raise their terms against each other while they
+     * wait for its vote, so their terms are soon far above its own; it must still hear them once it lost its own
+     * election (an earlier rule heard a stranger only for the next term, and the cluster never elected a leader).
+     */
+    @Test
+    void aVoterThatLostItsElectionHearsAnUnknownCandidateOfAnyLaterTerm()
+    {
+        final CoreHarness h = new CoreHarness(CoreHarness.config(2, 1, 2, 3).preVote(false).build());
+        h.timeOut();
+        assertEquals(RaftRole.CANDIDATE, h.node.role());
+        assertEquals(1, h.node.currentTerm());
+        h.node.onRequestVoteResponse(1, 1, 1, false, false, h.nowNs);
+        h.node.onRequestVoteResponse(3, 1, 1, false, false, h.nowNs);
+        h.cycle();
+        assertEquals(RaftRole.FOLLOWER, h.node.role(), "it lost its election");
+        h.outbox.drain();
+
+        // Heard, and still counted as a frame from an unknown sender.
+        h.node.onRequestVote(4, 9, 20, 5, false, 1, h.nowNs);
+        h.cycle();
+        assertEquals(9, h.node.currentTerm(), "the candidate of term 9 is heard");
+        final List<RecordingOutbox.VoteResponse> answers = h.outbox.drain(RecordingOutbox.VoteResponse.class);
+        assertEquals(1, answers.size(), answers.toString());
+        assertEquals(4, answers.get(0).to());
+        assertTrue(answers.get(0).granted(), "its log is longer: " + answers.get(0));
+    }
+
     @Test
     void aMemberThatJoinsKnowsNoConfigurationAndNeverCampaigns()
     {
