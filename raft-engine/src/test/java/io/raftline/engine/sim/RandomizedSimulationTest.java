@@ -106,7 +106,11 @@ class RandomizedSimulationTest
         // 6943: a learner refused the frames of a leader it did not know, in a later term (no progress).
         // 16761: a voter whose known voters were all removed never reached the leader's term (no progress).
         // 31608: a voter dragged to later terms by a removed member never told the leader it did not know.
-        for (final long seed : new long[]{5877, 6943, 16761, 31608})
+        // 7001821: a leader without a no-op elected after the liveness check never committed its predecessor's
+        // last entry (the check now proposes through it).
+        // 7026679, 7045863: voters that missed a configuration refused unknown candidates of terms past the next.
+        // 7029348: a sole voter led before its term was durable; restarted, it won the term again (log matching).
+        for (final long seed : new long[]{5877, 6943, 16761, 31608, 7001821, 7026679, 7029348, 7045863})
         {
             try
             {
@@ -248,9 +252,19 @@ class RandomizedSimulationTest
         final long hardDeadlineNs = sim.nowNs() + 120_000 * MS;
         long lastProgress = progress(sim);
         long lastProgressNs = sim.nowNs();
+        long proposalTerm = -1;
         while (true)
         {
             final SimNode leader = leaderOf(sim);
+            if (null != leader && leader.core().currentTerm() != proposalTerm &&
+                leader.log().lastTerm() != leader.core().currentTerm())
+            {
+                // A leader elected after the liveness check (a leader that removed itself hands over once its
+                // configuration commits) without a no-op commits the entries of earlier terms only with one of its
+                // own (seed 7001821), and the client has stopped.
+                proposalTerm = leader.core().currentTerm();
+                leader.propose(new byte[]{43});
+            }
             if (null != leader && isApplied(sim, leader.log().lastIndex()))
             {
                 final long clusterNowNs =
