@@ -10,7 +10,10 @@ import java.util.Arrays;
  * After persist: {@link #appendEntriesResponse}, {@link #voteResponse}, {@link #installSnapshotResponse} and a
  * vote request that is not a pre-vote: each promises durable state (entries held, a vote, a term). Immediate:
  * {@link #appendEntries}, {@link #installSnapshot}, {@link #timeoutNow}, pre-vote requests and the read index
- * messages, which depend on nothing unsynced. The transport's outbox then only sends; it knows nothing of lanes.
+ * messages, which depend on nothing unsynced: the leader's own log need not be durable, and its term is, because a
+ * candidate leads only once its term and vote are synced (a sole voter, which wins without sending a request, waits
+ * for the sync as well: {@code Election#onPersisted}). The transport's outbox then only sends; it knows nothing of
+ * lanes.
  * <p>
  * Held messages are kept as primitives in a reused array, so a steady state allocates nothing. A held vote request
  * the transport refuses at release stays held for the next release (the core already counts it as sent), until a
