@@ -17,6 +17,13 @@ final class AdmissionGate
     static final int PRE_VOTE_GRANT = 5;
     static final int PRE_VOTE_REFUSAL = 6;
 
+    /**
+     * The highest term a message may carry: a cluster that started a term every microsecond would reach it after
+     * 4,500 years. Above it (or below 0) the term is corrupt or forged, and since a member's term only grows, one
+     * such frame would otherwise leave the member in a term whose successor overflows.
+     */
+    static final long MAX_TERM = Long.MAX_VALUE / 64;
+
     // Verdicts of the admission gate.
     static final int ADMITTED = 0;
     static final int STALE = 1;
@@ -55,6 +62,11 @@ final class AdmissionGate
      */
     int admit(final int senderId, final long term, final int kind, final String type, final long nowNs)
     {
+        if (term < 0 || term > MAX_TERM)
+        {
+            rejections.reject(senderId, type + " from member " + senderId + " with implausible term " + term);
+            return REFUSED;
+        }
         if (senderId == memberId || !members.admits(senderId, kind, term))
         {
             if (FROM_LEADER == kind && senderId >= 0 && senderId != memberId && term < log.currentTerm())

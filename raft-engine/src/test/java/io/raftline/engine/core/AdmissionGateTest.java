@@ -84,4 +84,24 @@ class AdmissionGateTest
         assertEquals(2, h.node.rejectedMessageCount());
         assertEquals(0, h.node.currentTerm());
     }
+
+    /**
+     * A member's term only grows, so one stray frame with an absurd term (a corrupted or forged frame from a known id
+     * while no leader is known) would ruin it for good: its next campaign's term + 1 overflows. Such a term is refused
+     * and counted; the member stays in its term.
+     */
+    @Test
+    void anImplausibleTermIsRefusedAndCounted()
+    {
+        final CoreHarness h = new CoreHarness(1, 1, 2, 3);
+        assertFalse(h.node.onAppendEntries(2, Long.MAX_VALUE, 0, 0, 0, ArrayEntryBatch.empty(), h.nowNs));
+        assertFalse(h.node.onRequestVote(3, AdmissionGate.MAX_TERM + 1, 0, 0, false, h.nowNs));
+        assertFalse(h.node.onTimeoutNow(2, -1, h.nowNs));
+        assertEquals(3, h.node.rejectedMessageCount());
+        assertEquals(0, h.node.currentTerm());
+        assertEquals(RaftNode.NO_MEMBER, h.node.leaderId());
+
+        h.node.onAppendEntries(2, AdmissionGate.MAX_TERM, 0, 0, 0, ArrayEntryBatch.empty(), h.nowNs);
+        assertEquals(AdmissionGate.MAX_TERM, h.node.currentTerm(), "the highest plausible term is a term");
+    }
 }
