@@ -64,8 +64,7 @@ final class AdmissionGate
     {
         if (term < 0 || term > MAX_TERM)
         {
-            rejections.reject(senderId, type + " from member " + senderId + " with implausible term " + term);
-            return REFUSED;
+            return refuseTerm(senderId, term, type);
         }
         if (senderId == memberId || !members.admits(senderId, kind, term))
         {
@@ -100,6 +99,13 @@ final class AdmissionGate
     boolean isTaken(final int verdict, final int senderId)
     {
         return REFUSED != verdict && !(STALE == verdict && members.isCountedStranger(senderId));
+    }
+
+    private int refuseTerm(final int senderId, final long term, final String type)
+    {
+        // Out of admit's short path, which the JIT inlines into every handler: this one builds a string.
+        rejections.reject(senderId, type + " from member " + senderId + " with implausible term " + term);
+        return REFUSED;
     }
 
     private int refuse(final int senderId, final String type)

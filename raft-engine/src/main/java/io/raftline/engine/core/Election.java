@@ -22,9 +22,6 @@ final class Election
     // Reads: whether the campaign in progress is a leadership transfer's (TimeoutNow), which voters with lease
     // reads on must not refuse for stickiness.
     private boolean isTransferCampaign;
-    // A candidate whose own vote is a majority (it is the only voter) won in the cycle it started the term, before
-    // the term and vote were durable: it leads once the driver reports the sync (onPersisted).
-    private boolean isWinAwaitingPersist;
 
     Election(
         final RaftConfig config,
@@ -114,25 +111,21 @@ final class Election
     }
 
     /**
-     * The driver made the term and vote durable: a candidate that won on its own vote alone now leads.
+     * The driver made the term and vote durable: a candidate that won on its own vote alone now leads. Counting again
+     * changes nothing for any other candidate: a win or a loss by others' answers was acted on when they came.
      *
      * @param nowNs the current time.
      */
     void onPersisted(final long nowNs)
     {
-        if (isWinAwaitingPersist)
+        if (CANDIDATE == roles.role())
         {
-            isWinAwaitingPersist = false;
-            if (CANDIDATE == roles.role())
-            {
-                countVotes(nowNs);
-            }
+            countVotes(nowNs);
         }
     }
 
     void resetVotes()
     {
-        isWinAwaitingPersist = false;
         members.self().resetVote();
         for (final Peer peer : members.peers())
         {
@@ -276,7 +269,7 @@ final class Election
                 // leader's messages leave before the sync (the immediate lane), so leading now could tell followers
                 // of a term a crash before the sync forgets: restarted in the previous term, this member could win
                 // the same term again and give another entry the same index and term (seed 7029348).
-                isWinAwaitingPersist = true;
+                // It leads in onPersisted, when the votes are counted again.
             }
             else
             {
