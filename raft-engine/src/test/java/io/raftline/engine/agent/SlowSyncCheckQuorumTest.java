@@ -4,7 +4,11 @@ import io.raftline.engine.ForwardingRaftLog;
 import io.raftline.engine.client.ClientContext;
 import io.raftline.engine.client.RaftClient;
 import io.raftline.engine.core.RaftRole;
+import io.raftline.engine.ClusterRole;
+import io.raftline.engine.RaftService;
 import io.raftline.log.RaftLog;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,6 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The leader is cut off from its peers and keeps taking one proposal per cycle, each followed by a slow sync. Time
  * it spent inside its cycles is time it ran and heard nobody: check-quorum must depose it within two election
  * timeouts of its clock. Discounting the cycles as pauses would move its quorum-check deadline on with every sync.
+ * <p>
+ * The step-down is timed on the member's thread, where its service hears of it: the test thread notices later, by
+ * as long as it waited for a core, and that wall time is on the members' clock too.
  */
 @Timeout(60)
 class SlowSyncCheckQuorumTest
@@ -32,6 +39,7 @@ class SlowSyncCheckQuorumTest
     private final AtomicLong clockOffsetNs = new AtomicLong();
     private final AtomicLongArray syncs = new AtomicLongArray(3);
     private volatile int slowMemberId = -1;
+    private final AtomicLongArray steppedDownAtNs = new AtomicLongArray(3);
 
     private long nowNs()
     {
@@ -50,7 +58,7 @@ class SlowSyncCheckQuorumTest
                 final MemberStorage storage = MemberContext.inMemoryStorage(ctx);
                 return new MemberStorage(new SlowSyncLog(storage.log(), ctx.memberId()), storage.metadata(),
                     storage.snapshots());
-            }), (id) -> new CounterService(), partition.publishers()))
+            }), StepDownClock::new, partition.publishers()))
         {
             Await.until("a leader", 10_000, () -> cluster.leaderId() >= 0);
             final int leader = cluster.leaderId();
@@ -64,6 +72,7 @@ class SlowSyncCheckQuorumTest
             {
                 final UnsafeBuffer command = new UnsafeBuffer(new byte[8]);
                 slowMemberId = leader;
+                steppedDownAtNs.set(leader, 0);
                 partition.cut(leader);
                 final long cutOffNs = nowNs();
                 final long giveUpNs = cutOffNs + 10 * ELECTION_MAX_NS;
@@ -82,13 +91,50 @@ class SlowSyncCheckQuorumTest
                         return syncs.get(leader) > syncsBefore || RaftRole.LEADER != cluster.member(leader).role();
                     });
                 }
-                final long elapsedNs = nowNs() - cutOffNs;
                 assertNotEquals(RaftRole.LEADER, cluster.member(leader).role(),
-                    "the cut-off leader still leads after " + elapsedNs / 1_000_000 + " ms of its clock");
+                    "the cut-off leader still leads after " + (nowNs() - cutOffNs) / 1_000_000 + " ms of its clock");
+                final long steppedDownNs = steppedDownAtNs.get(leader);
+                assertNotEquals(0, steppedDownNs, "the leader's service did not hear it step down");
+                final long elapsedNs = steppedDownNs - cutOffNs;
                 // The window open at the cut may still count the peers; the next one cannot. One sync may be
                 // under way when the role is read.
                 assertTrue(elapsedNs <= 2 * ELECTION_MAX_NS + SYNC_NS,
                     "stepped down after " + elapsedNs / 1_000_000 + " ms of its clock");
+            }
+        }
+    }
+
+    /**
+     * The counter, and the members' clock read on the agent thread when this member stops leading: no earlier than
+     * the cycle in which the core stepped down read it, so never less than the time it took.
+     */
+    private final class StepDownClock implements RaftService
+    {
+        private final int memberId;
+        private final CounterService counter = new CounterService();
+        private boolean isLeader;
+
+        StepDownClock(final int memberId)
+        {
+            this.memberId = memberId;
+        }
+
+        public int onApply(final long index, final long term, final DirectBuffer command, final int offset,
+            final int length, final MutableDirectBuffer response)
+        {
+            return counter.onApply(index, term, command, offset, length, response);
+        }
+
+        public void onRoleChange(final ClusterRole role)
+        {
+            if (ClusterRole.LEADER == role)
+            {
+                isLeader = true;
+            }
+            else if (isLeader)
+            {
+                isLeader = false;
+                steppedDownAtNs.compareAndSet(memberId, 0, nowNs());
             }
         }
     }
