@@ -55,17 +55,23 @@ final class LogReceiver
         {
             index++;
             final long entryTerm = entries.term();
-            if (entryTerm < previousTerm || entryTerm > log.currentTerm())
+            if (entryTerm < previousTerm || entryTerm < 1 || entryTerm > log.currentTerm())
             {
-                // Terms along a log never decrease and never exceed the leader's: a malformed request. What was
-                // appended so far is a valid prefix; answer nothing for the rest.
-                rejections.reject(leaderId, "AppendEntries entry " + index + " has term " + entryTerm +
-                    " after term " + previousTerm + " in term " + log.currentTerm());
+                // Terms along a log never decrease, never exceed the leader's, and start at 1 (no leader had term
+                // 0): a malformed request. What was appended so far is a valid prefix; answer nothing for the rest.
+                rejectEntry(leaderId, index, entryTerm, previousTerm);
                 return;
             }
             previousTerm = entryTerm;
             if (index <= baseIndex)
             {
+                if (index == baseIndex && entryTerm != log.termAt(baseIndex))
+                {
+                    // A request anchored below the snapshot has a previous term nobody checked; the snapshot's
+                    // entry is committed, so every leader has it with the snapshot's term.
+                    rejectEntry(leaderId, index, entryTerm, log.termAt(baseIndex));
+                    return;
+                }
                 continue;
             }
             if (index <= log.lastIndex())
@@ -95,6 +101,12 @@ final class LogReceiver
         commit.advanceCommitIndex(newCommitIndex);
         outbox.appendEntriesResponse(
             leaderId, log.currentTerm(), prevLogIndex, true, matchIndex, 0, 0, log.lastIndex());
+    }
+
+    private void rejectEntry(final int leaderId, final long index, final long entryTerm, final long previousTerm)
+    {
+        rejections.reject(leaderId, "AppendEntries entry " + index + " has term " + entryTerm + " after term " +
+            previousTerm + " in term " + log.currentTerm());
     }
 
     private void reject(final int leaderId, final long prevLogIndex, final long conflictIndex, final long conflictTerm)

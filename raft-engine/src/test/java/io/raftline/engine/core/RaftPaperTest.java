@@ -4,7 +4,9 @@ import io.raftline.engine.core.RecordingOutbox.AppendEntries;
 import io.raftline.engine.core.RecordingOutbox.AppendResponse;
 import io.raftline.engine.core.RecordingOutbox.VoteRequest;
 import io.raftline.engine.core.RecordingOutbox.VoteResponse;
+import io.raftline.log.InMemorySnapshotStore;
 import io.raftline.log.MetadataStore;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -654,6 +656,48 @@ class RaftPaperTest
         assertEquals(2, h.node.rejectedMessageCount());
         assertEquals(0, h.node.currentTerm());
         assertTrue(h.outbox.drain().isEmpty());
+    }
+
+    /**
+     * Terms along a log never decrease and no entry has term 0 (no leader ever had it). Where the request's previous
+     * entry is below the follower's snapshot, its term cannot be checked; the entry at the snapshot's index can, and
+     * one that disagrees with the snapshot makes the request malformed. Before, a batch anchored below the snapshot
+     * on a made-up term appended an entry whose term was below the snapshot's, and the log threw on the agent thread.
+     */
+    @Test
+    void entryTermsThatNoLeaderSendsAreRefusedAndCounted()
+    {
+        final CoreHarness h = new CoreHarness(3, 1, 2, 3);
+        final byte[] data = new byte[8];
+        final long checksum = new InMemorySnapshotStore().put(5, 2, data).checksum();
+        h.node.onInstallSnapshot(2, 2, 5, 2, 0, data.length, checksum, true, new UnsafeBuffer(data), 0, data.length,
+            1, h.nowNs);
+        h.cycle();
+        assertEquals(5, h.log.baseIndex());
+        assertEquals(2, h.log.baseTerm());
+        h.outbox.drain();
+
+        appendEntriesFrom(2).term(3).prevLogIndex(3).prevLogTerm(1).entries(ArrayEntryBatch.ofTerms(1, 1, 1))
+            .deliverTo(h);
+        assertEquals(1, h.node.rejectedMessageCount(), "term 1 at the snapshot's index, whose term is 2");
+        assertEquals(5, h.log.lastIndex());
+
+        appendEntriesFrom(2).term(3).prevLogIndex(5).prevLogTerm(2).entries(ArrayEntryBatch.ofTerms(3, 0))
+            .deliverTo(h);
+        assertEquals(2, h.node.rejectedMessageCount(), "an entry of term 0 after one of term 3");
+        assertEquals(6, h.log.lastIndex(), "the valid prefix is kept");
+
+        final CoreHarness fresh = new CoreHarness(3, 1, 2, 3);
+        appendEntriesFrom(2).term(1).prevLogIndex(0).prevLogTerm(0).entries(ArrayEntryBatch.ofTerms(0))
+            .deliverTo(fresh);
+        assertEquals(1, fresh.node.rejectedMessageCount(), "an entry of term 0 on an empty log");
+        assertEquals(0, fresh.log.lastIndex());
+
+        appendEntriesFrom(2).term(3).prevLogIndex(3).prevLogTerm(2).entries(ArrayEntryBatch.ofTerms(2, 2, 3))
+            .deliverTo(h);
+        assertEquals(2, h.node.rejectedMessageCount(), "a batch that agrees with the snapshot is taken");
+        assertEquals(6, h.log.lastIndex());
+        assertEquals(3, h.log.termAt(6));
     }
 
     // ------------------------------------------------------------------------------------------ message builders
