@@ -361,6 +361,95 @@ final class NamespaceCluster implements AutoCloseable
     }
 
     /**
+     * @param id of a member.
+     * @return whether every member runs unpaused and member {@code id} has applied all but the last few entries the
+     * leader committed: a moment at which nothing is wrong with the cluster.
+     */
+    boolean isHealthy(final int id)
+    {
+        final int leader = leaderId();
+        if (leader < 0)
+        {
+            return false;
+        }
+        for (int i = 0; i < size; i++)
+        {
+            if (processes[i].isPaused || !isRunning(i) || null == processes[i].reader)
+            {
+                return false;
+            }
+        }
+        return counter(id, "applied-index") >= counter(leader, "commit-index") - 100;
+    }
+
+    /**
+     * Start {@code admin <args> --members ...} from the client's namespace, as an operator would run it.
+     *
+     * @param args the subcommand and its arguments.
+     * @return the running command.
+     */
+    Admin admin(final String... args)
+    {
+        final List<String> command = new ArrayList<>(javaCommand(Main.class.getName()));
+        command.add("admin");
+        command.addAll(List.of(args));
+        command.addAll(List.of("--members", members, "--timeout", "3s", "--connect-timeout", "5s",
+            "--driver-dir-base", dir.resolve("admin-drivers").toString()));
+        final Path output = dir.resolve("admin-" + System.nanoTime() + ".out");
+        try
+        {
+            return new Admin(new ProcessBuilder(net.inNamespace(CLIENT, command)).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).start(), output);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * An admin command under way.
+     */
+    record Admin(Process process, Path output)
+    {
+        /**
+         * @return its exit code and output, once it ended (killed after 60 s: exit code -1).
+         */
+        AdminOutcome await()
+        {
+            try
+            {
+                final boolean hasEnded = process.waitFor(60, TimeUnit.SECONDS);
+                if (!hasEnded)
+                {
+                    process.destroyForcibly().waitFor();
+                }
+                return new AdminOutcome(hasEnded ? process.exitValue() : -1,
+                    Files.readString(output, StandardCharsets.UTF_8).strip());
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
+        }
+    }
+
+    /**
+     * What an admin command answered.
+     *
+     * @param exitCode its exit code.
+     * @param output   everything it printed.
+     */
+    record AdminOutcome(int exitCode, String output)
+    {
+    }
+
+    /**
      * @return the running, unpaused member that leads in the highest term, or -1.
      */
     int leaderId()

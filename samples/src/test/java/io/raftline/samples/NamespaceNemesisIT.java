@@ -25,14 +25,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Jepsen-style tests on a real network: every member a process in its own network namespace, joined to a bridge by
- * a veth pair, the client a process in another namespace (so its answers come back over the bridge to an address the
+ * Jepsen-style tests on a real network: every member a process in its own network namespace, joined to a bridge by a
+ * veth pair, the client a process in another namespace (so its answers come back over the bridge to an address the
  * client picked from its routes), and the nemeses of {@link Nemesis}: cut links, partitions through nftables, packet
- * loss, SIGSTOP, kill -9 and a stalled disk. Each test is one seeded schedule over a bounded run followed by the
- * checks of {@link NemesisRun}.
+ * loss, SIGSTOP, kill -9, a stalled disk and an operator's leadership transfer. Each test is one seeded schedule
+ * over a bounded run followed by the checks of {@link NemesisRun}.
  * <p>
  * Needs root, iproute2 and nftables; without them every test is skipped with one line saying why. Properties:
- * {@code -Draftline.nemesis.seconds=N} (each run; default 4, the combined one 12), {@code -Draftline.nemesis.seed=S}.
+ * {@code -Draftline.nemesis.seconds=N} (each run; default 4, the combined one 12), {@code -Draftline.nemesis.seed=S},
+ * {@code -Draftline.nemesis=L,...} (the schedule of {@link #chosen()}).
  * A failing run prints its seed and the command that replays it.
  */
 @Timeout(600)
@@ -40,6 +41,7 @@ class NamespaceNemesisIT
 {
     private static final String SECONDS_PROP_NAME = "raftline.nemesis.seconds";
     private static final String SEED_PROP_NAME = "raftline.nemesis.seed";
+    private static final String SCHEDULE_PROP_NAME = "raftline.nemesis";
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
@@ -226,9 +228,27 @@ class NamespaceNemesisIT
     }
 
     @Test
+    void transfer()
+    {
+        nemeses(3, 4, Nemesis.TRANSFER);
+    }
+
+    @Test
     void combined()
     {
         nemeses(5, 12, Nemesis.values());
+    }
+
+    /**
+     * A schedule of one's choice, {@code -Draftline.nemesis=transfer,kill,isolate} (labels as in the README), on 5
+     * members for 12 s; skipped without the property.
+     */
+    @Test
+    void chosen()
+    {
+        final String labels = System.getProperty(SCHEDULE_PROP_NAME);
+        Assumptions.assumeTrue(null != labels, "no -D" + SCHEDULE_PROP_NAME + "=... schedule given");
+        nemeses(5, 12, Arrays.stream(labels.split(",")).map(String::strip).map(Nemesis::of).toArray(Nemesis[]::new));
     }
 
     private NamespaceCluster cluster(final int size)
@@ -242,10 +262,11 @@ class NamespaceNemesisIT
     {
         final long seconds = Long.getLong(SECONDS_PROP_NAME, defaultSeconds);
         final long seed = Long.getLong(SEED_PROP_NAME, System.nanoTime());
+        final String names = String.join(",", Arrays.stream(schedule).map(Nemesis::label).toList());
         final String replay = "mvn -B -pl samples -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false " +
             "-Dit.test='NamespaceNemesisIT#" + testName + "' -D" + SEED_PROP_NAME + "=" + seed + " -D" +
-            SECONDS_PROP_NAME + "=" + seconds;
-        final String names = String.join(",", Arrays.stream(schedule).map(Nemesis::label).toList());
+            SECONDS_PROP_NAME + "=" + seconds +
+            ("chosen".equals(testName) ? " -D" + SCHEDULE_PROP_NAME + "=" + names : "");
         System.out.printf("nemesis %s: %d members, %d s, seed %d%n", names, size, seconds, seed);
         cluster = cluster(size);
         final List<String> report;

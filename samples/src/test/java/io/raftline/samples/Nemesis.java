@@ -243,6 +243,28 @@ enum Nemesis
             cluster.stallDisk(victim, stallMs);
             return fault;
         }
+    },
+
+    /**
+     * An operator moves the leadership to another member: {@code admin transfer-leadership} from the client's
+     * namespace, as a process of its own, while the load runs and (in a combined schedule) another fault is in force.
+     * Its answer must be one clear line; when nothing else is wrong (every member up and caught up, no other fault),
+     * it must succeed.
+     */
+    TRANSFER("transfer")
+    {
+        Fault start(final NamespaceCluster cluster, final SplittableRandom random)
+        {
+            final int leader = cluster.leaderId();
+            final List<Integer> candidates = others(cluster, List.of(leader));
+            final int target = candidates.get(random.nextInt(candidates.size()));
+            final Fault fault = new Fault(this, "admin transfer-leadership from " + (leader >= 0 ? leader : "none") +
+                " to member " + target, 1000, 2000);
+            fault.isTransferOwed = leader >= 0 && cluster.isHealthy(target);
+            final NamespaceCluster.Admin admin = cluster.admin("transfer-leadership", Integer.toString(target));
+            fault.onHeal(() -> fault.admin = admin.await());
+            return fault;
+        }
     };
 
     private final String label;
@@ -376,6 +398,8 @@ enum Nemesis
         boolean isAlone;
         boolean isUnloaded;
         long droppedPackets = -1;
+        boolean isTransferOwed;
+        NamespaceCluster.AdminOutcome admin;
 
         Fault(final Nemesis nemesis, final String description, final long minHoldMs, final long maxHoldMs)
         {

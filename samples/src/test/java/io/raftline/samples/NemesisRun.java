@@ -295,7 +295,8 @@ final class NemesisRun
                 (fault.startNs - firstNs) / 1e9, fault.toString(), (fault.healNs - fault.startNs) / 1_000_000,
                 fault.longestWithoutCommitNs / 1_000_000, (fault.isAlone ? "" : " (combined)") +
                 (fault.isUnloaded ? " (the load ended first)" : "") +
-                (fault.droppedPackets >= 0 ? ", " + fault.droppedPackets + " packets dropped" : ""),
+                (fault.droppedPackets >= 0 ? ", " + fault.droppedPackets + " packets dropped" : "") +
+                (null == fault.admin ? "" : ", admin answered \"" + fault.admin.output() + "\""),
                 fault.expectedOldLeader < 0 ? "" : ", new leader " + cluster.failoverAfterStallNs(
                 fault.expectedOldLeader, fault.expectedOldTerm, fault.startNs - TimeUnit.MILLISECONDS.toNanos(100)) /
                 1_000_000 + " ms after the first stalled sync"));
@@ -322,6 +323,7 @@ final class NemesisRun
                     "index " + fault.commitAtSettle + " two election timeouts in, " + fault.commitAtHeal +
                     " at the heal)\n" + String.join("\n", report));
             }
+            checkAdmin(fault, report);
             if (fault.expectedOldLeader >= 0 && fault.isAlone)
             {
                 // Timed on the members' clock (their own LEADER and STALLED lines), not on this JVM's sampling.
@@ -334,6 +336,28 @@ final class NemesisRun
             }
         }
         return report;
+    }
+
+    /**
+     * The admin tool's convention (Main): 0 done, 1 refused or unreachable, one line, no stack trace; and a transfer
+     * made while nothing else was wrong succeeds.
+     */
+    private void checkAdmin(final Nemesis.Fault fault, final List<String> report)
+    {
+        if (null == fault.admin)
+        {
+            return;
+        }
+        final String output = fault.admin.output();
+        final int exitCode = fault.admin.exitCode();
+        check(0 == exitCode || Main.FAILED == exitCode, fault + ": admin exited with 0 or " + Main.FAILED + ", not " +
+            exitCode + ": " + output);
+        check(!output.contains("\tat "), fault + ": admin printed no stack trace: " + output);
+        if (fault.isTransferOwed && fault.isAlone)
+        {
+            check(0 == exitCode && output.startsWith("ok"), fault + ": with every member up and caught up and " +
+                "no other fault, the transfer succeeds: " + output + "\n" + String.join("\n", report));
+        }
     }
 
     private void check(final boolean condition, final String what)
