@@ -1,8 +1,8 @@
 package io.raftline.samples;
 
 import io.aeron.Aeron;
-import io.aeron.CommonContext;
 import io.aeron.exceptions.AeronException;
+import io.raftline.engine.agent.DriverDirectory;
 import io.raftline.engine.agent.RaftStat;
 import org.agrona.concurrent.status.CountersReader;
 import picocli.CommandLine.Command;
@@ -53,16 +53,9 @@ public final class StatCommand implements Callable<Integer>
 
     private boolean isDriverActive()
     {
-        try
-        {
-            return CommonContext.isDriverActive(aeronDir, DRIVER_TIMEOUT_MS, (message) -> {});
-        }
-        catch (final AeronException ex)
-        {
-            // A CnC file that was never initialised or belongs to another Aeron version: no driver to read.
-            throw new IllegalStateException("the media driver at " + aeronDir + " is not running: " +
-                ex.getMessage(), ex);
-        }
+        // Read-only, unlike Aeron's own check: a member restarting meanwhile deletes its directory, and a read-write
+        // mapping would make its CnC file again in the middle of that (DriverDirectory.mapCnc).
+        return DriverDirectory.isLive(aeronDir, DRIVER_TIMEOUT_MS);
     }
 
     /**
@@ -83,8 +76,8 @@ public final class StatCommand implements Callable<Integer>
         }
         if (!isDriverActive())
         {
-            throw new IllegalStateException("the media driver at " + aeronDir + " is not running (its heartbeat " +
-                "is older than " + DRIVER_TIMEOUT_MS + " ms): is the member running?");
+            throw new IllegalStateException("the media driver at " + aeronDir + " is not running (its process is " +
+                "gone, or its heartbeat is older than " + DRIVER_TIMEOUT_MS + " ms): is the member running?");
         }
         final Throwable[] driverError = new Throwable[1];
         try (Aeron aeron = connect(driverError))

@@ -184,21 +184,30 @@ public final class DriverDirectory
      */
     public static boolean isLive(final File dir, final long timeoutMs)
     {
-        final long pid = pid(dir);
-        if (pid <= 0 || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+        final MappedByteBuffer cnc = mapCnc(dir);
+        if (null == cnc)
         {
-            // The heartbeat of a driver killed a moment ago still looks fresh; its process is the better witness.
             return false;
         }
         try
         {
-            return CommonContext.isDriverActive(dir, timeoutMs, (message) -> {});
+            final long pid = pid(cnc);
+            if (pid <= 0 || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+            {
+                // The heartbeat of a driver killed a moment ago still looks fresh; its process is the better witness.
+                return false;
+            }
+            return CommonContext.isDriverActive(timeoutMs, (message) -> {}, cnc);
         }
         catch (final AeronException | IndexOutOfBoundsException ex)
         {
             // A CnC file that never became ready, of another version, or replaced by a starting driver while it was
             // read: no driver we could share it with.
             return false;
+        }
+        finally
+        {
+            BufferUtil.free(cnc);
         }
     }
 
@@ -208,27 +217,48 @@ public final class DriverDirectory
      */
     public static long pid(final File dir)
     {
-        final File cnc = new File(dir, CncFileDescriptor.CNC_FILE);
-        if (!cnc.isFile() || cnc.length() < CncFileDescriptor.END_OF_METADATA_OFFSET)
-        {
-            return 0;
-        }
-        final MappedByteBuffer buffer;
-        try
-        {
-            buffer = IoUtil.mapExistingFile(cnc, "CnC file");
-        }
-        catch (final RuntimeException ex)
+        final MappedByteBuffer cnc = mapCnc(dir);
+        if (null == cnc)
         {
             return 0;
         }
         try
         {
-            return pid(buffer);
+            return pid(cnc);
         }
         finally
         {
-            BufferUtil.free(buffer);
+            BufferUtil.free(cnc);
+        }
+    }
+
+    /**
+     * Map a directory's CnC file read-only, as it is at this moment.
+     * <p>
+     * Read-only on purpose: Agrona's {@code IoUtil.mapExistingFile} maps read-write through a
+     * {@code RandomAccessFile} opened "rw", which creates the file when it is missing. A driver starting with
+     * delete-on-start deletes a dead predecessor's files and then the directory; a check in between made an empty
+     * CnC file again, and the driver's delete failed with DirectoryNotEmptyException (a client process died of it
+     * in DriverDirectoryIT about one run in five under load; the IndexOutOfBoundsException of an empty CnC file,
+     * handled in {@link #pid(MappedByteBuffer)}, was the same race).
+     *
+     * @param dir of a media driver.
+     * @return the mapping (free it with {@link BufferUtil#free}), or null if there is no CnC file long enough to
+     * hold its metadata.
+     */
+    static MappedByteBuffer mapCnc(final File dir)
+    {
+        try (FileChannel channel = FileChannel.open(
+            new File(dir, CncFileDescriptor.CNC_FILE).toPath(), StandardOpenOption.READ))
+        {
+            final long length = channel.size();
+            return length < CncFileDescriptor.END_OF_METADATA_OFFSET ? null :
+                channel.map(FileChannel.MapMode.READ_ONLY, 0, length);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // Gone, or going: a driver deleting or replacing it.
+            return null;
         }
     }
 

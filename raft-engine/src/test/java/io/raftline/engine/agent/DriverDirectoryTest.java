@@ -1,5 +1,6 @@
 package io.raftline.engine.agent;
 
+import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
@@ -16,6 +17,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -23,6 +25,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -74,6 +78,59 @@ class DriverDirectoryTest
             final MappedByteBuffer empty = channel.map(FileChannel.MapMode.READ_WRITE, 0, 0);
             assertEquals(0, DriverDirectory.pid(empty));
         }
+    }
+
+    /**
+     * A driver starting with delete-on-start deletes a dead predecessor's files, then its directory; another process
+     * checks the directory meanwhile (a claimant, a test, a tool). Mapping the CnC file read-write opened it with
+     * "rw", which made it again when it had just been deleted: the driver's delete then failed with
+     * DirectoryNotEmptyException (DriverDirectoryIT's client died of it about one run in five under load). Checking
+     * must never create anything.
+     */
+    @Test
+    void checkingADirectoryWhileItIsDeletedNeverMakesItsCncFileAgain() throws Exception
+    {
+        final File dir = new File(base, "slot");
+        final File cnc = new File(dir, CncFileDescriptor.CNC_FILE);
+        final byte[] content = new byte[CncFileDescriptor.END_OF_METADATA_OFFSET + 64];
+        final AtomicBoolean isDone = new AtomicBoolean();
+        final AtomicLong checks = new AtomicLong();
+        final Thread checker = new Thread(() ->
+        {
+            while (!isDone.get())
+            {
+                DriverDirectory.isLive(dir, TIMEOUT_MS);
+                DriverDirectory.pid(dir);
+                checks.incrementAndGet();
+            }
+        });
+        checker.start();
+        int recreated = 0;
+        try
+        {
+            for (int i = 0; i < 100_000; i++)
+            {
+                Files.createDirectories(dir.toPath());
+                Files.write(cnc.toPath(), content);
+                Files.delete(cnc.toPath());
+                try
+                {
+                    Files.delete(dir.toPath());
+                }
+                catch (final DirectoryNotEmptyException ex)
+                {
+                    recreated++;
+                    IoUtil.delete(dir, true);
+                }
+            }
+        }
+        finally
+        {
+            isDone.set(true);
+            checker.join();
+        }
+        assertTrue(checks.get() > 0, "the checker ran");
+        assertEquals(0, recreated, "deletes that found the CnC file made again, in 100,000 (checks: " + checks + ")");
     }
 
     @Test
