@@ -497,14 +497,17 @@ final class Members
 
     /**
      * Whether {@code senderId} may send a message of {@code kind}: a leader's message, a response or a vote only from
-     * a member of the effective configuration (a vote or its answer only from a voter), so a forged or misrouted
-     * frame with an unknown id is refused and counted. Five exceptions for a leader's messages, from an id never
-     * removed:
+     * a member of the effective configuration (a vote's answer only from a voter), so a forged or misrouted
+     * frame with an unknown id is refused and counted. Six exceptions for a leader's messages, from an id never
+     * removed (or, for the second, removed by a change not yet committed):
      * <ul>
      *     <li>from the leader this member follows, in this term or a later one, even once the newest configuration
      *     removed it or this member never saw the entry that added it (a leader that removes itself leads until that
      *     configuration commits, then hands over with TimeoutNow; a learner whose voters are gone still hears the
      *     leader it followed before);</li>
+     *     <li>from a voter of the configuration before the newest one while the newest is not known committed, even if
+     *     this member lost track of its leader meanwhile: the change may remove it, but it may lead until the change
+     *     commits;</li>
      *     <li>in a member that is not in its own configuration (it joins and knows none yet, or was removed): that is
      *     how it learns the configuration;</li>
      *     <li>of the current term while this member knows no leader of it: a voter that missed the entry adding a
@@ -521,7 +524,9 @@ final class Members
      *     the later terms; leader 5 of term 8 waited for it in a joint configuration forever). A member following a
      *     leader still refuses a stranger, so a forged frame with a huge term deposes no working leader.</li>
      * </ul>
-     * A member not in its own configuration also answers vote requests from any id never removed, and any member that
+     * A vote request is answered from any member of the effective configuration, a learner included (it campaigns
+     * only once a newer configuration made it a voter). A member not in its own configuration also answers vote
+     * requests from any id never removed, and any member that
      * knows no leader answers a stranger's pre-vote, and its vote request for the next term or the term of its
      * pre-vote. Terms, not membership,
      * keep leaders apart: one leader per term whoever admits it.
@@ -532,7 +537,7 @@ final class Members
         switch (kind)
         {
             case AdmissionGate.FROM_LEADER:
-                return effective.contains(senderId) || isLeaderOfTerm(senderId, term) ||
+                return effective.contains(senderId) || isLeaderOfTerm(senderId, term) || isVoterBefore(senderId) ||
                     (senderId >= 0 && !effective.isRetired(senderId) &&
                     (!effective.contains(selfId) || (term == log.currentTerm() && NO_MEMBER == roles.leaderId()) ||
                     (term > log.currentTerm() && (!isSelfVoter() || hasLostCurrentTerm()))));
@@ -555,7 +560,11 @@ final class Members
                 // An unknown candidate's term is not bounded: without pre-votes the candidates of a configuration
                 // this member never saw raise their terms against each other, past any bound, while waiting for
                 // its vote (seeds 7026679 and 7045863), and a leader's frame of a later term is admitted alike.
-                return isVoterSender(senderId) || isStranger(effective, senderId) ||
+                // A member this one knows as a learner may vote in a newer configuration that promoted it, which
+                // this member has not received: it campaigns only then, and this member's vote may be the one it
+                // needs (seed 13027645: learner 4 restarted far behind, still naming leader 3 of term 4, and refused
+                // the vote requests of 3, whose joint configuration needed 4, for 26 terms).
+                return isVoterSender(senderId) || effective.contains(senderId) || isStranger(effective, senderId) ||
                     isUnknownCandidate(effective, senderId);
 
             default:
@@ -573,6 +582,19 @@ final class Members
     {
         return senderId >= 0 && !effective.isRetired(senderId) && NO_MEMBER == roles.leaderId() &&
             suspectTerm == log.currentTerm();
+    }
+
+    /**
+     * A voter of the configuration before the effective one while the effective one is not known committed: the
+     * change may have removed it, but until the change commits it may lead (a leader that removes itself), and the
+     * entry that commits the change comes from it. Seed 13002362: leader 0 removed itself; voter 4 appended the
+     * change, then lost the leader for an election timeout and refused 0 from then on as retired, while 5 kept
+     * following 0 and refused 4's pre-votes; the change never committed.
+     */
+    private boolean isVoterBefore(final int senderId)
+    {
+        return historyCount > 1 && commit.commitIndex() < effective().index() &&
+            history[historyCount - 2].isVoter(senderId);
     }
 
     private boolean hasLostCurrentTerm()

@@ -229,6 +229,63 @@ class MembershipCoreTest
         assertTrue(answers.get(0).granted(), "its log is longer: " + answers.get(0));
     }
 
+    /**
+     * Seed 13002362: leader 1 removed itself ({2, 3} the voters after the joint step, not yet committed). Voter 2
+     * appended the change, then
+     * heard nothing for an election timeout and knew no leader; from then on it refused 1 as removed, while 3 kept
+     * following 1 and refused 2's pre-votes, so the change never committed. Until it commits, the voters of the
+     * configuration before it are heard as leaders.
+     */
+    @Test
+    void aVoterHearsTheLeaderThatRemovedItselfUntilTheRemovalCommits()
+    {
+        final CoreHarness h = new CoreHarness(2, 1, 2, 3);
+        final Membership joint = Membership.bootstrap(new int[]{1, 2, 3}, null).remove(1);
+        assertTrue(h.node.onAppendEntries(1, 1, 0, 0, 1, new ArrayEntryBatch(new long[]{1, 1},
+            new byte[][]{entry(joint), entry(joint.leaveJoint())}), h.nowNs));
+        h.cycle();
+        assertTrue(h.node.membership().isRetired(1), h.node.membership().toString());
+        assertFalse(h.node.membership().isJoint());
+        assertEquals(1, h.node.commitIndex(), "the joint configuration committed, the one without 1 not yet");
+        h.timeOut();
+        assertEquals(RaftNode.NO_MEMBER, h.node.leaderId(), "it lost the leader");
+        final long refusedBefore = h.node.rejectedMessageCount();
+
+        assertTrue(h.node.onAppendEntries(1, 1, 2, 1, 2, ArrayEntryBatch.empty(), h.nowNs),
+            "the leader of the configuration before the uncommitted change is heard");
+        h.cycle();
+        assertEquals(refusedBefore, h.node.rejectedMessageCount());
+        assertEquals(1, h.node.leaderId());
+        assertEquals(2, h.node.commitIndex(), "and the change commits");
+    }
+
+    /**
+     * Seed 13027645: member 3, in a joint configuration that made learner 4 a voter, needed 4's vote. Member 4 had not
+     * received that configuration: it knew 3 as a learner, still named an old leader, and refused 3's vote requests
+     * for 26 terms. A member votes for any member of its configuration (one vote per term and the log rule decide).
+     */
+    @Test
+    void aMemberVotesForOneItKnowsAsALearner()
+    {
+        final CoreHarness h = new CoreHarness(CoreHarness.config(4).joining(true).build());
+        final Membership learners = Membership.bootstrap(new int[]{1}, null).addLearner(3, "h:3")
+            .addLearner(4, "h:4");
+        assertTrue(h.node.onAppendEntries(1, 1, 0, 0, 0, new ArrayEntryBatch(new long[]{1},
+            new byte[][]{entry(learners)}), h.nowNs));
+        h.cycle();
+        assertTrue(h.node.membership().isLearner(3));
+        assertEquals(1, h.node.leaderId());
+        h.nowNs += ELECTION_MAX_NS;
+        h.outbox.drain();
+
+        assertTrue(h.node.onRequestVote(3, 2, 5, 1, false, 1, h.nowNs));
+        h.cycle();
+        assertEquals(2, h.node.currentTerm());
+        final List<RecordingOutbox.VoteResponse> answers = h.outbox.drain(RecordingOutbox.VoteResponse.class);
+        assertEquals(1, answers.size(), answers.toString());
+        assertTrue(answers.get(0).granted(), "its log is as long: " + answers.get(0));
+    }
+
     @Test
     void aMemberThatJoinsKnowsNoConfigurationAndNeverCampaigns()
     {
