@@ -53,9 +53,19 @@ public final class StatCommand implements Callable<Integer>
 
     private boolean isDriverActive()
     {
-        // Read-only, unlike Aeron's own check: a member restarting meanwhile deletes its directory, and a read-write
-        // mapping would make its CnC file again in the middle of that (DriverDirectory.mapCnc).
-        return DriverDirectory.isLive(aeronDir, DRIVER_TIMEOUT_MS);
+        try
+        {
+            // By the heartbeat, as Aeron does (stat may run in another process namespace, where the CnC file's process
+            // id names nobody), but read-only: a member restarting meanwhile deletes its directory, and Aeron's
+            // read-write mapping would make its CnC file again in the middle of that (DriverDirectory.mapCnc).
+            return DriverDirectory.hasFreshHeartbeat(aeronDir, DRIVER_TIMEOUT_MS);
+        }
+        catch (final AeronException ex)
+        {
+            // A CnC file that was never initialised or belongs to another Aeron version: no driver to read.
+            throw new IllegalStateException("the media driver at " + aeronDir + " is not running: " +
+                ex.getMessage(), ex);
+        }
     }
 
     /**
@@ -76,8 +86,8 @@ public final class StatCommand implements Callable<Integer>
         }
         if (!isDriverActive())
         {
-            throw new IllegalStateException("the media driver at " + aeronDir + " is not running (its process is " +
-                "gone, or its heartbeat is older than " + DRIVER_TIMEOUT_MS + " ms): is the member running?");
+            throw new IllegalStateException("the media driver at " + aeronDir + " is not running (its heartbeat " +
+                "is older than " + DRIVER_TIMEOUT_MS + " ms): is the member running?");
         }
         final Throwable[] driverError = new Throwable[1];
         try (Aeron aeron = connect(driverError))

@@ -362,24 +362,28 @@ final class NamespaceCluster implements AutoCloseable
 
     /**
      * @param id of a member.
-     * @return whether every member runs unpaused and member {@code id} has applied all but the last few entries the
-     * leader committed: a moment at which nothing is wrong with the cluster.
+     * @return whether every member runs unpaused, is in the leader's term and has applied all but the last few
+     * entries the leader committed (member {@code id} among them): a moment at which nothing is wrong with the
+     * cluster (no member restarting or catching up, no election under way).
      */
     boolean isHealthy(final int id)
     {
         final int leader = leaderId();
-        if (leader < 0)
+        if (leader < 0 || id < 0 || id >= size)
         {
             return false;
         }
+        final long term = counter(leader, "term");
+        final long commit = counter(leader, "commit-index");
         for (int i = 0; i < size; i++)
         {
-            if (processes[i].isPaused || !isRunning(i) || null == processes[i].reader)
+            if (processes[i].isPaused || !isRunning(i) || null == processes[i].reader || counter(i, "term") != term ||
+                counter(i, "applied-index") < commit - 100)
             {
                 return false;
             }
         }
-        return counter(id, "applied-index") >= counter(leader, "commit-index") - 100;
+        return true;
     }
 
     /**

@@ -212,6 +212,32 @@ public final class DriverDirectory
     }
 
     /**
+     * Aeron's own liveness check, by the driver's heartbeat alone (for a tool that may run in another process
+     * namespace, where the CnC file's process id means nothing), through the read-only mapping of {@link #mapCnc}.
+     *
+     * @param dir       of a media driver.
+     * @param timeoutMs a heartbeat older than this is dead.
+     * @return whether the driver's heartbeat is younger than the timeout; false without a complete CnC file.
+     * @throws AeronException if the CnC file is of another Aeron version.
+     */
+    public static boolean hasFreshHeartbeat(final File dir, final long timeoutMs)
+    {
+        final MappedByteBuffer cnc = mapCnc(dir);
+        if (null == cnc)
+        {
+            return false;
+        }
+        try
+        {
+            return CommonContext.isDriverActive(timeoutMs, (message) -> {}, cnc);
+        }
+        finally
+        {
+            BufferUtil.free(cnc);
+        }
+    }
+
+    /**
      * @param dir of a media driver.
      * @return the id of the process that made its CnC file, or 0 if it has no ready one.
      */
@@ -248,9 +274,10 @@ public final class DriverDirectory
      */
     static MappedByteBuffer mapCnc(final File dir)
     {
-        try (FileChannel channel = FileChannel.open(
-            new File(dir, CncFileDescriptor.CNC_FILE).toPath(), StandardOpenOption.READ))
+        FileChannel channel = null;
+        try
         {
+            channel = FileChannel.open(new File(dir, CncFileDescriptor.CNC_FILE).toPath(), StandardOpenOption.READ);
             final long length = channel.size();
             return length < CncFileDescriptor.END_OF_METADATA_OFFSET ? null :
                 channel.map(FileChannel.MapMode.READ_ONLY, 0, length);
@@ -259,6 +286,11 @@ public final class DriverDirectory
         {
             // Gone, or going: a driver deleting or replacing it.
             return null;
+        }
+        finally
+        {
+            // The mapping outlives the channel; a failure to close it must not lose the mapping.
+            CloseHelper.quietClose(channel);
         }
     }
 

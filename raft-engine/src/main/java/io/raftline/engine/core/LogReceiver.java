@@ -69,7 +69,8 @@ final class LogReceiver
                 {
                     // A request anchored below the snapshot has a previous term nobody checked; the snapshot's
                     // entry is committed, so every leader has it with the snapshot's term.
-                    rejectEntry(leaderId, index, entryTerm, log.termAt(baseIndex));
+                    rejections.reject(leaderId, "AppendEntries entry " + index + " has term " + entryTerm +
+                        ", the snapshot's entry there term " + log.termAt(baseIndex));
                     return;
                 }
                 continue;

@@ -498,8 +498,8 @@ final class Members
     /**
      * Whether {@code senderId} may send a message of {@code kind}: a leader's message, a response or a vote only from
      * a member of the effective configuration (a vote's answer only from a voter), so a forged or misrouted
-     * frame with an unknown id is refused and counted. Six exceptions for a leader's messages, from an id never
-     * removed (or, for the second, removed by a change not yet committed):
+     * frame with an unknown id is refused and counted. Six exceptions for a leader's messages (each says which ids it
+     * admits; the last four only ids never removed):
      * <ul>
      *     <li>from the leader this member follows, in this term or a later one, even once the newest configuration
      *     removed it or this member never saw the entry that added it (a leader that removes itself leads until that

@@ -93,8 +93,9 @@ class SlowSyncCheckQuorumTest
                 }
                 assertNotEquals(RaftRole.LEADER, cluster.member(leader).role(),
                     "the cut-off leader still leads after " + (nowNs() - cutOffNs) / 1_000_000 + " ms of its clock");
+                // The role is published before the service hears of the change, on the agent thread.
+                Await.until("the leader's service heard it step down", 10_000, () -> 0 != steppedDownAtNs.get(leader));
                 final long steppedDownNs = steppedDownAtNs.get(leader);
-                assertNotEquals(0, steppedDownNs, "the leader's service did not hear it step down");
                 final long elapsedNs = steppedDownNs - cutOffNs;
                 // The window open at the cut may still count the peers; the next one cannot. One sync may be
                 // under way when the role is read.
