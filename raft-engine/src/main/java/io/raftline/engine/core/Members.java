@@ -525,7 +525,8 @@ final class Members
      *     leader still refuses a stranger, so a forged frame with a huge term deposes no working leader.</li>
      * </ul>
      * A vote request is answered from any member of the effective configuration, a learner included (it campaigns
-     * only once a newer configuration made it a voter). A member not in its own configuration also answers vote
+     * only once a newer configuration made it a voter), and a pre-vote or a vote request from the leader this member
+     * follows. A member not in its own configuration also answers vote
      * requests from any id never removed, and any member that
      * knows no leader answers a stranger's pre-vote, and its vote request for the next term or the term of its
      * pre-vote. Terms, not membership,
@@ -548,7 +549,7 @@ final class Members
             case AdmissionGate.PRE_VOTE_REQUEST:
                 // A learner's pre-vote is a probe for the current term (it never counts the answers). A pre-vote
                 // moves nothing here, so a stranger's is heard whenever no leader is known.
-                if (effective.contains(senderId) || isStranger(effective, senderId))
+                if (effective.contains(senderId) || isStranger(effective, senderId) || isFollowedLeader(senderId))
                 {
                     return true;
                 }
@@ -565,7 +566,7 @@ final class Members
                 // needs (seed 13027645: learner 4 restarted far behind, still naming leader 3 of term 4, and refused
                 // the vote requests of 3, whose joint configuration needed 4, for 26 terms).
                 return isVoterSender(senderId) || effective.contains(senderId) || isStranger(effective, senderId) ||
-                    isUnknownCandidate(effective, senderId);
+                    isFollowedLeader(senderId) || isUnknownCandidate(effective, senderId);
 
             default:
                 return isVoterSender(senderId);
@@ -595,6 +596,18 @@ final class Members
     {
         return historyCount > 1 && commit.commitIndex() < effective().index() &&
             history[historyCount - 2].isVoter(senderId);
+    }
+
+    /**
+     * The leader this member follows, asking for its vote: it lost its leadership (it crashed and restarted, say),
+     * and this member may never have received the entry that added it. A learner keeps naming its leader (it has no
+     * election timer), so no other rule admits a candidate it knows only as its leader (seed 14006421: learner 3,
+     * far behind and promoted by force in a configuration it had not received, refused the pre-votes of leader 5
+     * after 5 restarted; 5's joint configuration needed 3, and no leader was elected again).
+     */
+    private boolean isFollowedLeader(final int senderId)
+    {
+        return NO_MEMBER != senderId && senderId == roles.leaderId();
     }
 
     private boolean hasLostCurrentTerm()

@@ -286,6 +286,37 @@ class MembershipCoreTest
         assertTrue(answers.get(0).granted(), "its log is as long: " + answers.get(0));
     }
 
+    /**
+     * Seed 14006421: learner 3 knew only {2} and the learners {3, 4}; it followed leader 5 of a later term, added by
+     * an entry it never received. 5 promoted it by force, crashed and restarted, and its joint configuration needed
+     * 3's vote. A learner has no election timer, so it still named 5 as its leader and refused 5's pre-votes as a
+     * stranger's: no leader was elected again. The leader a member follows is heard when it asks for a vote.
+     */
+    @Test
+    void aMemberAnswersThePreVoteOfTheLeaderItFollows()
+    {
+        final CoreHarness h = new CoreHarness(CoreHarness.config(3).joining(true).build());
+        final Membership known = Membership.bootstrap(new int[]{2}, null).addLearner(3, "h:3").addLearner(4, "h:4");
+        assertTrue(h.node.onAppendEntries(2, 1, 0, 0, 0, new ArrayEntryBatch(new long[]{1},
+            new byte[][]{entry(known)}), h.nowNs));
+        h.cycle();
+        assertTrue(h.node.membership().isLearner(3));
+        // A leader of a later term this learner never heard added: admitted, followed, but far ahead of its log.
+        assertTrue(h.node.onAppendEntries(5, 3, 900, 3, 900, ArrayEntryBatch.empty(), h.nowNs));
+        h.cycle();
+        assertEquals(5, h.node.leaderId());
+        assertEquals(3, h.node.currentTerm());
+        h.nowNs += ELECTION_MAX_NS;
+        h.outbox.drain();
+
+        // Heard, and still counted as a frame from a member outside its configuration.
+        h.node.onRequestVote(5, 4, 950, 3, true, 1, h.nowNs);
+        h.cycle();
+        final List<RecordingOutbox.VoteResponse> answers = h.outbox.drain(RecordingOutbox.VoteResponse.class);
+        assertEquals(1, answers.size(), answers.toString());
+        assertTrue(answers.get(0).granted(), "its log is longer and no leader was heard lately: " + answers.get(0));
+    }
+
     @Test
     void aMemberThatJoinsKnowsNoConfigurationAndNeverCampaigns()
     {

@@ -112,8 +112,9 @@ class RandomizedSimulationTest
         // 7029348: a sole voter led before its term was durable; restarted, it won the term again (log matching).
         // 13002362: a voter refused the leader that removed itself once it lost it, before the removal committed.
         // 13027645: a learner refused the vote requests of a member it knew as a learner, promoted meanwhile.
+        // 14006421: a learner refused the pre-votes of the leader it followed, after that leader restarted.
         for (final long seed : new long[]{5877, 6943, 16761, 31608, 7001821, 7026679, 7029348, 7045863, 13002362,
-            13027645})
+            13027645, 14006421})
         {
             try
             {
