@@ -39,6 +39,29 @@ class MembershipCoreTest
     }
 
     /**
+     * A member that joined and learned, from leader {@code leaderId} in term 1, a configuration naming it a learner.
+     */
+    private static CoreHarness learnerOf(final int selfId, final int leaderId, final Membership membership)
+    {
+        final CoreHarness h = new CoreHarness(CoreHarness.config(selfId).joining(true).build());
+        assertTrue(h.node.onAppendEntries(leaderId, 1, 0, 0, 0, new ArrayEntryBatch(new long[]{1},
+            new byte[][]{entry(membership)}), h.nowNs));
+        h.cycle();
+        assertTrue(h.node.membership().isLearner(selfId), h.node.membership().toString());
+        return h;
+    }
+
+    /**
+     * @return the one vote answer the member sent since its outbox was last drained.
+     */
+    private static RecordingOutbox.VoteResponse onlyAnswer(final CoreHarness h)
+    {
+        final List<RecordingOutbox.VoteResponse> answers = h.outbox.drain(RecordingOutbox.VoteResponse.class);
+        assertEquals(1, answers.size(), answers.toString());
+        return answers.get(0);
+    }
+
+    /**
      * A leader of {1,2,3} that committed an entry of its term (index 1).
      */
     private static CoreHarness leaderWithEntryOfTerm()
@@ -267,12 +290,8 @@ class MembershipCoreTest
     @Test
     void aMemberVotesForOneItKnowsAsALearner()
     {
-        final CoreHarness h = new CoreHarness(CoreHarness.config(4).joining(true).build());
-        final Membership learners = Membership.bootstrap(new int[]{1}, null).addLearner(3, "h:3")
-            .addLearner(4, "h:4");
-        assertTrue(h.node.onAppendEntries(1, 1, 0, 0, 0, new ArrayEntryBatch(new long[]{1},
-            new byte[][]{entry(learners)}), h.nowNs));
-        h.cycle();
+        final CoreHarness h = learnerOf(4, 1, Membership.bootstrap(new int[]{1}, null).addLearner(3, "h:3")
+            .addLearner(4, "h:4"));
         assertTrue(h.node.membership().isLearner(3));
         assertEquals(1, h.node.leaderId());
         h.nowNs += ELECTION_MAX_NS;
@@ -281,9 +300,7 @@ class MembershipCoreTest
         assertTrue(h.node.onRequestVote(3, 2, 5, 1, false, 1, h.nowNs));
         h.cycle();
         assertEquals(2, h.node.currentTerm());
-        final List<RecordingOutbox.VoteResponse> answers = h.outbox.drain(RecordingOutbox.VoteResponse.class);
-        assertEquals(1, answers.size(), answers.toString());
-        assertTrue(answers.get(0).granted(), "its log is as long: " + answers.get(0));
+        assertTrue(onlyAnswer(h).granted(), "its log is as long");
     }
 
     /**
@@ -295,12 +312,8 @@ class MembershipCoreTest
     @Test
     void aMemberAnswersThePreVoteOfTheLeaderItFollows()
     {
-        final CoreHarness h = new CoreHarness(CoreHarness.config(3).joining(true).build());
-        final Membership known = Membership.bootstrap(new int[]{2}, null).addLearner(3, "h:3").addLearner(4, "h:4");
-        assertTrue(h.node.onAppendEntries(2, 1, 0, 0, 0, new ArrayEntryBatch(new long[]{1},
-            new byte[][]{entry(known)}), h.nowNs));
-        h.cycle();
-        assertTrue(h.node.membership().isLearner(3));
+        final CoreHarness h = learnerOf(3, 2, Membership.bootstrap(new int[]{2}, null).addLearner(3, "h:3")
+            .addLearner(4, "h:4"));
         // A leader of a later term this learner never heard added: admitted, followed, but far ahead of its log.
         assertTrue(h.node.onAppendEntries(5, 3, 900, 3, 900, ArrayEntryBatch.empty(), h.nowNs));
         h.cycle();
@@ -312,9 +325,7 @@ class MembershipCoreTest
         // Heard, and still counted as a frame from a member outside its configuration.
         h.node.onRequestVote(5, 4, 950, 3, true, 1, h.nowNs);
         h.cycle();
-        final List<RecordingOutbox.VoteResponse> answers = h.outbox.drain(RecordingOutbox.VoteResponse.class);
-        assertEquals(1, answers.size(), answers.toString());
-        assertTrue(answers.get(0).granted(), "its log is longer and no leader was heard lately: " + answers.get(0));
+        assertTrue(onlyAnswer(h).granted(), "its log is longer and no leader was heard lately");
     }
 
     @Test
