@@ -648,7 +648,7 @@ final class Members
 
     private boolean isLeaderOfTerm(final int senderId, final long term)
     {
-        return NO_MEMBER != senderId && senderId == roles.leaderId() && term >= log.currentTerm();
+        return isFollowedLeader(senderId) && term >= log.currentTerm();
     }
 
     // ------------------------------------------------------------------------------------------------ quorums
