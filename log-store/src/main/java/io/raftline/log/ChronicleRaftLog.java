@@ -117,14 +117,18 @@ public final class ChronicleRaftLog implements RaftLog
 
             clearLocksOfDeadWriters(queue);
             final SingleChronicleQueue journalQueue = queue;
-            nextSegment = (cycle) -> segments.createAhead(cycle, (ahead) -> createSegment(journalQueue, ahead));
+            // The pretoucher's thread starts the next segment ahead: it moves the journal's spare appender there
+            // or, when the spare is not free, only makes the file. It acts only once the journal has written
+            // (published) a segment, so after the journal below is assigned.
+            nextSegment = (cycle) -> segments.createAhead(cycle, (ahead) -> startAhead(journalQueue, ahead));
             if (0 != context.pretouchLength())
             {
                 pretoucher = new SegmentPretoucher(context.directory(), context.pretouchLength(),
                     context.segmentLength(), nextSegment);
             }
             journal = new JournalAppender(
-                queue.createAppender(), clock, segments, records, context.segmentLength(), pretoucher);
+                queue.createAppender(), queue.createAppender(), clock, segments, records, context.segmentLength(),
+                pretoucher);
             droppedTornRecordFile = scanner.tornTailFile();
             droppedTornRecordPosition = scanner.tornTailPosition();
             if (null != droppedTornRecordFile)
@@ -256,6 +260,24 @@ public final class ChronicleRaftLog implements RaftLog
     public long preparedSegments()
     {
         return null == pretoucher ? 0 : pretoucher.preparedSegments();
+    }
+
+    /**
+     * @return segments started without a Chronicle roll on the writing thread: the pretoucher had moved the spare
+     * appender to the new segment ahead (see {@link JournalAppender}). The others were rolled by the writing thread.
+     * Read it on the log's thread.
+     */
+    public long preparedSegmentStarts()
+    {
+        return journal.preparedStarts();
+    }
+
+    /**
+     * @return the cycle (segment) the journal writes now.
+     */
+    int journalCycle()
+    {
+        return journal.cycle();
     }
 
     /**
@@ -511,6 +533,13 @@ public final class ChronicleRaftLog implements RaftLog
      * of the roll, through {@link LogSegments#createAhead(int, SegmentPretoucher.NextSegment)} so that it never
      * makes again a file compaction deleted).
      */
+    private Path startAhead(final SingleChronicleQueue queue, final int cycle)
+    {
+        final JournalAppender journal = this.journal;
+        final Path file = null == journal ? null : journal.prepareSpare(cycle);
+        return null != file ? file : createSegment(queue, cycle);
+    }
+
     private static Path createSegment(final SingleChronicleQueue queue, final int cycle)
     {
         final SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), true, null);

@@ -3,8 +3,12 @@ package io.raftline.log;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.RaftlineCycles;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.DirectBuffer;
+
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Writes journal records into Chronicle Queue documents, encoding each one in place in the mapped file (the payload
@@ -17,6 +21,17 @@ import org.agrona.DirectBuffer;
  * loses them, which is what an unsynced write may do.
  * <p>
  * After a write, {@link #cycle()} says which segment the record went to.
+ * <p>
+ * <b>Starting a segment without a roll on the writing thread.</b> Chronicle rolls an appender to a new cycle inside
+ * {@code writingDocument}, about 1 ms of CPU (see {@link RaftlineCycles}). With a spare appender, the pretoucher's
+ * thread moves the spare to the next cycle ahead of time ({@link #prepareSpare(int)}); at the segment's end the
+ * writing thread commits, writes the old cycle's end-of-file marker and swaps the two appenders. The old segment is
+ * ended before the first record of the new one is written, exactly as Chronicle's own roll leaves it, so a crash at
+ * any point leaves what a roll would have left. When the spare is not ready for that cycle (no pretoucher, or it ran
+ * late), the writing appender rolls itself as before. The spare moves between the threads through
+ * {@code spareState}: the writing thread hands it out ({@code SPARE_FREE}), the pretoucher takes it
+ * ({@code SPARE_LENT}) and gives it back moved ({@code SPARE_READY}); each side touches the spare only while the
+ * state says it is its own.
  */
 final class JournalAppender implements AutoCloseable
 {
@@ -30,7 +45,17 @@ final class JournalAppender implements AutoCloseable
      */
     static final int MAX_DOCUMENT_LENGTH = 64 * 1024;
 
-    private final ExcerptAppender appender;
+    private static final int SPARE_FREE = 0;
+    private static final int SPARE_LENT = 1;
+    private static final int SPARE_READY = 2;
+    private static final int SPARE_BROKEN = 3;
+    private static final int NO_CYCLE = Integer.MIN_VALUE;
+
+    private ExcerptAppender appender;
+    private ExcerptAppender spare;
+    private final AtomicInteger spareState = new AtomicInteger(SPARE_FREE);
+    private volatile int spareCycle = NO_CYCLE;
+    private long preparedStarts;
     // The third field of the entry being written (write() carries two, shared with the markers).
     private long entryTimestamp;
     // Chronicle confines an appender to one thread; the log is opened on one thread and then used by the member's
@@ -47,8 +72,19 @@ final class JournalAppender implements AutoCloseable
     private DocumentContext document;
     private long documentStart;
 
+    /**
+     * @param appender     that writes.
+     * @param spare        a second appender of the same queue, for segment starts off the writing thread (see the
+     *                     class's comment), or null to roll the writing appender every time.
+     * @param clock        that Chronicle's cycles follow.
+     * @param segments     the journal's segments.
+     * @param records      the record codec.
+     * @param segmentLength at which a new segment is started.
+     * @param pretoucher   to tell where the appender writes, or null.
+     */
     JournalAppender(
         final ExcerptAppender appender,
+        final ExcerptAppender spare,
         final SegmentClock clock,
         final LogSegments segments,
         final JournalRecords records,
@@ -56,6 +92,7 @@ final class JournalAppender implements AutoCloseable
         final SegmentPretoucher pretoucher)
     {
         this.appender = appender;
+        this.spare = spare;
         this.clock = clock;
         this.segments = segments;
         this.records = records;
@@ -99,6 +136,72 @@ final class JournalAppender implements AutoCloseable
     void roll()
     {
         commit();
+        startNextSegment();
+    }
+
+    /**
+     * @return segments started by swapping in the spare appender the pretoucher had moved there, not by a roll.
+     */
+    long preparedStarts()
+    {
+        return preparedStarts;
+    }
+
+    /**
+     * Move the spare appender to a cycle, ahead of the writing thread; called on the pretoucher's thread, through
+     * {@link LogSegments#createAhead(int, SegmentPretoucher.NextSegment)} so that a cycle compaction deleted is
+     * never made again.
+     *
+     * @param cycle the next segment's.
+     * @return the cycle's file, or null when the spare is not free (in use, or no spare): the caller creates the file.
+     */
+    Path prepareSpare(final int cycle)
+    {
+        if (null == spare || !spareState.compareAndSet(SPARE_FREE, SPARE_LENT))
+        {
+            return null;
+        }
+        int state = SPARE_BROKEN;
+        try
+        {
+            final ExcerptAppender lent = spare;
+            lent.singleThreadedCheckReset();
+            final Path file = RaftlineCycles.startCycle(lent, cycle).toPath();
+            spareCycle = cycle;
+            state = SPARE_READY;
+            return file;
+        }
+        finally
+        {
+            // A failure leaves the spare out of use for good: the writing appender rolls itself from then on.
+            spareState.set(state);
+        }
+    }
+
+    /**
+     * End the current segment and make the next write go to the next one: by the spare when it is ready for that
+     * cycle, else by a roll of the writing appender in its next {@code writingDocument}.
+     */
+    private void startNextSegment()
+    {
+        final int next = clock.cycle() + 1;
+        final int state = null == spare ? SPARE_BROKEN : spareState.get();
+        if (SPARE_READY == state)
+        {
+            if (spareCycle == next && RaftlineCycles.endCycle(appender))
+            {
+                final ExcerptAppender ended = appender;
+                appender = spare;
+                spare = ended;
+                // The swapped-in appender was last used by the pretoucher's thread.
+                owner = null;
+                preparedStarts++;
+            }
+            // Handed out again, to be moved on to a later cycle (it was ready for another one, or is the one that
+            // just ended its segment).
+            spareCycle = NO_CYCLE;
+            spareState.set(SPARE_FREE);
+        }
         clock.advance();
     }
 
@@ -138,7 +241,7 @@ final class JournalAppender implements AutoCloseable
         if (null != current && current.writtenLength() >= segmentLength)
         {
             commit();
-            clock.advance();
+            startNextSegment();
         }
         claim();
         if (null != document && !fits(document.wire().bytes(), recordLength, true))
@@ -259,6 +362,12 @@ final class JournalAppender implements AutoCloseable
         finally
         {
             appender.close();
+            // The pretoucher is stopped before the log closes this, so the spare is no other thread's by now.
+            if (null != spare)
+            {
+                spare.singleThreadedCheckReset();
+                spare.close();
+            }
         }
     }
 }

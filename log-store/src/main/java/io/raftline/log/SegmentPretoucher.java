@@ -196,7 +196,9 @@ final class SegmentPretoucher implements Runnable, AutoCloseable
         {
             while (isRunning)
             {
-                if (touchSome() || prepareNext())
+                // The next segment is started first once the appender is within reach of its end: a late start
+                // leaves the roll to the appender's thread, a late page only a fault.
+                if (startNext() || touchSome() || touchNext())
                 {
                     // A step at a time, so that a spinning agent on this core waits for one step, not for all.
                     LockSupport.parkNanos(STEP_PAUSE_NS);
@@ -256,7 +258,9 @@ final class SegmentPretoucher implements Runnable, AutoCloseable
         }
         if (!file.equals(mappedFile))
         {
-            unmap();
+            // Not the next segment's head: startNext() may have opened it before this thread first mapped the
+            // current segment.
+            unmapCurrent();
             mappedFile = file;
             touchedTo = 0;
             try
@@ -309,16 +313,16 @@ final class SegmentPretoucher implements Runnable, AutoCloseable
     }
 
     /**
-     * Create the next segment once the appender is within reach of its segment's end, then touch its first pages, a
-     * step per call.
+     * Start the next segment once the appender is within reach of its segment's end (once per segment); its first
+     * pages are touched afterwards, a step per call of {@link #touchNext()}.
      *
      * @return whether there was work.
      */
-    private boolean prepareNext() throws IOException
+    private boolean startNext() throws IOException
     {
         if (null != nextChannel)
         {
-            return touchNext();
+            return false;
         }
         final Path file = segmentFile;
         final int next = segmentCycle + 1;
@@ -370,6 +374,10 @@ final class SegmentPretoucher implements Runnable, AutoCloseable
      */
     private boolean touchNext()
     {
+        if (null == nextChannel)
+        {
+            return false;
+        }
         if (segmentCycle >= preparedCycle)
         {
             closeNext();
@@ -455,6 +463,11 @@ final class SegmentPretoucher implements Runnable, AutoCloseable
     private void unmap()
     {
         closeNext();
+        unmapCurrent();
+    }
+
+    private void unmapCurrent()
+    {
         unmapWindow();
         if (null != channel)
         {

@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -388,6 +389,90 @@ class ChronicleRaftLogTest
         try (ChronicleRaftLog log = openRolling(rolling))
         {
             checkPayloads(log, 40_000);
+        }
+    }
+
+    /**
+     * A segment whose next cycle was started ahead (the spare appender moved there on another thread) begins with a
+     * swap of appenders, not a Chronicle roll on the writing thread. The swap must end the old cycle as a roll does:
+     * without its end-of-file marker, a restart's scan stops at the old cycle's end and every entry after it is lost.
+     * This plays the pretoucher on the test thread (no pretoucher runs: pretouchLength 0), alternates prepared
+     * starts with plain rolls, and reads every entry back after two restarts.
+     */
+    @Test
+    void shouldStartASegmentPreparedAheadWithoutARollAndKeepEveryEntryAcrossRestarts() throws IOException
+    {
+        final Path swapping = dir.resolve("swapping");
+        long index = 0;
+        try (ChronicleRaftLog log = open(swapping, Durability.NONE, 0))
+        {
+            for (int segment = 0; segment < 6; segment++)
+            {
+                final boolean isPrepared = 0 == segment % 2 || 5 == segment;
+                final int cycle = log.journalCycle();
+                final long starts = log.preparedSegmentStarts();
+                if (isPrepared)
+                {
+                    final Path ahead = log.nextSegment().create(cycle + 1);
+                    assertTrue(null != ahead && Files.exists(ahead), "no segment started ahead for " + (cycle + 1));
+                }
+                index = appendUntilTheNextSegment(log, index, cycle);
+                assertEquals(cycle + 1, log.journalCycle());
+                assertEquals(starts + (isPrepared ? 1 : 0), log.preparedSegmentStarts(),
+                    "segment " + segment + " prepared=" + isPrepared);
+            }
+            // A spare started for a cycle the log has moved past is not used.
+            assertNotNull(log.nextSegment().create(log.journalCycle()));
+            final long starts = log.preparedSegmentStarts();
+            index = appendUntilTheNextSegment(log, index, log.journalCycle());
+            assertEquals(starts, log.preparedSegmentStarts());
+            log.sync();
+            checkRange(log, 1, index);
+        }
+        try (ChronicleRaftLog log = open(swapping, Durability.NONE, 0))
+        {
+            assertEquals(index, log.lastIndex());
+            checkRange(log, 1, index);
+            // A restart writes a new segment; its first write makes it, then its successor is started ahead.
+            payload.putInt(0, (int)++index);
+            payload.putInt(60, (int)-index);
+            assertEquals(index, log.append(1, payload, 0, 64));
+            assertNotNull(log.nextSegment().create(log.journalCycle() + 1));
+            index = appendUntilTheNextSegment(log, index, log.journalCycle());
+            assertEquals(1, log.preparedSegmentStarts());
+            log.sync();
+        }
+        try (ChronicleRaftLog log = open(swapping, Durability.NONE, 0))
+        {
+            assertEquals(index, log.lastIndex());
+            checkRange(log, 1, index);
+        }
+    }
+
+    private long appendUntilTheNextSegment(final ChronicleRaftLog log, final long lastIndex, final int cycle)
+    {
+        long index = lastIndex;
+        while (log.journalCycle() == cycle)
+        {
+            index++;
+            payload.putInt(0, (int)index);
+            payload.putInt(60, (int)-index);
+            assertEquals(index, log.append(1, payload, 0, 64));
+            if (0 == index % 10)
+            {
+                log.sync();
+            }
+        }
+        return index;
+    }
+
+    private void checkRange(final ChronicleRaftLog log, final long from, final long to)
+    {
+        for (long i = from; i <= to; i++)
+        {
+            assertTrue(log.read(i, view), "entry " + i);
+            assertEquals((int)i, view.buffer().getInt(view.offset()));
+            assertEquals((int)-i, view.buffer().getInt(view.offset() + 60));
         }
     }
 

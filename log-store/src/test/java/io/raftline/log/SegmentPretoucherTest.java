@@ -110,6 +110,28 @@ class SegmentPretoucherTest
         }
     }
 
+    /**
+     * The appender may already be within reach of its segment's end when the pretoucher first sees the segment (a
+     * fast start, a busy core). The next segment is then started before the current one is first mapped, and mapping
+     * the current one must not close the next one's head: it did, and the next segment was never prepared (seen as
+     * a timeout in {@code ChronicleRaftLogTest} once the start moved ahead of the touching).
+     */
+    @Test
+    void shouldPrepareTheNextSegmentWhenTheAppenderIsNearTheEndAtFirstSight() throws IOException
+    {
+        final long ahead = 1024L * 1024;
+        final long segment = 4L * 1024 * 1024;
+        final Path live = createFile("live.cq4", segment);
+        final Path next = createFile("next.cq4", segment);
+        try (SegmentPretoucher pretoucher = new SegmentPretoucher(dir, ahead, segment, (cycle) -> next))
+        {
+            pretoucher.segment(live, 1, segment - ahead / 2);
+            await(() -> pretoucher.preparedSegments() == 1 || null != pretoucher.failure(),
+                "the next segment was never prepared");
+            assertNull(pretoucher.failure());
+        }
+    }
+
     private Path createFile(final String name) throws IOException
     {
         return createFile(name, SEGMENT_LENGTH);
