@@ -48,6 +48,7 @@ class ChronicleRaftLogCrashTest
         final Random random = new Random(SEED);
         final List<long[]> ops = new ArrayList<>();
         String lastVerified = null;
+        long preparedStarts = 0;
         for (int iteration = 0; iteration < ITERATIONS; iteration++)
         {
             final Durability durability = Durability.values()[iteration % 3];
@@ -70,12 +71,17 @@ class ChronicleRaftLogCrashTest
                 assertEquals(lastVerified, recovered, "the child opened a different log than the one verified");
             }
             final long synced = child.collect(ops);
+            preparedStarts += child.preparedStarts();
             final int applied = verify(dir, ops, previous, synced, iteration, durability, child);
             lastVerified = verifiedState;
             while (ops.size() > applied)
             {
                 ops.remove(ops.size() - 1);
             }
+        }
+        if (ITERATIONS >= 2)
+        {
+            assertTrue(preparedStarts > 0, "no segment was started by a swap of appenders before a kill");
         }
     }
 
@@ -305,8 +311,12 @@ class ChronicleRaftLogCrashTest
         Child(final Path dir, final Durability durability, final int firstOp, final long seed, final int iteration)
             throws IOException
         {
+            // Odd iterations start each next segment ahead from the writer's own thread too, so that kills land
+            // around segment starts by a swap of appenders, not only around rolls (the pretoucher, on its own,
+            // seldom keeps ahead of 64 KiB segments).
             this(CrashLogWriter.class, "log-" + iteration,
-                dir.toString(), durability.name(), Integer.toString(firstOp), Long.toString(seed));
+                dir.toString(), durability.name(), Integer.toString(firstOp), Long.toString(seed),
+                Boolean.toString(1 == iteration % 2));
         }
 
         Child(final Class<?> main, final String name, final String... arguments) throws IOException
@@ -398,6 +408,23 @@ class ChronicleRaftLogCrashTest
                 }
             }
             return synced;
+        }
+
+        /**
+         * @return the segments the child reported started by a swap of appenders (its last {@code STARTS} line).
+         */
+        long preparedStarts() throws IOException
+        {
+            long starts = 0;
+            for (final String line : lines())
+            {
+                final String[] parts = line.split(" ");
+                if ("STARTS".equals(parts[0]) && parts.length == 2)
+                {
+                    starts = Long.parseLong(parts[1]);
+                }
+            }
+            return starts;
         }
 
         String stderrTail()

@@ -12,7 +12,9 @@ import java.util.Random;
  * {@code OP <n> C <base>}; after each {@link RaftLog#sync()} it prints {@code SYNCED <n>}, meaning every operation
  * up to n is durable. Payloads are a function of (index, term), so the parent can check every byte.
  * <p>
- * Arguments: directory, durability, number of the first operation, seed.
+ * Arguments: directory, durability, number of the first operation, seed, and whether to start each next segment
+ * ahead from this thread as well as the pretoucher's ({@code true}: then most segments start by a swap of
+ * appenders; it prints {@code STARTS <n>}, how many did so far, after each sync that follows one).
  */
 public final class CrashLogWriter
 {
@@ -27,8 +29,11 @@ public final class CrashLogWriter
         final Random random = new Random(Long.parseLong(args[3]));
         final PrintStream out = new PrintStream(System.out, false);
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[CrashWorkload.MAX_PAYLOAD]);
+        final boolean isStartingAhead = args.length > 4 && Boolean.parseBoolean(args[4]);
         try (ChronicleRaftLog log = ChronicleRaftLog.open(context))
         {
+            int startedAheadFor = Integer.MIN_VALUE;
+            long starts = 0;
             out.println("READY " + log.baseIndex() + " " + log.lastIndex() + " " + log.lastTerm());
             out.flush();
             while (true)
@@ -60,6 +65,18 @@ public final class CrashLogWriter
                 }
                 log.sync();
                 out.println("SYNCED " + (op - 1));
+                if (isStartingAhead && log.journalCycle() != startedAheadFor && log.lastIndex() > log.baseIndex())
+                {
+                    // After the segment's first write (the new segment exists); the successor may be refused
+                    // (compacted away, or the spare is the pretoucher's now): then the next segment rolls.
+                    startedAheadFor = log.journalCycle();
+                    log.nextSegment().create(startedAheadFor + 1);
+                    if (log.preparedSegmentStarts() != starts)
+                    {
+                        starts = log.preparedSegmentStarts();
+                        out.println("STARTS " + starts);
+                    }
+                }
                 out.flush();
             }
         }
