@@ -123,8 +123,9 @@ public final class ChronicleRaftLog implements RaftLog
             nextSegment = (cycle) -> segments.createAhead(cycle, (ahead) -> startAhead(journalQueue, ahead));
             if (0 != context.pretouchLength())
             {
+                // It also deletes compacted segments, and then refreshes Chronicle's listing of the directory.
                 pretoucher = new SegmentPretoucher(context.directory(), context.pretouchLength(),
-                    context.segmentLength(), nextSegment);
+                    context.segmentLength(), nextSegment, segments, journalQueue::refreshDirectoryListing);
             }
             journal = new JournalAppender(
                 queue.createAppender(), queue.createAppender(), clock, segments, records, context.segmentLength(),
@@ -260,6 +261,14 @@ public final class ChronicleRaftLog implements RaftLog
     public long preparedSegments()
     {
         return null == pretoucher ? 0 : pretoucher.preparedSegments();
+    }
+
+    /**
+     * @return compacted segments deleted by the pretoucher's thread, not by the log's (0 when it is off).
+     */
+    public long segmentsDeletedInBackground()
+    {
+        return null == pretoucher ? 0 : pretoucher.deletedSegments();
     }
 
     /**
@@ -521,7 +530,7 @@ public final class ChronicleRaftLog implements RaftLog
             {
                 forceToDisk();
             }
-            if (segments.deleteBelow(keepFrom) > 0)
+            if (segments.deleteBelow(keepFrom, pretoucher) > 0)
             {
                 queue.refreshDirectoryListing();
             }

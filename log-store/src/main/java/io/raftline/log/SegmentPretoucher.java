@@ -1,11 +1,13 @@
 package io.raftline.log;
 
 import org.agrona.IoUtil;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
@@ -42,7 +44,7 @@ import java.util.concurrent.locks.LockSupport;
  * may be several segments further): the creation refuses a cycle compaction deleted, and a file that compaction
  * deletes under this thread is skipped, not a failure.
  */
-final class SegmentPretoucher implements Runnable, AutoCloseable
+final class SegmentPretoucher implements Runnable, AutoCloseable, LogSegments.Deleter
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(SegmentPretoucher.class);
     private static final int PAGE_LENGTH = 4096;
@@ -77,9 +79,20 @@ final class SegmentPretoucher implements Runnable, AutoCloseable
         Path create(int cycle);
     }
 
+    /**
+     * Compacted segments waiting for this thread to delete them; a compaction that finds it full deletes on its own
+     * thread.
+     */
+    private static final int DELETIONS_CAPACITY = 64;
+
     private final long aheadLength;
     private final long segmentLength;
     private NextSegment nextSegment;
+    private final LogSegments deleteFrom;
+    private final Runnable afterDeleting;
+    private final ManyToOneConcurrentArrayQueue<Segment> deletions =
+        new ManyToOneConcurrentArrayQueue<>(DELETIONS_CAPACITY);
+    private volatile long deletedSegments;
     private final Thread thread;
     private final UnsafeBuffer window = new UnsafeBuffer(0, 0);
     private volatile Path segmentFile;
@@ -121,6 +134,29 @@ final class SegmentPretoucher implements Runnable, AutoCloseable
     SegmentPretoucher(
         final Path logDirectory, final long aheadLength, final long segmentLength, final NextSegment nextSegment)
     {
+        this(logDirectory, aheadLength, segmentLength, nextSegment, null, null);
+    }
+
+    /**
+     * @param logDirectory  of the log, for the thread's name.
+     * @param aheadLength   bytes to touch ahead of the appender.
+     * @param segmentLength at which the appender rolls to the next segment.
+     * @param nextSegment   creates the next segment's file ahead of the roll, or null not to.
+     * @param deleteFrom    the journal's segments, whose compacted ones this thread deletes
+     *                      ({@link #deleteLater(Segment)}), or null to take none.
+     * @param afterDeleting run after the deletions at hand are done (Chronicle's directory listing is refreshed), or
+     *                      null.
+     */
+    SegmentPretoucher(
+        final Path logDirectory,
+        final long aheadLength,
+        final long segmentLength,
+        final NextSegment nextSegment,
+        final LogSegments deleteFrom,
+        final Runnable afterDeleting)
+    {
+        this.deleteFrom = deleteFrom;
+        this.afterDeleting = afterDeleting;
         this.aheadLength = aheadLength;
         this.segmentLength = segmentLength;
         // With segments hardly longer than the distance touched ahead (tests use kilobytes), every segment would
@@ -153,6 +189,26 @@ final class SegmentPretoucher implements Runnable, AutoCloseable
     void position(final long position)
     {
         this.position = position;
+    }
+
+    /**
+     * Delete a compacted segment on this thread, after the ones handed over before it.
+     *
+     * @param segment taken out of the journal.
+     * @return false when this thread cannot take it (no segments to delete from, stopped, or full): then the caller
+     * deletes it.
+     */
+    public boolean deleteLater(final Segment segment)
+    {
+        return null != deleteFrom && isRunning && null == failure && deletions.offer(segment);
+    }
+
+    /**
+     * @return compacted segments this thread has deleted so far.
+     */
+    long deletedSegments()
+    {
+        return deletedSegments;
     }
 
     /**
@@ -198,7 +254,7 @@ final class SegmentPretoucher implements Runnable, AutoCloseable
             {
                 // The next segment is started first once the appender is within reach of its end: a late start
                 // leaves the roll to the appender's thread, a late page only a fault.
-                if (startNext() || touchSome() || touchNext())
+                if (deleteSome() || startNext() || touchSome() || touchNext())
                 {
                     // A step at a time, so that a spinning agent on this core waits for one step, not for all.
                     LockSupport.parkNanos(STEP_PAUSE_NS);
@@ -221,6 +277,7 @@ final class SegmentPretoucher implements Runnable, AutoCloseable
         finally
         {
             unmap();
+            deleteAll();
         }
     }
 
@@ -247,6 +304,59 @@ final class SegmentPretoucher implements Runnable, AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
+        // Handed over after the thread's last look: the log is closing, so they go on the closing thread.
+        deleteAll();
+    }
+
+    /**
+     * Delete one compacted segment, a step like any other: unmapping and freeing a large segment is the longest
+     * single thing this thread does.
+     *
+     * @return whether there was one.
+     */
+    private boolean deleteSome()
+    {
+        final Segment segment = deletions.poll();
+        if (null == segment)
+        {
+            return false;
+        }
+        delete(segment);
+        if (deletions.isEmpty() && null != afterDeleting)
+        {
+            afterDeleting.run();
+        }
+        return true;
+    }
+
+    private void deleteAll()
+    {
+        boolean isAny = false;
+        Segment segment;
+        while (null != (segment = deletions.poll()))
+        {
+            delete(segment);
+            isAny = true;
+        }
+        if (isAny && null != afterDeleting)
+        {
+            afterDeleting.run();
+        }
+    }
+
+    private void delete(final Segment segment)
+    {
+        try
+        {
+            deleteFrom.delete(segment);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            // Out of the journal already: the file is a compacted segment before its anchor, which the next open
+            // replays past, as after a crash in the middle of a compaction.
+            LOGGER.warn("cannot delete a compacted log segment: {}", segment.file(), ex);
+        }
+        deletedSegments++;
     }
 
     private boolean touchSome() throws IOException

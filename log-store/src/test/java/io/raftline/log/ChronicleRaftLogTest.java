@@ -150,7 +150,7 @@ class ChronicleRaftLogTest
             assertEquals(RaftLog.NULL_TERM, log.termAt(2099));
             assertFalse(log.read(2100, view));
             assertTrue(log.segmentCount() < segmentsBefore, log.segmentCount() + " of " + segmentsBefore);
-            assertTrue(segmentFiles() < filesBefore, segmentFiles() + " files of " + filesBefore);
+            awaitFewerFiles(log, filesBefore);
         }
         try (ChronicleRaftLog log = open(Durability.BATCH))
         {
@@ -172,6 +172,65 @@ class ChronicleRaftLogTest
         }
     }
 
+    /**
+     * Deleting a compacted segment unmaps it and frees its pages: 4.6 ms for a 64 MiB segment on tmpfs, measured on
+     * the member's thread. With the pretoucher running, its thread does it; without one (pretouchLength 0), the
+     * compacting thread does, at once.
+     */
+    @Test
+    void shouldDeleteCompactedSegmentsOnThePretouchersThreadWhenItRuns() throws IOException
+    {
+        final Path background = dir.resolve("background");
+        final Path here = dir.resolve("here");
+        for (final Path directory : new Path[]{ background, here })
+        {
+            try (ChronicleRaftLog log = open(directory, Durability.BATCH, directory == background ? 4096 : 0))
+            {
+                appendRange(log, 1, 2000, 3);
+                log.sync();
+                final int before = fileLengths(directory).size();
+                log.compactTo(1900);
+                final long deadlineNs = System.nanoTime() + 10_000_000_000L;
+                while (fileLengths(directory).size() >= before && System.nanoTime() < deadlineNs)
+                {
+                    Thread.yield();
+                }
+                assertTrue(fileLengths(directory).size() < before, "files " + fileLengths(directory));
+                if (directory == background)
+                {
+                    assertTrue(log.segmentsDeletedInBackground() > 0, "deleted on the compacting thread");
+                }
+                else
+                {
+                    assertEquals(0, log.segmentsDeletedInBackground());
+                }
+                appendRange(log, 2001, 2100, 4);
+                log.sync();
+            }
+            try (ChronicleRaftLog log = open(directory, Durability.BATCH, 0))
+            {
+                assertEquals(1900, log.baseIndex());
+                assertEquals(2100, log.lastIndex());
+                assertEquals(3, log.termAt(1900));
+                assertEquals(4, log.termAt(2001));
+                assertTrue(log.read(2001, view));
+                assertEquals(4000 + 2001, view.buffer().getInt(view.offset()));
+            }
+        }
+    }
+
+    private void awaitFewerFiles(final ChronicleRaftLog log, final long filesBefore) throws IOException
+    {
+        // A running pretoucher deletes compacted segments on its own thread.
+        final long deadlineNs = System.nanoTime() + 10_000_000_000L;
+        while (segmentFiles() >= filesBefore && System.nanoTime() < deadlineNs)
+        {
+            Thread.yield();
+        }
+        assertTrue(segmentFiles() < filesBefore, segmentFiles() + " files of " + filesBefore + ", " +
+            log.segmentsDeletedInBackground() + " deleted in the background");
+    }
+
     @Test
     void shouldCompactWithoutForcingWhenDurabilityIsNone() throws IOException
     {
@@ -182,7 +241,7 @@ class ChronicleRaftLogTest
             final long filesBefore = segmentFiles();
             log.compactTo(2100);
             assertEquals(0, log.syncCount(), "NONE forces nothing, not even for compaction");
-            assertTrue(segmentFiles() < filesBefore, segmentFiles() + " files of " + filesBefore);
+            awaitFewerFiles(log, filesBefore);
         }
         try (ChronicleRaftLog log = open(Durability.NONE))
         {
@@ -602,7 +661,14 @@ class ChronicleRaftLogTest
             {
                 if (file.toString().endsWith(".cq4"))
                 {
-                    lengths.put(file.getFileName().toString(), Files.size(file));
+                    try
+                    {
+                        lengths.put(file.getFileName().toString(), Files.size(file));
+                    }
+                    catch (final java.nio.file.NoSuchFileException ex)
+                    {
+                        // Deleted since the listing: the pretoucher's thread deletes compacted segments.
+                    }
                 }
             }
         }
