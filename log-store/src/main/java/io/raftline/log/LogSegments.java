@@ -137,14 +137,27 @@ final class LogSegments
     /**
      * Takes a compacted segment's file away on another thread.
      */
-    @FunctionalInterface
     interface Deleter
     {
         /**
-         * @param segment out of the journal, to release and delete with {@link LogSegments#delete(Segment)}.
-         * @return false if it cannot take it (full or stopped): the caller deletes it.
+         * Taken: it deletes the segment, after the ones handed over before it.
          */
-        boolean deleteLater(Segment segment);
+        int TAKEN = 0;
+        /**
+         * Not taken now (its queue is full, or it is stopping): the segment stays in the journal for the next
+         * compaction.
+         */
+        int FULL = 1;
+        /**
+         * Not taken ever (its thread is gone, and everything handed over before is deleted): delete it here.
+         */
+        int GONE = 2;
+
+        /**
+         * @param segment the oldest in the journal, to release and delete with {@link LogSegments#delete(Segment)}.
+         * @return {@link #TAKEN}, {@link #FULL} or {@link #GONE}.
+         */
+        int deleteLater(Segment segment);
     }
 
     /**
@@ -155,7 +168,10 @@ final class LogSegments
      * With a deleter, the files go on its thread, in the same order: unmapping a segment and freeing its pages
      * takes milliseconds (measured: 4.6 ms for a 64 MiB segment on tmpfs), which a member's thread should not pay.
      * A file that outlives a crash is a compacted segment before the journal's anchor: the next open replays past
-     * it and the next compaction deletes it, as after a crash in the middle of a deletion here.
+     * it and the next compaction deletes it, as after a crash in the middle of a deletion here. When the deleter
+     * cannot take one now, it and the newer ones stay in the journal until the next compaction: deleting a newer
+     * file here while older ones wait on the deleter's thread would let a crash leave a gap in the journal (seen in
+     * the crash test with 64 KiB segments: a missing cycle between kept ones, which the next open refuses).
      *
      * @param cycle   the oldest cycle to keep.
      * @param deleter to delete on, or null to delete here.
@@ -171,8 +187,14 @@ final class LogSegments
             deletedBelowCycle = Math.max(deletedBelowCycle, cycle);
             while (!segments.isEmpty() && segments.get(0).cycle() < cycle)
             {
-                final Segment segment = segments.remove(0);
-                if (null == deleter || !deleter.deleteLater(segment))
+                final Segment segment = segments.get(0);
+                final int taken = null == deleter ? Deleter.GONE : deleter.deleteLater(segment);
+                if (Deleter.FULL == taken)
+                {
+                    break;
+                }
+                segments.remove(0);
+                if (Deleter.GONE == taken)
                 {
                     delete(segment);
                     deletedHere++;

@@ -194,13 +194,27 @@ final class SegmentPretoucher implements Runnable, AutoCloseable, LogSegments.De
     /**
      * Delete a compacted segment on this thread, after the ones handed over before it.
      *
-     * @param segment taken out of the journal.
-     * @return false when this thread cannot take it (no segments to delete from, stopped, or full): then the caller
-     * deletes it.
+     * @param segment the oldest in the journal.
+     * @return {@link LogSegments.Deleter#TAKEN}; {@link LogSegments.Deleter#FULL} while the queue is full or the
+     * thread is stopping; {@link LogSegments.Deleter#GONE} once the thread has ended (what it left is deleted here
+     * first, so the caller's deletion comes after the older ones).
      */
-    public boolean deleteLater(final Segment segment)
+    public int deleteLater(final Segment segment)
     {
-        return null != deleteFrom && isRunning && null == failure && deletions.offer(segment);
+        if (null == deleteFrom)
+        {
+            return GONE;
+        }
+        if (!thread.isAlive())
+        {
+            deleteAll();
+            return GONE;
+        }
+        if (!isRunning || null != failure)
+        {
+            return FULL;
+        }
+        return deletions.offer(segment) ? TAKEN : FULL;
     }
 
     /**
