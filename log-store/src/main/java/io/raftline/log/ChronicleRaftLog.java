@@ -542,10 +542,21 @@ public final class ChronicleRaftLog implements RaftLog
      * of the roll, through {@link LogSegments#createAhead(int, SegmentPretoucher.NextSegment)} so that it never
      * makes again a file compaction deleted).
      */
+    /**
+     * Start a segment ahead: only the successor of the segment written last, never before the first write. Chronicle's
+     * roll from cycle a to c ends a and the newest file before c, if any; a file beyond c makes it skip the cycles
+     * between, so an empty segment a killed process had started ahead kept no end-of-file marker and the next open's
+     * scan stopped there (crash test, seed 780: its writer started a segment ahead before its first write after a
+     * restart; {@code ChronicleRaftLogTest.shouldStartAheadOnlyTheSuccessorOfTheSegmentWrittenLast}).
+     */
     private Path startAhead(final SingleChronicleQueue queue, final int cycle)
     {
         final JournalAppender journal = this.journal;
-        final Path file = null == journal ? null : journal.prepareSpare(cycle);
+        if (null == journal || Integer.MIN_VALUE == journal.writtenCycle() || cycle != journal.writtenCycle() + 1)
+        {
+            return null;
+        }
+        final Path file = journal.prepareSpare(cycle);
         return null != file ? file : createSegment(queue, cycle);
     }
 

@@ -55,6 +55,8 @@ final class JournalAppender implements AutoCloseable
     private ExcerptAppender spare;
     private final AtomicInteger spareState = new AtomicInteger(SPARE_FREE);
     private volatile int spareCycle = NO_CYCLE;
+    // The cycle of the segment written last, for the pretoucher's thread (see writtenCycle()).
+    private volatile int writtenCycle = NO_CYCLE;
     private long preparedStarts;
     // The third field of the entry being written (write() carries two, shared with the markers).
     private long entryTimestamp;
@@ -137,6 +139,15 @@ final class JournalAppender implements AutoCloseable
     {
         commit();
         startNextSegment();
+    }
+
+    /**
+     * @return the cycle of the segment this journal wrote last, or {@link Integer#MIN_VALUE} before its first write;
+     * safe to read on any thread.
+     */
+    int writtenCycle()
+    {
+        return writtenCycle;
     }
 
     /**
@@ -346,6 +357,7 @@ final class JournalAppender implements AutoCloseable
                 current.markDirty();
             }
             current = segments.add(cycle, appender.currentFile().toPath(), true);
+            writtenCycle = cycle;
         }
         return current;
     }

@@ -73,8 +73,9 @@ final class SegmentPretoucher implements Runnable, AutoCloseable, LogSegments.De
     {
         /**
          * @param cycle to create.
-         * @return the file, created if absent; or null when the cycle is already compacted away (the appender is
-         * past it), in which case nothing is created.
+         * @return the file, created if absent; or null when the cycle is not the successor of the one being
+         * written (already compacted away, the appender is past it, or it is further ahead), in which case nothing is
+         * created.
          */
         Path create(int cycle);
     }

@@ -480,8 +480,9 @@ class ChronicleRaftLogTest
                 assertEquals(starts + (isPrepared ? 1 : 0), log.preparedSegmentStarts(),
                     "segment " + segment + " prepared=" + isPrepared);
             }
-            // A spare started for a cycle the log has moved past is not used.
-            assertNotNull(log.nextSegment().create(log.journalCycle()));
+            // Only the successor of the segment being written is started ahead: not the current one, not further.
+            assertNull(log.nextSegment().create(log.journalCycle()));
+            assertNull(log.nextSegment().create(log.journalCycle() + 2));
             final long starts = log.preparedSegmentStarts();
             index = appendUntilTheNextSegment(log, index, log.journalCycle());
             assertEquals(starts, log.preparedSegmentStarts());
@@ -492,7 +493,8 @@ class ChronicleRaftLogTest
         {
             assertEquals(index, log.lastIndex());
             checkRange(log, 1, index);
-            // A restart writes a new segment; its first write makes it, then its successor is started ahead.
+            // A restart writes a new segment, which its first write makes; after that write, its successor may be
+            // started ahead.
             payload.putInt(0, (int)++index);
             payload.putInt(60, (int)-index);
             assertEquals(index, log.append(1, payload, 0, 64));
@@ -502,6 +504,42 @@ class ChronicleRaftLogTest
             log.sync();
         }
         try (ChronicleRaftLog log = open(swapping, Durability.NONE, 0))
+        {
+            assertEquals(index, log.lastIndex());
+            checkRange(log, 1, index);
+        }
+    }
+
+    /**
+     * Chronicle's roll from cycle a to c writes the end-of-file marker of a and of the newest file before c, if there
+     * is one; a file beyond c makes it skip the cycles between. A killed process can leave its next segment started
+     * ahead, empty; if the next process then started a segment two cycles ahead of the one it writes first, that empty
+     * one kept no marker and the open after was refused ("records after the point where the journal stopped"; crash
+     * test, seed 780, whose writer started a segment ahead before its first write). Only the successor of the segment
+     * written last is started ahead.
+     */
+    @Test
+    void shouldStartAheadOnlyTheSuccessorOfTheSegmentWrittenLast() throws IOException
+    {
+        final Path restarting = dir.resolve("restarting");
+        long index = 0;
+        try (ChronicleRaftLog log = open(restarting, Durability.NONE, 0))
+        {
+            index = appendUntilTheNextSegment(log, index, log.journalCycle());
+            log.sync();
+            // Left empty by the process's end, as a kill leaves it.
+            assertNotNull(log.nextSegment().create(log.journalCycle() + 1));
+        }
+        try (ChronicleRaftLog log = open(restarting, Durability.NONE, 0))
+        {
+            assertNull(log.nextSegment().create(log.journalCycle() + 1), "started ahead before the first write");
+            for (int segment = 0; segment < 3; segment++)
+            {
+                index = appendUntilTheNextSegment(log, index, log.journalCycle());
+            }
+            log.sync();
+        }
+        try (ChronicleRaftLog log = open(restarting, Durability.NONE, 0))
         {
             assertEquals(index, log.lastIndex());
             checkRange(log, 1, index);
