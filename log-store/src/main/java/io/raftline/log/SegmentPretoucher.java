@@ -81,8 +81,8 @@ final class SegmentPretoucher implements Runnable, AutoCloseable, LogSegments.De
     }
 
     /**
-     * Compacted segments waiting for this thread to delete them; a compaction that finds it full deletes on its own
-     * thread.
+     * Compacted segments waiting for this thread to delete them; a compaction that finds the queue full leaves the
+     * rest in the journal for the next one (see {@link LogSegments#deleteBelow(int, LogSegments.Deleter)}).
      */
     private static final int DELETIONS_CAPACITY = 64;
 
