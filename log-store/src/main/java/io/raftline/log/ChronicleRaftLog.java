@@ -538,11 +538,6 @@ public final class ChronicleRaftLog implements RaftLog
     }
 
     /**
-     * Create a cycle's file as Chronicle does when an appender rolls to it (called by the pretoucher's thread ahead
-     * of the roll, through {@link LogSegments#createAhead(int, SegmentPretoucher.NextSegment)} so that it never
-     * makes again a file compaction deleted).
-     */
-    /**
      * Start a segment ahead: only the successor of the segment written last, never before the first write. Chronicle's
      * roll from cycle a to c ends a and the newest file before c, if any; a file beyond c makes it skip the cycles
      * between, so an empty segment a killed process had started ahead kept no end-of-file marker and the next open's
@@ -552,7 +547,8 @@ public final class ChronicleRaftLog implements RaftLog
     private Path startAhead(final SingleChronicleQueue queue, final int cycle)
     {
         final JournalAppender journal = this.journal;
-        if (null == journal || Integer.MIN_VALUE == journal.writtenCycle() || cycle != journal.writtenCycle() + 1)
+        // Before the first write, writtenCycle() + 1 is no cycle at all.
+        if (null == journal || cycle != journal.writtenCycle() + 1)
         {
             return null;
         }
@@ -560,6 +556,10 @@ public final class ChronicleRaftLog implements RaftLog
         return null != file ? file : createSegment(queue, cycle);
     }
 
+    /**
+     * Create a cycle's file as Chronicle does when an appender rolls to it: for the pretoucher's thread when the
+     * spare appender is not free (see {@link #startAhead(SingleChronicleQueue, int)}).
+     */
     private static Path createSegment(final SingleChronicleQueue queue, final int cycle)
     {
         final SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), true, null);

@@ -77,7 +77,7 @@ final class JournalAppender implements AutoCloseable
     /**
      * @param appender     that writes.
      * @param spare        a second appender of the same queue, for segment starts off the writing thread (see the
-     *                     class's comment), or null to roll the writing appender every time.
+     *                     class's comment).
      * @param clock        that Chronicle's cycles follow.
      * @param segments     the journal's segments.
      * @param records      the record codec.
@@ -133,15 +133,6 @@ final class JournalAppender implements AutoCloseable
     }
 
     /**
-     * Start a new segment with the next write.
-     */
-    void roll()
-    {
-        commit();
-        startNextSegment();
-    }
-
-    /**
      * @return the cycle of the segment this journal wrote last, or {@link Integer#MIN_VALUE} before its first write;
      * safe to read on any thread.
      */
@@ -164,11 +155,12 @@ final class JournalAppender implements AutoCloseable
      * never made again.
      *
      * @param cycle the next segment's.
-     * @return the cycle's file, or null when the spare is not free (in use, or no spare): the caller creates the file.
+     * @return the cycle's file, or null when the spare is not free (in use, or out of use after a failure): the caller
+     * creates the file.
      */
     Path prepareSpare(final int cycle)
     {
-        if (null == spare || !spareState.compareAndSet(SPARE_FREE, SPARE_LENT))
+        if (!spareState.compareAndSet(SPARE_FREE, SPARE_LENT))
         {
             return null;
         }
@@ -196,8 +188,7 @@ final class JournalAppender implements AutoCloseable
     private void startNextSegment()
     {
         final int next = clock.cycle() + 1;
-        final int state = null == spare ? SPARE_BROKEN : spareState.get();
-        if (SPARE_READY == state)
+        if (SPARE_READY == spareState.get())
         {
             if (spareCycle == next && RaftlineCycles.endCycle(appender))
             {
@@ -375,11 +366,8 @@ final class JournalAppender implements AutoCloseable
         {
             appender.close();
             // The pretoucher is stopped before the log closes this, so the spare is no other thread's by now.
-            if (null != spare)
-            {
-                spare.singleThreadedCheckReset();
-                spare.close();
-            }
+            spare.singleThreadedCheckReset();
+            spare.close();
         }
     }
 }

@@ -190,14 +190,9 @@ class ChronicleRaftLogTest
                 log.sync();
                 final int before = fileLengths(directory).size();
                 log.compactTo(1900);
-                final long deadlineNs = System.nanoTime() + 10_000_000_000L;
                 // The pretoucher counts a deletion once it is done, so the files can go before the count moves.
-                while ((fileLengths(directory).size() >= before ||
-                    (directory == background && 0 == log.segmentsDeletedInBackground())) &&
-                    System.nanoTime() < deadlineNs)
-                {
-                    Thread.yield();
-                }
+                awaitCondition(() -> fileLengths(directory).size() < before &&
+                    (directory != background || log.segmentsDeletedInBackground() > 0));
                 assertTrue(fileLengths(directory).size() < before, "files " + fileLengths(directory));
                 if (directory == background)
                 {
@@ -225,11 +220,7 @@ class ChronicleRaftLogTest
     private void awaitFewerFiles(final ChronicleRaftLog log, final long filesBefore) throws IOException
     {
         // A running pretoucher deletes compacted segments on its own thread.
-        final long deadlineNs = System.nanoTime() + 10_000_000_000L;
-        while (segmentFiles() >= filesBefore && System.nanoTime() < deadlineNs)
-        {
-            Thread.yield();
-        }
+        awaitCondition(() -> segmentFiles() < filesBefore);
         assertTrue(segmentFiles() < filesBefore, segmentFiles() + " files of " + filesBefore + ", " +
             log.segmentsDeletedInBackground() + " deleted in the background");
     }
@@ -407,11 +398,7 @@ class ChronicleRaftLogTest
                 plain.append(1, payload, 0, 256);
                 touched.append(1, payload, 0, 256);
             }
-            final long deadlineNs = System.nanoTime() + 10_000_000_000L;
-            while (0 == touched.pretouchedPages() && System.nanoTime() < deadlineNs)
-            {
-                Thread.yield();
-            }
+            awaitCondition(() -> touched.pretouchedPages() > 0);
             assertTrue(touched.pretouchedPages() > 0, "the pretoucher never ran");
         }
 
@@ -664,14 +651,31 @@ class ChronicleRaftLogTest
         }
     }
 
-    private static void awaitPrepared(final ChronicleRaftLog log, final long count)
+    private static void awaitPrepared(final ChronicleRaftLog log, final long count) throws IOException
+    {
+        awaitCondition(() -> log.preparedSegments() >= count);
+        assertEquals(count, log.preparedSegments(), "the pretoucher made the next segment ahead");
+    }
+
+    /**
+     * A condition on the pretoucher's thread's work, which may read files.
+     */
+    @FunctionalInterface
+    private interface Condition
+    {
+        boolean isMet() throws IOException;
+    }
+
+    /**
+     * Yield until the condition holds or 10 s have passed; the caller asserts what it needs.
+     */
+    private static void awaitCondition(final Condition condition) throws IOException
     {
         final long deadlineNs = System.nanoTime() + 10_000_000_000L;
-        while (log.preparedSegments() < count && System.nanoTime() < deadlineNs)
+        while (!condition.isMet() && System.nanoTime() < deadlineNs)
         {
             Thread.yield();
         }
-        assertEquals(count, log.preparedSegments(), "the pretoucher made the next segment ahead");
     }
 
     @Test

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Why: when an appender's next document falls in a new cycle, Chronicle rolls it there inside
  * {@code writingDocument}: end-of-file marker in the old cycle, then the new cycle's store (its header read back),
- * wires and position. Measured, that is 0.7-1.0 ms of CPU on the thread that writes, once per segment. Raftline's log
+ * wires and position. Measured, that is 0.7-2.2 ms of CPU on the thread that writes, once per segment. Raftline's log
  * keeps a second appender, has the pretoucher's thread move it to the next cycle ahead of time
  * ({@link #startCycle(ExcerptAppender, int)}: what a roll does after the end-of-file marker), and at the segment's
  * end the writing thread writes the old cycle's end-of-file marker ({@link #endCycle(ExcerptAppender)}) and goes
