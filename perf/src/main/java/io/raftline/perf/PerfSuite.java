@@ -3,6 +3,7 @@ package io.raftline.perf;
 import io.raftline.engine.client.ReadConsistency;
 import io.raftline.perf.baseline.AeronClusterBaseline;
 import io.raftline.perf.baseline.AeronPingPong;
+import io.raftline.perf.baseline.AeronRelay;
 import io.raftline.perf.baseline.BaselineResult;
 import io.raftline.samples.LatencyReport;
 import io.raftline.samples.LoadGenerator;
@@ -56,6 +57,7 @@ public final class PerfSuite
     private final StringBuilder headline = new StringBuilder();
     private Histogram floorIpc;
     private Histogram floorUdp;
+    private Histogram floorRelay;
     private int failovers = 20;
     private String udpIdle = "yield";
     private long stateMb = 100;
@@ -281,6 +283,19 @@ public final class PerfSuite
             durationNs);
         floorUdp = udp.histogram();
         rows.add(new Row("Aeron UDP ping-pong, 32 B (floor)", udp.histogram(), udp.ratePerSecond(), ""));
+        // A commit's two round trips and the leader's fan-out over UDP with nothing but Aeron, in the layout of
+        // Raftline's one-JVM UDP row: the floor that row is held against, beside the two-party ping-pong.
+        try (AeronRelay relay = AeronRelay.launch(2))
+        {
+            relay.closedLoop(32, Math.min(warmupNs, 2_000_000_000L));
+            final BaselineResult closed = relay.closedLoop(32, durationNs);
+            floorRelay = closed.histogram();
+            rows.add(new Row("Aeron UDP relay, client, leader and 2 followers, 1 outstanding (floor of a commit)",
+                closed.histogram(), closed.ratePerSecond(), ratios(closed.histogram(), floorUdp, null)));
+            final BaselineResult window = relay.throughput(1000, 32, durationNs / 2);
+            rows.add(new Row("Aeron UDP relay, client, leader and 2 followers, 1000 outstanding", window.histogram(),
+                window.ratePerSecond(), ""));
+        }
     }
 
     private void aeronCluster(final LatencyReport plot)
@@ -326,11 +341,11 @@ public final class PerfSuite
     private void sweep()
     {
         final Hiccups.Profile meter = Hiccups.profile(2, durationNs);
-        RaftlineScenarios.withIpcCluster(3, 4096, (cluster) ->
+        final double[] sustained = {0};
+        final List<LoadHeadline.Phase> phases = RaftlineScenarios.withIpcCluster(3, 4096, (cluster) ->
         {
             final LoadGenerator load = cluster.load();
             load.throughput(256, 32, warmupNs);
-            double sustained = 0;
             double best = 0;
             Histogram bestHistogram = null;
             for (final double rate : new double[]{50_000, 100_000, 200_000, 300_000, 400_000, 500_000, 600_000,
@@ -348,7 +363,7 @@ public final class PerfSuite
                 {
                     break;
                 }
-                sustained = rate;
+                sustained[0] = rate;
                 rows.add(new Row(String.format(Locale.ROOT, "Raftline open loop %,.0f/s", rate), result.histogram(),
                     result.ratePerSecond(), ""));
                 if (p99Us <= 1000)
@@ -359,17 +374,18 @@ public final class PerfSuite
             }
             notes.append(null == bestHistogram ? "sweep: no rate kept p99 <= 1 ms\n" :
                 String.format(Locale.ROOT, "sweep: highest rate with p99 <= 1 ms: %,.0f/s%n", best));
-            if (sustained > 0)
-            {
-                headline.append(LoadHeadline.table(LoadHeadline.run(cluster, sustained, durationNs), meter, sustained,
-                    "the sweep's highest step answered >= 98% of offered within the step")).append('\n');
-            }
-            else
-            {
-                notes.append("latency under load: no step of the sweep was sustained, no headline\n");
-            }
-            return null;
+            return sustained[0] > 0 ? LoadHeadline.run(cluster, sustained[0], durationNs) : null;
         });
+        if (null == phases)
+        {
+            notes.append("latency under load: no step of the sweep was sustained, no headline\n");
+            return;
+        }
+        // The same open loop at the same rates over Aeron alone and on Aeron Cluster, after the cluster closed: its
+        // member thread spins even when idle and would be their competition for the cores.
+        final List<LoadHeadline.Peers> peers = LoadHeadline.peers(phases, warmupNs, durationNs);
+        headline.append(LoadHeadline.table(phases, peers, meter, sustained[0],
+            "the sweep's highest step answered >= 98% of offered within the step")).append('\n');
     }
 
     private void sizes()
@@ -453,7 +469,7 @@ public final class PerfSuite
             load.closedLoop(32, 0, warmupNs);
             final LoadGenerator.Result closed = load.closedLoop(32, 0, durationNs);
             rows.add(new Row("Raftline 3 processes UDP, 1 outstanding", closed.histogram(), closed.ratePerSecond(),
-                ratios(closed.histogram(), floorUdp, null)));
+                udpRatios(closed.histogram())));
             plot.add("Raftline 3 processes UDP", closed.histogram());
             final LoadGenerator.Result window = load.throughput(1000, 32, durationNs / 2);
             rows.add(new Row("Raftline 3 processes UDP, 1000 outstanding", window.histogram(), window.ratePerSecond(),
@@ -480,7 +496,7 @@ public final class PerfSuite
             load.closedLoop(32, 0, warmupNs);
             final LoadGenerator.Result closed = load.closedLoop(32, 0, durationNs);
             rows.add(new Row("Raftline 3 members UDP one JVM, 1 outstanding", closed.histogram(),
-                closed.ratePerSecond(), ratios(closed.histogram(), floorUdp, null)));
+                closed.ratePerSecond(), udpRatios(closed.histogram())));
             plot.add("Raftline 3 members UDP one JVM", closed.histogram());
             final LoadGenerator.Result window = load.throughput(1000, 32, durationNs / 2);
             rows.add(new Row("Raftline 3 members UDP one JVM, 1000 outstanding", window.histogram(),
@@ -499,7 +515,7 @@ public final class PerfSuite
             cluster.closedLoop(32, 0, warmupNs);
             final BaselineResult closed = cluster.closedLoop(32, 0, durationNs);
             rows.add(new Row("Aeron Cluster 3 members, client over UDP, 1 outstanding", closed.histogram(),
-                closed.ratePerSecond(), ratios(closed.histogram(), floorUdp, null)));
+                closed.ratePerSecond(), udpRatios(closed.histogram())));
             plot.add("Aeron Cluster, client over UDP", closed.histogram());
             final BaselineResult window = cluster.throughput(1000, 32, durationNs / 2);
             rows.add(new Row("Aeron Cluster 3 members, client over UDP, 1000 outstanding", window.histogram(),
@@ -535,6 +551,16 @@ public final class PerfSuite
             rows.add(new Row(stateMb + " MB state, " + phase.name(), phase.result().histogram(),
                 phase.result().ratePerSecond(), phase.note()));
         }
+    }
+
+    /**
+     * A UDP row's p50 against the ping-pong floor and against the relay's (the floor of a commit).
+     */
+    private String udpRatios(final Histogram histogram)
+    {
+        final String vsFloor = ratios(histogram, floorUdp, null);
+        return null == floorRelay ? vsFloor : vsFloor + String.format(Locale.ROOT, "; p50 %.1fx relay",
+            (double)histogram.getValueAtPercentile(50) / Math.max(1, floorRelay.getValueAtPercentile(50)));
     }
 
     private static String ratios(final Histogram histogram, final Histogram floor, final Histogram cluster)

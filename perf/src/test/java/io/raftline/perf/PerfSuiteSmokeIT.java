@@ -22,6 +22,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -91,12 +92,20 @@ class PerfSuiteSmokeIT
                     () -> "not compared with its durability=none row: " + durable);
             }
             assertTrue(byName.get("16 MB state, follower restarts and installs").comparison().contains("caught up"));
+            assertTrue(byName.get("Raftline 3 members UDP one JVM, 1 outstanding").comparison().contains("x relay"),
+                "the one-JVM UDP row is not held against the relay's floor");
 
             // The sweep stops at the first rate it cannot keep up with (on a loaded host that may be the first), so
             // its report is its notes: the first rate was measured, and the sweep came to its conclusion.
             assertTrue(summary.contains("sweep: 50,000/s offered, "), "sweep measured no rate");
             assertTrue(summary.contains("sweep: highest rate with p99 <= 1 ms") ||
                 summary.contains("sweep: no rate kept p99 <= 1 ms"), "sweep reached no conclusion");
+            if (summary.contains("Latency under load: "))
+            {
+                assertTrue(summary.contains("| Aeron IPC echo p99 / p99.9 / max | Aeron Cluster p99 / p99.9 / max |"),
+                    "headline without its peers' columns");
+                assertFalse(summary.contains("the Aeron IPC echo failed"), "the headline's echo failed");
+            }
             assertTrue(summary.contains("platform hiccups: "), "floor: no hiccups meter");
             assertTrue(summary.contains("failover: Raftline") && summary.contains("failover: Aeron Cluster"),
                 "failover: no times for both systems");
@@ -125,6 +134,8 @@ class PerfSuiteSmokeIT
         final List<String> names = new ArrayList<>(List.of(
             "Aeron IPC ping-pong, 32 B (floor)",
             "Aeron UDP ping-pong, 32 B (floor)",
+            "Aeron UDP relay, client, leader and 2 followers, 1 outstanding (floor of a commit)",
+            "Aeron UDP relay, client, leader and 2 followers, 1000 outstanding",
             "Aeron Cluster 3 members, 1 outstanding",
             "Aeron Cluster 3 members, 1000 outstanding",
             DurableScenarios.IPC_NONE_CLOSED,

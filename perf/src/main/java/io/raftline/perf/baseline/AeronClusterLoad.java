@@ -94,22 +94,32 @@ final class AeronClusterLoad implements EgressListener
         checkLength(commandLength);
         final double intervalNs = 1e9 / ratePerSecond;
         beginPhase();
+        // The schedule of Raftline's LoadGenerator.openLoop: one command due every interval in [start, start +
+        // duration); every command due when the loop comes round goes then, and all of them go, even those a stall
+        // pushes past the end. Latency counts from the due time, not from the send: a stalled cluster delays the
+        // whole schedule and every delayed command pays for the stall (no coordinated omission).
+        final long scheduled = (long)Math.ceil(durationNs / intervalNs);
         final long startNs = System.nanoTime();
-        final long endNs = startNs + durationNs;
-        long scheduled = 0;
+        final long giveUpNs = startNs + durationNs + REPLY_TIMEOUT_NS;
+        long sent = 0;
         long nowNs;
-        while ((nowNs = System.nanoTime()) < endNs)
+        while (sent < scheduled)
         {
+            nowNs = System.nanoTime();
             int work = 0;
-            final long dueNs = startNs + (long)(scheduled * intervalNs);
-            // Latency counts from dueNs, not from the send: a stalled cluster delays the whole schedule and every
-            // delayed command pays for the stall (no coordinated omission).
-            if (nowNs >= dueNs && outstanding() < RING_CAPACITY && trySend(commandLength, dueNs))
+            long dueNs;
+            while (sent < scheduled && nowNs >= (dueNs = startNs + (long)(sent * intervalNs)) &&
+                outstanding() < RING_CAPACITY && trySend(commandLength, dueNs))
             {
-                scheduled++;
+                sent++;
                 work++;
             }
             work += client.pollEgress();
+            if (0 == work && nowNs > giveUpNs)
+            {
+                throw new IllegalStateException("open loop: " + (scheduled - sent) + " of " + scheduled +
+                    " commands not sent 10 s after the phase (session errors=" + sessionErrors + ")");
+            }
             idle.idle(work);
         }
         drain();

@@ -170,6 +170,70 @@ public final class AeronPingPong
         }
     }
 
+    /**
+     * The floor of an open loop: messages sent at a fixed rate and echoed by a pong on its own thread, each timed
+     * from when it was due, as Raftline's {@code LoadGenerator.openLoop} times its commands. Every message due by
+     * the time the ping's loop comes round goes then (a thread that was not running sends what fell due meanwhile),
+     * and every scheduled one goes, even past the phase's end, so that a stall counts for every message it delays.
+     * Over IPC that is the two spinning threads of Raftline's IPC headline (client and members' thread) with nothing
+     * but Aeron between them: what any Aeron application with that layout sees from the host at that rate.
+     *
+     * @param medium        IPC or UDP on 127.0.0.1.
+     * @param ratePerSecond of messages.
+     * @param messageLength of each message in bytes (at least {@link #MIN_MESSAGE_LENGTH}).
+     * @param warmupNs      of an open loop at the same rate before the measured one (0 for none).
+     * @param durationNs    of the measured phase.
+     * @return latencies from each message's due time, answers and failures.
+     */
+    public static BaselineResult openLoop(
+        final Medium medium,
+        final double ratePerSecond,
+        final int messageLength,
+        final long warmupNs,
+        final long durationNs)
+    {
+        if (messageLength < MIN_MESSAGE_LENGTH)
+        {
+            throw new IllegalArgumentException("messageLength=" + messageLength + " < " + MIN_MESSAGE_LENGTH);
+        }
+        if (!(ratePerSecond > 0))
+        {
+            throw new IllegalArgumentException("ratePerSecond=" + ratePerSecond + " must be positive");
+        }
+
+        try (ScratchDirectory shm = ScratchDirectory.inSharedMemory("raftline-pingpong");
+            MediaDriver driver = launchDriver(shm, medium);
+            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+            Subscription pingSubscription = aeron.addSubscription(channel(medium), PING_STREAM_ID);
+            Subscription pongSubscription = aeron.addSubscription(channel(medium), PONG_STREAM_ID);
+            ExclusivePublication pingPublication = aeron.addExclusivePublication(
+                resolvedChannel(pingSubscription), PING_STREAM_ID);
+            ExclusivePublication pongPublication = aeron.addExclusivePublication(
+                resolvedChannel(pongSubscription), PONG_STREAM_ID))
+        {
+            awaitConnected(() -> pingPublication.isConnected() && pongPublication.isConnected() &&
+                pingSubscription.isConnected() && pongSubscription.isConnected());
+            final Pong pong = new Pong(pingSubscription, pongPublication, applicationIdle(medium));
+            final OpenLoopPing ping = new OpenLoopPing(
+                pingPublication, pongSubscription, messageLength, applicationIdle(medium));
+            final AgentRunner pongRunner = new AgentRunner(
+                applicationIdle(medium), Throwable::printStackTrace, null, pong);
+            try
+            {
+                AgentRunner.startOnThread(pongRunner);
+                if (warmupNs > 0)
+                {
+                    ping.run(ratePerSecond, warmupNs);
+                }
+                return ping.run(ratePerSecond, durationNs);
+            }
+            finally
+            {
+                CloseHelper.close(pongRunner);
+            }
+        }
+    }
+
     static MediaDriver launchDriver(final ScratchDirectory shm, final Medium medium)
     {
         final IdleStrategy driverIdle = Medium.IPC == medium ?
@@ -358,6 +422,99 @@ public final class AeronPingPong
         {
             final long nowNs = System.nanoTime();
             if (length == messageLength && buffer.getLong(offset) == sequence)
+            {
+                histogram.recordValue(Math.max(0, nowNs - buffer.getLong(offset + 8)));
+                answered++;
+            }
+            else
+            {
+                failed++;
+            }
+        }
+    }
+
+    /**
+     * Sends pings on a schedule, each carrying its due time, and records from the due time to the pong.
+     */
+    static final class OpenLoopPing implements FragmentHandler
+    {
+        private static final int FRAGMENT_LIMIT = 64;
+
+        private final ExclusivePublication pingPublication;
+        private final Subscription pongSubscription;
+        private final int messageLength;
+        private final IdleStrategy idle;
+        private final UnsafeBuffer message;
+        private Histogram histogram;
+        private long firstSequence;
+        private long sequence;
+        private long answered;
+        private long failed;
+
+        OpenLoopPing(
+            final ExclusivePublication pingPublication,
+            final Subscription pongSubscription,
+            final int messageLength,
+            final IdleStrategy idle)
+        {
+            this.pingPublication = pingPublication;
+            this.pongSubscription = pongSubscription;
+            this.messageLength = messageLength;
+            this.idle = idle;
+            this.message = new UnsafeBuffer(ByteBuffer.allocateDirect(messageLength));
+        }
+
+        BaselineResult run(final double ratePerSecond, final long durationNs)
+        {
+            histogram = Latencies.newHistogram();
+            answered = 0;
+            failed = 0;
+            firstSequence = sequence + 1;
+            final double intervalNs = 1e9 / ratePerSecond;
+            final long scheduled = (long)Math.ceil(durationNs / intervalNs);
+            final long startNs = System.nanoTime();
+            final long giveUpNs = startNs + durationNs + CONNECT_TIMEOUT_NS;
+            long sent = 0;
+            idle.reset();
+            while (answered + failed < scheduled)
+            {
+                final long nowNs = System.nanoTime();
+                int work = 0;
+                long dueNs;
+                while (sent < scheduled && nowNs >= (dueNs = startNs + (long)(sent * intervalNs)))
+                {
+                    message.putLong(0, sequence + 1);
+                    message.putLong(8, dueNs);
+                    final long result = pingPublication.offer(message, 0, messageLength);
+                    if (result < 0)
+                    {
+                        if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
+                        {
+                            throw new IllegalStateException(
+                                "ping publication unusable: " + Publication.errorString(result));
+                        }
+                        break;
+                    }
+                    sequence++;
+                    sent++;
+                    work++;
+                }
+                work += pongSubscription.poll(this, FRAGMENT_LIMIT);
+                if (0 == work && nowNs > giveUpNs)
+                {
+                    throw new IllegalStateException("open loop: " + (scheduled - answered - failed) +
+                        " of " + scheduled + " pings unanswered 10 s after the phase");
+                }
+                idle.idle(work);
+            }
+            return new BaselineResult(histogram, answered, failed, durationNs / 1e9);
+        }
+
+        public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+        {
+            final long nowNs = System.nanoTime();
+            final long echoed = length == messageLength ? buffer.getLong(offset) : -1;
+            if (echoed >= firstSequence && echoed <= sequence)
             {
                 histogram.recordValue(Math.max(0, nowNs - buffer.getLong(offset + 8)));
                 answered++;

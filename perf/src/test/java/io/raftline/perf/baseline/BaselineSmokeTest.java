@@ -38,6 +38,35 @@ class BaselineSmokeTest
     }
 
     @Test
+    void openLoopEchoAnswersEveryScheduledMessageTimedFromItsDueTime()
+    {
+        final Set<String> before = scratchEntries("raftline-pingpong-");
+        final double rate = 20_000;
+        for (final Medium medium : Medium.values())
+        {
+            final BaselineResult result = AeronPingPong.openLoop(medium, rate, LENGTH, BRIEF_NS / 2, BRIEF_NS);
+            assertPlausible(result, "open loop " + medium);
+            // 200 ms at one every 50 us: 4,000 due, every one sent and echoed, even those a stall delayed.
+            assertEquals(4_000, result.completed(), "open loop " + medium);
+        }
+        assertEquals(before, scratchEntries("raftline-pingpong-"));
+    }
+
+    @Test
+    void relayCommitsThroughALeaderAndTwoFollowersAndLeavesNoDirectory()
+    {
+        final Set<String> before = scratchEntries("raftline-relay-");
+        try (AeronRelay relay = AeronRelay.launch(2))
+        {
+            assertFalse(scratchEntries("raftline-relay-").isEmpty(), "no driver directories while running");
+            assertPlausible(relay.closedLoop(LENGTH, BRIEF_NS), "relay, 1 outstanding");
+            final BaselineResult window = relay.throughput(100, LENGTH, BRIEF_NS);
+            assertPlausible(window, "relay, 100 outstanding");
+        }
+        assertEquals(before, scratchEntries("raftline-relay-"));
+    }
+
+    @Test
     void oneWayStreamCountsMessagesAndLeavesNoDirectory()
     {
         final Set<String> before = scratchEntries("raftline-stream-");
@@ -70,6 +99,7 @@ class BaselineSmokeTest
             assertPlausible(closed, "closed loop");
             final BaselineResult open = cluster.openLoop(1_000, LENGTH, BRIEF_NS);
             assertPlausible(open, "open loop");
+            assertEquals(200, open.completed(), "open loop: one command due every ms for 200 ms");
             final BaselineResult throughput = cluster.throughput(100, LENGTH, BRIEF_NS);
             assertPlausible(throughput, "throughput");
 
