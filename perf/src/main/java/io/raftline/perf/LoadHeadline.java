@@ -86,6 +86,8 @@ final class LoadHeadline
         final BaselineResult[] echoes = new BaselineResult[phases.size()];
         final BaselineResult[] clusters = new BaselineResult[phases.size()];
         final String[] why = new String[phases.size()];
+        // The cluster that just closed left its garbage: collected now, not in the first echo's phase.
+        System.gc();
         for (int i = 0; i < phases.size(); i++)
         {
             try

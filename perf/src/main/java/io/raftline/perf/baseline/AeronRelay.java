@@ -30,6 +30,10 @@ import java.util.concurrent.TimeUnit;
  * nothing; the client's driver runs on the caller's thread. What this measures beside the ping-pong floor (two
  * parties) is what two more parties and two more hops cost on this host: the floor Raftline's UDP round trip is to be
  * held against.
+ * <p>
+ * Its {@link #throughput} is no floor for Raftline's: it forwards and answers each message on its own, where a
+ * Raftline leader batches what one poll brought into one AppendEntries and a follower answers a batch with one
+ * message. It is the rate of the layout when its parties do nothing but forward.
  */
 public final class AeronRelay implements AutoCloseable
 {
@@ -60,8 +64,8 @@ public final class AeronRelay implements AutoCloseable
 
     private static final String CHANNEL = "aeron:udp?endpoint=127.0.0.1:0";
     /**
-     * Most messages outstanding: the leader blocks on a follower's back-pressure without reading the echoes, so
-     * what is in flight on each stream must fit the receivers' windows (Aeron's initial 128 KiB).
+     * Most messages outstanding: a party blocked on back-pressure reads nothing meanwhile, so what is in flight on
+     * each stream must fit the receivers' windows (Aeron's initial 128 KiB) or the relay could deadlock.
      */
     public static final int MAX_WINDOW = 1024;
 
@@ -159,15 +163,20 @@ public final class AeronRelay implements AutoCloseable
     }
 
     /**
-     * As many messages as {@code window} outstanding allows, each timed from its send.
+     * As many messages as {@code window} outstanding allows, each forwarded, echoed and answered on its own: the rate
+     * of this layout when its parties do nothing but forward (no floor for Raftline's batched replication).
      *
      * @param window        messages outstanding, at most {@link #MAX_WINDOW}.
      * @param messageLength of each message (at least {@link #MIN_MESSAGE_LENGTH}).
      * @param durationNs    of the run.
-     * @return latencies in nanoseconds and the rate.
+     * @return latencies from each send, and the rate.
      */
     public BaselineResult throughput(final int window, final int messageLength, final long durationNs)
     {
+        if (window < 1 || window > MAX_WINDOW)
+        {
+            throw new IllegalArgumentException("window=" + window + " outside [1, " + MAX_WINDOW + "]");
+        }
         return client.run(messageLength, window, durationNs, Long.MAX_VALUE);
     }
 
@@ -318,8 +327,7 @@ public final class AeronRelay implements AutoCloseable
     }
 
     /**
-     * The load, on the caller's thread with the client's driver: fills its window before it polls, as Raftline's
-     * load generator does.
+     * The load, on the caller's thread with the client's driver.
      */
     static final class Client implements FragmentHandler
     {
@@ -364,10 +372,6 @@ public final class AeronRelay implements AutoCloseable
                 throw new IllegalArgumentException("messageLength=" + messageLength + " outside [" +
                     MIN_MESSAGE_LENGTH + ", " + message.capacity() + "]");
             }
-            if (window < 1 || window > MAX_WINDOW)
-            {
-                throw new IllegalArgumentException("window=" + window + " outside [1, " + MAX_WINDOW + "]");
-            }
             histogram = Latencies.newHistogram();
             answered = 0;
             failed = 0;
@@ -386,6 +390,7 @@ public final class AeronRelay implements AutoCloseable
                     break;
                 }
                 int work = 0;
+                // Fills its window before it polls, as Raftline's load generator does.
                 for (long room = window - outstanding; sending && room > 0 && sentHere < maxMessages; room--)
                 {
                     message.putLong(0, sent + 1);

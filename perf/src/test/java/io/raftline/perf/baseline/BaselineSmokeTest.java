@@ -59,7 +59,8 @@ class BaselineSmokeTest
         try (AeronRelay relay = AeronRelay.launch(2))
         {
             assertFalse(scratchEntries("raftline-relay-").isEmpty(), "no driver directories while running");
-            assertPlausible(relay.closedLoop(LENGTH, BRIEF_NS), "relay, 1 outstanding");
+            final BaselineResult closed = relay.closedLoop(LENGTH, BRIEF_NS);
+            assertPlausible(closed, "relay, 1 outstanding");
             final BaselineResult window = relay.throughput(100, LENGTH, BRIEF_NS);
             assertPlausible(window, "relay, 100 outstanding");
         }
