@@ -3,6 +3,8 @@ package io.raftline.perf.baseline;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.Subscription;
+import io.aeron.logbuffer.ControlledFragmentHandler;
+import io.aeron.logbuffer.ControlledFragmentHandler.Action;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.raftline.engine.agent.EmbeddedAeron;
@@ -64,10 +66,9 @@ public final class AeronRelay implements AutoCloseable
 
     private static final String CHANNEL = "aeron:udp?endpoint=127.0.0.1:0";
     /**
-     * Most messages outstanding: a party blocked on back-pressure reads nothing meanwhile, so what is in flight on
-     * each stream must fit the receivers' windows (Aeron's initial 128 KiB) or the relay could deadlock.
+     * Most messages outstanding (the client's ring of send times is not needed: each answer carries its own).
      */
-    public static final int MAX_WINDOW = 1024;
+    public static final int MAX_WINDOW = 1 << 16;
 
     private static final int FRAGMENT_LIMIT = 64;
     private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
@@ -222,7 +223,9 @@ public final class AeronRelay implements AutoCloseable
     }
 
     /**
-     * Forwards each request to every follower; answers the client at the first echo of each.
+     * Forwards each request to every follower; answers the client at the first echo of each. It never waits on a
+     * publication: a message it cannot send yet stays in its image (a controlled poll's ABORT) and the duty cycle goes
+     * on, so its driver and its other stream keep running and no two parties can wait on each other.
      */
     static final class Leader implements Agent
     {
@@ -231,10 +234,10 @@ public final class AeronRelay implements AutoCloseable
         private final Subscription acks;
         private final ExclusivePublication[] toFollowers;
         private final ExclusivePublication toClient;
-        private final IdleStrategy backPressure = new YieldingIdleStrategy();
-        private final FragmentHandler onRequest = this::onRequest;
-        private final FragmentHandler onAck = this::onAck;
+        private final ControlledFragmentHandler onRequest = this::onRequest;
+        private final ControlledFragmentHandler onAck = this::onAck;
         private long answeredSequence;
+        private int forwardedMask;
 
         Leader(final EmbeddedAeron aeron, final Subscription requests, final Subscription acks,
             final ExclusivePublication[] toFollowers, final ExclusivePublication toClient)
@@ -248,38 +251,41 @@ public final class AeronRelay implements AutoCloseable
 
         public int doWork()
         {
-            return aeron.invoke() + requests.poll(onRequest, FRAGMENT_LIMIT) + acks.poll(onAck, FRAGMENT_LIMIT);
+            return aeron.invoke() + acks.controlledPoll(onAck, FRAGMENT_LIMIT) +
+                requests.controlledPoll(onRequest, FRAGMENT_LIMIT);
         }
 
-        private void onRequest(final DirectBuffer buffer, final int offset, final int length, final Header header)
+        private Action onRequest(final DirectBuffer buffer, final int offset, final int length, final Header header)
         {
-            for (final ExclusivePublication toFollower : toFollowers)
+            // A request aborted half-way is delivered again: only the followers it did not reach get it then.
+            for (int i = 0; i < toFollowers.length; i++)
             {
-                send(toFollower, buffer, offset, length);
+                if (0 == (forwardedMask & (1 << i)))
+                {
+                    if (!offer(toFollowers[i], buffer, offset, length))
+                    {
+                        return Action.ABORT;
+                    }
+                    forwardedMask |= 1 << i;
+                }
             }
+            forwardedMask = 0;
+            return Action.CONTINUE;
         }
 
-        private void onAck(final DirectBuffer buffer, final int offset, final int length, final Header header)
+        private Action onAck(final DirectBuffer buffer, final int offset, final int length, final Header header)
         {
             // Each follower echoes in order, so the first echo of a sequence number is the majority's.
             final long sequence = buffer.getLong(offset);
             if (sequence > answeredSequence)
             {
+                if (!offer(toClient, buffer, offset, length))
+                {
+                    return Action.ABORT;
+                }
                 answeredSequence = sequence;
-                send(toClient, buffer, offset, length);
             }
-        }
-
-        private void send(final ExclusivePublication publication, final DirectBuffer buffer, final int offset,
-            final int length)
-        {
-            backPressure.reset();
-            while (!offer(publication, buffer, offset, length))
-            {
-                // The driver runs on this thread: it must run for the publication to drain.
-                aeron.invoke();
-                backPressure.idle();
-            }
+            return Action.CONTINUE;
         }
 
         public String roleName()
@@ -289,14 +295,13 @@ public final class AeronRelay implements AutoCloseable
     }
 
     /**
-     * Echoes each forwarded message back to the leader.
+     * Echoes each forwarded message back to the leader; like the leader, it never waits on its publication.
      */
-    static final class Follower implements Agent, FragmentHandler
+    static final class Follower implements Agent, ControlledFragmentHandler
     {
         private final EmbeddedAeron aeron;
         private final Subscription appends;
         private final ExclusivePublication toLeader;
-        private final IdleStrategy backPressure = new YieldingIdleStrategy();
 
         Follower(final EmbeddedAeron aeron, final Subscription appends, final ExclusivePublication toLeader)
         {
@@ -307,17 +312,12 @@ public final class AeronRelay implements AutoCloseable
 
         public int doWork()
         {
-            return aeron.invoke() + appends.poll(this, FRAGMENT_LIMIT);
+            return aeron.invoke() + appends.controlledPoll(this, FRAGMENT_LIMIT);
         }
 
-        public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+        public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
         {
-            backPressure.reset();
-            while (!offer(toLeader, buffer, offset, length))
-            {
-                aeron.invoke();
-                backPressure.idle();
-            }
+            return offer(toLeader, buffer, offset, length) ? Action.CONTINUE : Action.ABORT;
         }
 
         public String roleName()
@@ -390,6 +390,7 @@ public final class AeronRelay implements AutoCloseable
                     break;
                 }
                 int work = 0;
+                final long sentBefore = sentHere;
                 // Fills its window before it polls, as Raftline's load generator does.
                 for (long room = window - outstanding; sending && room > 0 && sentHere < maxMessages; room--)
                 {
@@ -403,9 +404,11 @@ public final class AeronRelay implements AutoCloseable
                     sentHere++;
                     work++;
                 }
+                final long doneBefore = answered + failed;
                 work += aeron.invoke() + answers.poll(this, FRAGMENT_LIMIT);
                 nowNs = System.nanoTime();
-                if (work > 0)
+                // Progress is an answer (or a send), not work: the driver's own duty cycle always finds some.
+                if (answered + failed > doneBefore || sentHere > sentBefore)
                 {
                     lastProgressNs = nowNs;
                 }

@@ -63,6 +63,11 @@ class BaselineSmokeTest
             assertPlausible(closed, "relay, 1 outstanding");
             final BaselineResult window = relay.throughput(100, LENGTH, BRIEF_NS);
             assertPlausible(window, "relay, 100 outstanding");
+            // 8,192 messages of 64 B framed are 512 KiB in flight, four times a receiver's initial window: the
+            // parties meet back-pressure and must go on polling their other streams. (The first version waited on
+            // its publications and deadlocked at 1000 outstanding with a larger MTU.)
+            final BaselineResult pressed = relay.throughput(8_192, LENGTH, BRIEF_NS);
+            assertPlausible(pressed, "relay, 8,192 outstanding");
         }
         assertEquals(before, scratchEntries("raftline-relay-"));
     }
