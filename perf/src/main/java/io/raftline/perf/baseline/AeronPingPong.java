@@ -132,42 +132,14 @@ public final class AeronPingPong
         final long warmupMessages,
         final long durationNs)
     {
-        if (messageLength < MIN_MESSAGE_LENGTH)
-        {
-            throw new IllegalArgumentException("messageLength=" + messageLength + " < " + MIN_MESSAGE_LENGTH);
-        }
-
-        try (ScratchDirectory shm = ScratchDirectory.inSharedMemory("raftline-pingpong");
-            MediaDriver driver = launchDriver(shm, medium);
-            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-            Subscription pingSubscription = aeron.addSubscription(channel(medium), PING_STREAM_ID);
-            Subscription pongSubscription = aeron.addSubscription(channel(medium), PONG_STREAM_ID);
-            ExclusivePublication pingPublication = aeron.addExclusivePublication(
-                resolvedChannel(pingSubscription), PING_STREAM_ID);
-            ExclusivePublication pongPublication = aeron.addExclusivePublication(
-                resolvedChannel(pongSubscription), PONG_STREAM_ID))
-        {
-            awaitConnected(() -> pingPublication.isConnected() && pongPublication.isConnected() &&
-                pingSubscription.isConnected() && pongSubscription.isConnected());
-            final Pong pong = new Pong(pingSubscription, pongPublication, applicationIdle(medium));
-            final Ping ping = new Ping(pingPublication, pongSubscription, messageLength, applicationIdle(medium),
-                Threading.SINGLE_THREAD == threading ? pong : null);
-            final AgentRunner pongRunner = Threading.PONG_THREAD == threading ?
-                new AgentRunner(applicationIdle(medium), Throwable::printStackTrace, null, pong) : null;
-            try
+        return withPingPong(medium, messageLength, Threading.PONG_THREAD == threading,
+            (pingPublication, pongSubscription, pong) ->
             {
-                if (null != pongRunner)
-                {
-                    AgentRunner.startOnThread(pongRunner);
-                }
+                final Ping ping = new Ping(pingPublication, pongSubscription, messageLength, applicationIdle(medium),
+                    Threading.SINGLE_THREAD == threading ? pong : null);
                 ping.run(warmupMessages, Long.MAX_VALUE);
                 return ping.run(Long.MAX_VALUE, durationNs);
-            }
-            finally
-            {
-                CloseHelper.close(pongRunner);
-            }
-        }
+            });
     }
 
     /**
@@ -192,13 +164,41 @@ public final class AeronPingPong
         final long warmupNs,
         final long durationNs)
     {
-        if (messageLength < MIN_MESSAGE_LENGTH)
-        {
-            throw new IllegalArgumentException("messageLength=" + messageLength + " < " + MIN_MESSAGE_LENGTH);
-        }
         if (!(ratePerSecond > 0))
         {
             throw new IllegalArgumentException("ratePerSecond=" + ratePerSecond + " must be positive");
+        }
+        return withPingPong(medium, messageLength, true, (pingPublication, pongSubscription, pong) ->
+        {
+            final OpenLoopPing ping = new OpenLoopPing(
+                pingPublication, pongSubscription, messageLength, applicationIdle(medium));
+            if (warmupNs > 0)
+            {
+                ping.run(ratePerSecond, warmupNs);
+            }
+            return ping.run(ratePerSecond, durationNs);
+        });
+    }
+
+    /**
+     * What runs on a connected ping-pong pair.
+     */
+    @FunctionalInterface
+    private interface PingPongRun
+    {
+        BaselineResult run(ExclusivePublication pingPublication, Subscription pongSubscription, Pong pong);
+    }
+
+    /**
+     * One embedded driver, the ping and pong streams connected, and the pong on its own thread if asked; closed
+     * (and the driver's directory deleted) when {@code run} returns or throws.
+     */
+    private static BaselineResult withPingPong(
+        final Medium medium, final int messageLength, final boolean pongOnItsThread, final PingPongRun run)
+    {
+        if (messageLength < MIN_MESSAGE_LENGTH)
+        {
+            throw new IllegalArgumentException("messageLength=" + messageLength + " < " + MIN_MESSAGE_LENGTH);
         }
 
         try (ScratchDirectory shm = ScratchDirectory.inSharedMemory("raftline-pingpong");
@@ -214,18 +214,15 @@ public final class AeronPingPong
             awaitConnected(() -> pingPublication.isConnected() && pongPublication.isConnected() &&
                 pingSubscription.isConnected() && pongSubscription.isConnected());
             final Pong pong = new Pong(pingSubscription, pongPublication, applicationIdle(medium));
-            final OpenLoopPing ping = new OpenLoopPing(
-                pingPublication, pongSubscription, messageLength, applicationIdle(medium));
-            final AgentRunner pongRunner = new AgentRunner(
-                applicationIdle(medium), Throwable::printStackTrace, null, pong);
+            final AgentRunner pongRunner = pongOnItsThread ?
+                new AgentRunner(applicationIdle(medium), Throwable::printStackTrace, null, pong) : null;
             try
             {
-                AgentRunner.startOnThread(pongRunner);
-                if (warmupNs > 0)
+                if (null != pongRunner)
                 {
-                    ping.run(ratePerSecond, warmupNs);
+                    AgentRunner.startOnThread(pongRunner);
                 }
-                return ping.run(ratePerSecond, durationNs);
+                return run.run(pingPublication, pongSubscription, pong);
             }
             finally
             {
