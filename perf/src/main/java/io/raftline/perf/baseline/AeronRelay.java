@@ -64,12 +64,13 @@ public final class AeronRelay implements AutoCloseable
      */
     public static final int MIN_MESSAGE_LENGTH = 16;
 
-    private static final String CHANNEL = "aeron:udp?endpoint=127.0.0.1:0";
     /**
-     * Most messages outstanding (the client's ring of send times is not needed: each answer carries its own).
+     * Most messages outstanding in {@link #throughput}: a bound on a caller's mistake, not a limit of the relay (each
+     * answer carries its own send time, and no party waits on another).
      */
     public static final int MAX_WINDOW = 1 << 16;
 
+    private static final String CHANNEL = "aeron:udp?endpoint=127.0.0.1:0";
     private static final int FRAGMENT_LIMIT = 64;
     private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
 
@@ -97,19 +98,19 @@ public final class AeronRelay implements AutoCloseable
             final Subscription acks = leaderAeron.aeron().addSubscription(CHANNEL, ACK_STREAM_ID);
             final Subscription answers = clientAeron.aeron().addSubscription(CHANNEL, ANSWER_STREAM_ID);
             final ExclusivePublication toLeader = clientAeron.aeron().addExclusivePublication(
-                resolved(clientAeron, requests), REQUEST_STREAM_ID);
+                resolved(leaderAeron, requests), REQUEST_STREAM_ID);
             final ExclusivePublication toClient = leaderAeron.aeron().addExclusivePublication(
-                resolved(leaderAeron, answers), ANSWER_STREAM_ID);
+                resolved(clientAeron, answers), ANSWER_STREAM_ID);
             final ExclusivePublication[] toFollowers = new ExclusivePublication[followerCount];
             final Follower[] followers = new Follower[followerCount];
             for (int i = 0; i < followerCount; i++)
             {
                 final EmbeddedAeron aeron = followerAerons[i];
                 final Subscription appends = aeron.aeron().addSubscription(CHANNEL, APPEND_STREAM_ID);
-                toFollowers[i] = leaderAeron.aeron().addExclusivePublication(resolved(leaderAeron, appends),
+                toFollowers[i] = leaderAeron.aeron().addExclusivePublication(resolved(aeron, appends),
                     APPEND_STREAM_ID);
                 followers[i] = new Follower(aeron, appends,
-                    aeron.aeron().addExclusivePublication(resolved(aeron, acks), ACK_STREAM_ID));
+                    aeron.aeron().addExclusivePublication(resolved(leaderAeron, acks), ACK_STREAM_ID));
             }
             final Leader leader = new Leader(leaderAeron, requests, acks, toFollowers, toClient);
             runners[0] = new AgentRunner(new YieldingIdleStrategy(), Throwable::printStackTrace, null, leader);
@@ -191,7 +192,11 @@ public final class AeronRelay implements AutoCloseable
         CloseHelper.closeAll(leaderAeron, clientAeron);
     }
 
-    private static String resolved(final EmbeddedAeron invoker, final Subscription subscription)
+    /**
+     * The subscription's channel with the port its driver bound; {@code owner} is the subscription's own embedded
+     * Aeron, whose driver and conductor this thread runs meanwhile.
+     */
+    private static String resolved(final EmbeddedAeron owner, final Subscription subscription)
     {
         final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
         String channel;
@@ -201,7 +206,7 @@ public final class AeronRelay implements AutoCloseable
             {
                 throw new IllegalStateException("no endpoint bound for " + subscription.channel());
             }
-            invoker.invoke();
+            owner.invoke();
             Thread.yield();
         }
         return channel;
